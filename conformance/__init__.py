@@ -1,0 +1,1 @@
+"""Hypothesis drives the threaded implementation against the executable spec."""

@@ -1,0 +1,1 @@
+"""The ``redospec`` command: one entry point that dispatches to each part's own CLI."""

@@ -1,0 +1,3 @@
+from redospec.cli import main
+
+raise SystemExit(main())

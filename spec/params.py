@@ -1,0 +1,315 @@
+"""Parameters of the redo log model.
+
+Every size the design text fixes (512-byte blocks, a 12-byte header, 1 MiB of recent-written
+slots, 2048 event slots ...) is a field here, so that the same actions can be run on InnoDB's
+defaults (:meth:`Params.innodb`) and on configurations small enough to explore exhaustively
+(:meth:`Params.small`, :meth:`Params.tiny`).
+
+A ``Params`` is a frozen attrs value. It validates itself on construction: a value that breaks a
+rule raises :class:`ParamsError`, which names the field and the rule, e.g.::
+
+    >>> Params.tiny().evolve(write_events=3)
+    Traceback (most recent call last):
+    ...
+    spec.params.ParamsError: write_events=3: must be a power of two (NT-3: slot = ... & (S - 1))
+
+Sizes are in bytes of the lsn sequence unless the name says otherwise. ``sn`` counts only data
+bytes (FMT-2).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import attrs
+
+LinkBufVariant = Literal["seeds", "8.0.22"]
+"""``seeds``: slots hold distances and the single traverser clears them (LNK-1..5, the design
+text); ``8.0.22``: slots hold absolute link ends, are never cleared, and user threads may move the
+tail themselves (LNK-6)."""
+
+Version = Literal["8.0", "9.0"]
+"""``8.0``: a log closer thread follows the recent-closed links (CP-1, seed 001);
+``9.0``: user threads report to the flush-list-added tracker, whose smallest-not-added lsn the
+checkpointer reads (CP-1, seed 002)."""
+
+WaitKind = Literal["write", "flush", "none"]
+"""What a user thread waits for after closing its group: ``write_lsn >= end`` (USR-5),
+``flushed_to_disk_lsn >= end`` (USR-6, a commit), or nothing."""
+
+
+class ParamsError(ValueError):
+    """A parameter value breaks one of the model's rules.
+
+    ``field`` is the offending field's name, ``rule`` says what it must satisfy.
+    """
+
+    def __init__(self, field: str, value: object, rule: str) -> None:
+        self.field = field
+        self.value = value
+        self.rule = rule
+        super().__init__(f"{field}={value!r}: {rule}")
+
+
+def is_power_of_two(n: int) -> bool:
+    """True for 1, 2, 4, 8, ...: the sizes whose ``% n`` can be computed as ``& (n - 1)``."""
+    return n > 0 and n & (n - 1) == 0
+
+
+@attrs.frozen(kw_only=True)
+class Params:
+    """All sizes and bounds of one configuration of the redo log (see module docstring)."""
+
+    # --- log blocks (FMT-1) -------------------------------------------------------------
+    block_size: int = 512
+    """OS_FILE_LOG_BLOCK_SIZE: bytes per log block, header and trailer included (FMT-1)."""
+    header_size: int = 12
+    """LOG_BLOCK_HDR_SIZE: hdr_no, data_len, first_rec_group, checkpoint_no (FMT-3..7)."""
+    trailer_size: int = 4
+    """LOG_BLOCK_TRL_SIZE: the checksum (FMT-8)."""
+    block_no_wrap: int = 2**30
+    """hdr_no wraps at this many blocks (LOG_BLOCK_MAX_NO, FMT-3)."""
+    start_lsn: int = 8192
+    """LOG_START_LSN: lsn of the first block of a fresh log (a block boundary)."""
+
+    # --- buffers ------------------------------------------------------------------------
+    log_buffer_size: int = 16 * 1024 * 1024
+    """innodb_log_buffer_size: bytes of the ring log buffer, addressed by ``lsn % size``."""
+    recent_written_size: int = 1024 * 1024
+    """Slots of the recent-written link buffer (LNK-1); a power of two."""
+    recent_closed_size: int = 2 * 1024 * 1024
+    """Slots of the recent-closed link buffer (8.0) or of the flush-list-added tracker (9.0);
+    a power of two. It is also the flush-list order lag L (CP-2, CP-3)."""
+    write_ahead_size: int = 8192
+    """innodb_log_write_ahead_size: the file is written in regions of this size (WR-6)."""
+    write_max_size: int = 4096
+    """The writer stops traversing links after this many bytes past write_lsn (WR-1)."""
+    write_events: int = 2048
+    """Event slots for users waiting for write_lsn (USR-5, NT-3); a power of two."""
+    flush_events: int = 2048
+    """Event slots for users waiting for flushed_to_disk_lsn (USR-6, NT-3); a power of two."""
+
+    # --- files (FMT-9) ------------------------------------------------------------------
+    file_size: int = 48 * 1024 * 1024
+    """Bytes of each log file, its header (4 blocks) included."""
+    n_files: int = 2
+    """Log files used circularly (innodb_log_files_in_group, at most 100)."""
+
+    # --- the workload -------------------------------------------------------------------
+    n_user_threads: int = 8
+    """User threads that reserve, copy, link, add dirty pages and wait."""
+    n_flush_lists: int = 8
+    """Flush lists (buffer pool instances) dirty pages are added to (CP-2, CP-3)."""
+    n_pages: int = 64
+    """Pages the record groups modify; a group modifies one page."""
+    group_sizes: tuple[int, ...] = (100, 496, 1000)
+    """Sizes in sn (data bytes) a user thread may choose for its record group."""
+    wait_kinds: tuple[WaitKind, ...] = ("flush", "write", "none")
+    """What a user may wait for after closing its group (USR-5, USR-6)."""
+
+    # --- variants -----------------------------------------------------------------------
+    link_buf: LinkBufVariant = "seeds"
+    version: Version = "8.0"
+    checksums: bool = True
+    """innodb_log_checksums: CRC-32C trailers, or LOG_NO_CHECKSUM_MAGIC (FMT-8)."""
+
+    # --- exploration bounds -------------------------------------------------------------
+    max_sn: int = 2**40
+    """Reservations stop once this many data bytes (sn) have been reserved."""
+    torn_writes: bool = False
+    """A crash may keep a prefix of the unsynced blocks (a write torn at block granularity)."""
+    explore_crashes: bool = False
+    """Offer crash and recovery as actions (otherwise RC-4 checks every crash image in place)."""
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self)
+
+    # --- derived sizes ------------------------------------------------------------------
+    @property
+    def data_size(self) -> int:
+        """LOG_BLOCK_DATA_SIZE: data bytes per block (enumerated by sn, FMT-2)."""
+        return self.block_size - self.header_size - self.trailer_size
+
+    @property
+    def file_header_size(self) -> int:
+        """LOG_FILE_HDR_SIZE: 4 blocks (header, checkpoint 1, encryption, checkpoint 2)."""
+        return 4 * self.block_size
+
+    @property
+    def file_data_size(self) -> int:
+        """lsn bytes held by one file."""
+        return self.file_size - self.file_header_size
+
+    @property
+    def log_capacity(self) -> int:
+        """lsn bytes held by all files together before they wrap (WR-9, SYS-4)."""
+        return self.n_files * self.file_data_size
+
+    @property
+    def order_lag(self) -> int:
+        """L of CP-2/CP-3: the recent-closed (or flush-list-added) capacity."""
+        return self.recent_closed_size
+
+    @property
+    def start_sn(self) -> int:
+        """sn of the first data byte of a fresh log: the one after ``start_lsn``'s header."""
+        return self.start_lsn // self.block_size * self.data_size
+
+    def evolve(self, **changes: Any) -> Params:
+        """A copy with ``changes`` applied, validated again."""
+        return attrs.evolve(self, **changes)
+
+    # --- presets ------------------------------------------------------------------------
+    @classmethod
+    def innodb(cls) -> Params:
+        """InnoDB's defaults (MySQL 8.0, pre-8.0.30 files: two 48 MiB ib_logfiles)."""
+        return cls()
+
+    @classmethod
+    def small(cls) -> Params:
+        """64-byte blocks, enough to wrap every ring; explored completely in minutes."""
+        return cls(
+            block_size=64,
+            header_size=4,
+            trailer_size=2,
+            block_no_wrap=64,
+            start_lsn=2 * 64,
+            log_buffer_size=4 * 64,
+            recent_written_size=64,
+            recent_closed_size=64,
+            write_ahead_size=128,
+            write_max_size=128,
+            write_events=4,
+            flush_events=4,
+            file_size=4 * 64 + 4 * 64,
+            n_files=2,
+            n_user_threads=2,
+            n_flush_lists=2,
+            n_pages=2,
+            group_sizes=(20, 58),
+            wait_kinds=("flush", "write"),
+            max_sn=2 * 58 + 58,
+        )
+
+    @classmethod
+    def tiny(cls) -> Params:
+        """32-byte blocks (4-byte header, 2-byte trailer), 4 event slots, 2 user threads:
+        small enough for an exhaustive search in CI."""
+        return cls(
+            block_size=32,
+            header_size=4,
+            trailer_size=2,
+            block_no_wrap=64,
+            start_lsn=2 * 32,
+            log_buffer_size=4 * 32,
+            recent_written_size=32,
+            recent_closed_size=32,
+            write_ahead_size=64,
+            write_max_size=64,
+            write_events=4,
+            flush_events=4,
+            file_size=4 * 32 + 4 * 32,
+            n_files=2,
+            n_user_threads=2,
+            n_flush_lists=2,
+            n_pages=2,
+            group_sizes=(8, 26),
+            wait_kinds=("flush",),
+            max_sn=26 + 26 + 8,
+        )
+
+    @classmethod
+    def preset(cls, name: str) -> Params:
+        """The preset called ``name`` (``innodb``, ``small`` or ``tiny``)."""
+        presets = {"innodb": cls.innodb, "small": cls.small, "tiny": cls.tiny}
+        try:
+            return presets[name]()
+        except KeyError:
+            raise ParamsError(
+                "preset", name, f"unknown preset; choose one of {', '.join(sorted(presets))}"
+            ) from None
+
+
+PRESETS = ("innodb", "small", "tiny")
+
+
+def _validate(p: Params) -> None:
+    """Raise :class:`ParamsError` for the first rule that ``p`` breaks."""
+
+    def need(ok: bool, field: str, rule: str) -> None:
+        if not ok:
+            raise ParamsError(field, getattr(p, field), rule)
+
+    for name in (
+        "block_size",
+        "header_size",
+        "trailer_size",
+        "log_buffer_size",
+        "recent_written_size",
+        "recent_closed_size",
+        "write_ahead_size",
+        "write_max_size",
+        "write_events",
+        "flush_events",
+        "file_size",
+        "n_files",
+        "n_user_threads",
+        "n_flush_lists",
+        "n_pages",
+        "max_sn",
+    ):
+        value = getattr(p, name)
+        need(
+            isinstance(value, int) and not isinstance(value, bool),
+            name,
+            "must be an integer",
+        )
+        need(value > 0, name, "must be positive")
+    need(p.block_size % 2 == 0 and p.block_size >= 16, "block_size", "must be even and >= 16")
+    need(p.header_size >= 1, "header_size", "must be >= 1 (FMT-1)")
+    need(
+        p.header_size + p.trailer_size < p.block_size,
+        "header_size",
+        "header + trailer must leave data bytes in a block (FMT-1)",
+    )
+    need(is_power_of_two(p.block_no_wrap), "block_no_wrap", "must be a power of two (FMT-3)")
+    need(p.start_lsn >= 0 and p.start_lsn % p.block_size == 0, "start_lsn",
+         "must be a non-negative multiple of block_size")
+    need(p.log_buffer_size % p.block_size == 0, "log_buffer_size",
+         "must be a multiple of block_size")
+    need(p.log_buffer_size >= 2 * p.block_size, "log_buffer_size",
+         "must hold at least 2 blocks (the block being filled and the one being written)")
+    for name in ("recent_written_size", "recent_closed_size", "write_events", "flush_events"):
+        need(is_power_of_two(getattr(p, name)), name,
+             "must be a power of two (LNK-1, NT-3: slot = ... & (S - 1))")
+    need(is_power_of_two(p.write_ahead_size) and p.write_ahead_size % p.block_size == 0,
+         "write_ahead_size", "must be a power of two and a multiple of block_size (WR-6)")
+    need(p.write_max_size >= p.block_size, "write_max_size", "must be at least one block (WR-1)")
+    need(p.file_size % p.block_size == 0, "file_size", "must be a multiple of block_size")
+    need(p.file_size > 4 * p.block_size, "file_size",
+         "must exceed the 4-block file header (FMT-9)")
+    need(p.file_size % p.write_ahead_size == 0, "file_size",
+         "must be a multiple of write_ahead_size (WR-6: regions never straddle files)")
+    need(p.n_files <= 100, "n_files", "at most 100 log files (FMT-9)")
+    need(
+        p.log_capacity >= p.log_buffer_size + 2 * p.write_ahead_size,
+        "file_size",
+        "the files must hold the log buffer plus two write-ahead regions (WR-9, SYS-4)",
+    )
+    need(
+        p.block_no_wrap * p.block_size > p.log_capacity,
+        "block_no_wrap",
+        "block numbers must not repeat within the files (RC-2 detects old blocks by hdr_no)",
+    )
+    need(len(p.group_sizes) > 0, "group_sizes", "must offer at least one size")
+    need(all(isinstance(s, int) and s > 0 for s in p.group_sizes), "group_sizes",
+         "sizes must be positive integers (sn)")
+    need(
+        max(p.group_sizes) + 2 * p.data_size <= p.log_buffer_size // p.block_size * p.data_size,
+        "group_sizes",
+        "a group plus two blocks must fit in the log buffer (USR-1, SYS-4)",
+    )
+    need(len(p.wait_kinds) > 0 and set(p.wait_kinds) <= {"write", "flush", "none"},
+         "wait_kinds", "must be a non-empty subset of ('write', 'flush', 'none')")
+    need(p.link_buf in ("seeds", "8.0.22"), "link_buf", "must be 'seeds' or '8.0.22'")
+    need(p.version in ("8.0", "9.0"), "version", "must be '8.0' or '9.0'")
