@@ -17,7 +17,7 @@ from __future__ import annotations
 from spec.params import Params
 
 FLUSH_BIT = 0x8000_0000
-"""LOG_BLOCK_FLUSH_BIT_MASK: the highest bit of hdr_no, set on the first block of a write (FMT-4)."""
+"""LOG_BLOCK_FLUSH_BIT_MASK: the highest bit of hdr_no, set on a write's first block (FMT-4)."""
 
 
 def sn_to_lsn(p: Params, sn: int) -> int:

@@ -265,7 +265,8 @@ def _validate(p: Params) -> None:
             "must be an integer",
         )
         need(value > 0, name, "must be positive")
-    need(p.block_size % 2 == 0 and p.block_size >= 16, "block_size", "must be even and >= 16")
+    need(is_power_of_two(p.block_size) and p.block_size >= 16, "block_size",
+         "must be a power of two >= 16 (OS_FILE_LOG_BLOCK_SIZE is 512)")
     need(p.header_size >= 1, "header_size", "must be >= 1 (FMT-1)")
     need(
         p.header_size + p.trailer_size < p.block_size,
