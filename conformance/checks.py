@@ -1,0 +1,115 @@
+"""The conformance checks as plain functions, their settings, failures and counters.
+
+A *check* is a function ``run(settings) -> None`` that drives the implementation against the spec
+with Hypothesis and raises when they disagree. The same functions run
+
+* under pytest (``tests/conformance``, the active Hypothesis profile: ``ci`` in the test suite),
+* in ``redospec fuzz`` (long runs, failures saved to a DirectoryBasedExampleDatabase),
+* in ``redospec mutants`` (each seeded bug must make one of them fail).
+
+Hypothesis keys its example database by the test function (``@given``) or the state machine
+class (``run_state_machine_as_test``), not by the caller, so a failure that ``redospec fuzz``
+saved replays under ``pytest`` with the same database (see ``tests/conformance/conftest.py``).
+
+Every disagreement is raised as :class:`ConformanceFailure` whose ``check`` names what caught it
+(``invariant sys1_lsn_chain``, ``abstraction write_lsn``, ``spec rejects writer_write()``,
+``impl raised ValueError``, ``trace not consumed`` ...): ``redospec mutants`` reports it as the
+mutant's ``by``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from collections.abc import Callable
+from typing import NamedTuple
+
+from hypothesis import HealthCheck, Phase, settings
+
+CI_SETTINGS = settings(
+    max_examples=60,
+    stateful_step_count=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.filter_too_much],
+)
+"""Mirror of the ``ci`` profile of ``tests/conftest.py`` for callers outside pytest."""
+
+MUTANT_SETTINGS = settings(
+    CI_SETTINGS,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+)
+"""The CI budget without the shrink phase: ``redospec mutants`` measures the time to *catch* a
+seeded bug; the first failing example names the check that caught it."""
+
+
+def fuzz_settings(database: object, max_examples: int) -> settings:
+    """Long-run settings: random (not derandomized), longer programs, the example database."""
+    return settings(
+        max_examples=max_examples,
+        stateful_step_count=200,
+        deadline=None,
+        derandomize=False,
+        database=database,  # type: ignore[arg-type]
+        suppress_health_check=list(HealthCheck),
+        print_blob=True,
+    )
+
+
+class ConformanceFailure(AssertionError):
+    """The implementation and the spec disagree; ``check`` names the check that saw it."""
+
+    def __init__(self, check: str, message: str) -> None:
+        self.check = check
+        super().__init__(f"[{check}] {message}")
+
+
+# --- counters: examples run and actions fired, per source ------------------------------------
+
+EXAMPLES: Counter[str] = Counter()
+"""Test cases run per check name (``stepped``, ``trace``); read by mutants and fuzz."""
+
+ACTIONS: dict[str, Counter[str]] = {"stepped": Counter(), "threaded": Counter()}
+"""Spec action name -> times it fired, per source (stepped conformance, threaded traces)."""
+
+
+def reset_counters() -> None:
+    EXAMPLES.clear()
+    for counter in ACTIONS.values():
+        counter.clear()
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+
+class Check(NamedTuple):
+    """A named conformance check: ``module:function`` taking the Hypothesis settings."""
+
+    name: str
+    target: str
+    doc: str
+
+    def load(self) -> Callable[[settings], None]:
+        module, _, func = self.target.partition(":")
+        fn: Callable[[settings], None] = getattr(importlib.import_module(module), func)
+        return fn
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("stepped", "conformance.stepped:run",
+          "Hypothesis chooses every interleaving of impl steps; abstract states and invariants "
+          "compared after every step"),
+    Check("trace", "conformance.trace_check:run",
+          "real threads, trace replayed through the spec, whole trace consumed"),
+)
+"""The checks, in the order ``redospec mutants`` tries them (cheapest and sharpest first)."""
+
+
+def check_named(name: str) -> Check:
+    for check in CHECKS:
+        if check.name == name:
+            return check
+    raise KeyError(f"unknown check {name!r}; choose one of {', '.join(c.name for c in CHECKS)}")

@@ -1,0 +1,153 @@
+"""The seeded-bug catalog: realistic wrong variants of the implementation, each of which the
+conformance checks must catch.
+
+A :class:`Mutant` is a small, named change to ``impl/`` applied by monkeypatching (a
+:class:`Patcher` sets attributes and restores them afterwards), described in the design's words
+with the requirement IDs it breaks. :func:`run_mutant` applies it and runs the checks of
+:data:`conformance.checks.CHECKS` in order with the CI budget (no shrinking: we measure the time
+to *catch*); the first check that fails catches it, and its :class:`ConformanceFailure` names
+*what* caught it (an invariant, an abstract-state field, a spec guard).
+
+``redospec mutants [--json]`` prints the table; ``tests/conformance/test_mutants.py`` asserts,
+one test per mutant, that every mutant is caught by the CI profile.
+
+The variants themselves live in :mod:`conformance.mutant_catalog`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import attrs
+from hypothesis import settings
+
+from conformance import checks
+
+
+class Patcher:
+    """Set attributes for the duration of a ``with`` block, then restore them."""
+
+    def __init__(self) -> None:
+        self._saved: list[tuple[object, str, object, bool]] = []
+
+    def setattr(self, target: object, name: str, value: object) -> None:
+        """``target.name = value`` until :meth:`undo`; ``target.name`` must exist."""
+        if not hasattr(target, name):
+            raise AttributeError(f"{target!r} has no attribute {name!r} to patch")
+        had_own = name in getattr(target, "__dict__", {})
+        self._saved.append((target, name, getattr(target, "__dict__", {}).get(name), had_own))
+        setattr(target, name, value)
+
+    def undo(self) -> None:
+        while self._saved:
+            target, name, old, had_own = self._saved.pop()
+            if had_own:
+                setattr(target, name, old)
+            else:
+                delattr(target, name)
+
+
+@attrs.frozen
+class Mutant:
+    """One seeded bug: ``apply(patcher)`` makes the implementation wrong in one small way."""
+
+    name: str
+    ids: tuple[str, ...]
+    """Requirement IDs the bug breaks."""
+    doc: str
+    """What is wrong, in the design's words."""
+    apply: Callable[[Patcher], None]
+    expect: str = ""
+    """The check or invariant we expect to catch it (documentation; ``by`` is measured)."""
+
+
+@contextmanager
+def applied(mutant: Mutant) -> Iterator[None]:
+    patcher = Patcher()
+    try:
+        mutant.apply(patcher)
+        yield
+    finally:
+        patcher.undo()
+
+
+@attrs.frozen
+class MutantResult:
+    name: str
+    caught: bool
+    by: str | None
+    examples: int
+    seconds: float
+    message: str = ""
+
+
+def run_mutant(
+    mutant: Mutant,
+    *,
+    check_settings: settings | None = None,
+    check_names: Sequence[str] | None = None,
+) -> MutantResult:
+    """Apply ``mutant`` and run the checks until one fails (see module doc)."""
+    chosen = [checks.check_named(n) for n in check_names] if check_names else list(checks.CHECKS)
+    run_settings = check_settings or checks.MUTANT_SETTINGS
+    start = time.monotonic()
+    examples = 0
+    with applied(mutant):
+        for check in chosen:
+            before = checks.EXAMPLES[check.name]
+            try:
+                check.load()(run_settings)
+            except checks.ConformanceFailure as exc:
+                examples += checks.EXAMPLES[check.name] - before
+                return MutantResult(mutant.name, True, f"{check.name}: {exc.check}", examples,
+                                    time.monotonic() - start, str(exc))
+            except Exception as exc:  # the mutant made the impl crash or hang-detect: caught
+                examples += checks.EXAMPLES[check.name] - before
+                by = f"{check.name}: impl raised {type(exc).__name__}"
+                return MutantResult(mutant.name, True, by, examples, time.monotonic() - start,
+                                    f"{type(exc).__name__}: {exc}")
+            examples += checks.EXAMPLES[check.name] - before
+    return MutantResult(mutant.name, False, None, examples, time.monotonic() - start)
+
+
+def catalog() -> tuple[Mutant, ...]:
+    from conformance.mutant_catalog import MUTANTS
+
+    return MUTANTS
+
+
+def run_catalog(
+    names: Sequence[str] | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> list[MutantResult]:
+    """Run the mutants named ``names`` (all by default); KeyError names an unknown one."""
+    by_name = {m.name: m for m in catalog()}
+    if names:
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise KeyError(f"unknown mutant(s) {', '.join(unknown)}; "
+                           f"known: {', '.join(by_name)}")
+    chosen = [by_name[n] for n in names] if names else list(by_name.values())
+    results = []
+    for i, mutant in enumerate(chosen, 1):
+        if progress:
+            progress(f"[{i}/{len(chosen)}] {mutant.name} ...")
+        results.append(run_mutant(mutant))
+    return results
+
+
+def summary(results: Sequence[MutantResult]) -> dict[str, Any]:
+    """``{"kill_rate", "mutants": [{"name", "caught", "by", "examples", "seconds"}]}``."""
+    caught = sum(r.caught for r in results)
+    return {
+        "kill_rate": caught / len(results) if results else 0.0,
+        "mutants": [
+            {"name": r.name, "caught": r.caught, "by": r.by, "examples": r.examples,
+             "seconds": round(r.seconds, 3)}
+            for r in results
+        ],
+    }

@@ -1,0 +1,107 @@
+"""``redospec check | fuzz | mutants``: the summary table, exit codes and bad input.
+
+The parts themselves are tested elsewhere; here the CLI's contract: one table, an
+``unavailable`` part counts as a failure (never a silent pass), ``--json`` shapes, and a clear
+one-line error with exit status 2 for bad options.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conformance import cli, mutants
+from conformance.cli import PartResult
+
+
+def _fake_parts(monkeypatch: pytest.MonkeyPatch, *results: PartResult) -> None:
+    parts = {r.part: (lambda r=r: r) for r in results}
+    monkeypatch.setattr(cli, "PARTS", parts)
+
+
+def test_check_all_ok_exits_zero_and_prints_one_table(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _fake_parts(monkeypatch, PartResult("proofs", "ok", "40 proved", 1.5),
+                PartResult("explore", "ok", "1000 states", 2.0))
+    assert cli.main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("part") == 1 and "40 proved" in out and "1000 states" in out
+    assert "check: OK" in out
+
+
+def test_check_unavailable_part_is_a_failure(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A part whose module is missing must make the main job fail, with the reason shown."""
+    _fake_parts(monkeypatch, PartResult("proofs", "ok", "40 proved", 1.5),
+                PartResult("conformance", "unavailable", "-", 0.0,
+                           "module impl.redolog is missing"))
+    assert cli.main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert "unavailable" in out and "impl.redolog is missing" in out and "check: FAILED" in out
+
+
+def test_check_json(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _fake_parts(monkeypatch, PartResult("proofs", "failed", "1 counterexample", 3.0, "why"))
+    assert cli.main(["check", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is False
+    assert data["parts"][0]["part"] == "proofs" and data["parts"][0]["verdict"] == "failed"
+
+
+def test_missing_module_reported_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_module_missing", lambda *names: names[0])
+    result = cli.part_explore()
+    assert result.verdict == "unavailable" and "spec.cli" in result.detail
+
+
+def test_fuzz_rejects_non_positive_minutes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["fuzz", "--minutes", "0"]) == 2
+    assert "--minutes" in capsys.readouterr().err
+
+
+def test_fuzz_requires_minutes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["fuzz"]) == 2
+    assert "--minutes" in capsys.readouterr().err
+
+
+def test_mutants_unknown_name_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["mutants", "no_such_mutant"]) == 2
+    assert "no_such_mutant" in capsys.readouterr().err
+
+
+def test_mutants_json_shape(monkeypatch: pytest.MonkeyPatch,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    """The JSON contract of the issue: kill_rate and per mutant name/caught/by/examples/seconds."""
+    fake = [mutants.MutantResult("a", True, "stepped: invariant x", 3, 0.5),
+            mutants.MutantResult("b", False, None, 60, 4.0)]
+    monkeypatch.setattr(mutants, "run_catalog", lambda names, progress=None: fake)
+    assert cli.main(["mutants", "--json"]) == 1  # not every mutant caught
+    data = json.loads(capsys.readouterr().out)
+    assert data["kill_rate"] == 0.5
+    assert data["mutants"][0] == {"name": "a", "caught": True, "by": "stepped: invariant x",
+                                  "examples": 3, "seconds": 0.5}
+    assert set(data["mutants"][1]) == {"name", "caught", "by", "examples", "seconds"}
+
+
+def test_unknown_subcommand_exits_2() -> None:
+    assert cli.main(["frobnicate"]) == 2
+
+
+def test_patcher_restores_class_and_module_attributes() -> None:
+    """The seeded bugs are applied by monkeypatching; a leak would poison later checks."""
+
+    class Thing:
+        def step(self) -> int:
+            return 1
+
+    original = Thing.step
+    patcher = mutants.Patcher()
+    patcher.setattr(Thing, "step", lambda self: 2)
+    assert Thing().step() == 2
+    patcher.undo()
+    assert Thing.step is original and Thing().step() == 1
+    with pytest.raises(AttributeError, match="no_such"):
+        patcher.setattr(Thing, "no_such", 1)
