@@ -1,0 +1,315 @@
+"""``redospec explore``: check the spec exhaustively (tiny, small) or by random walks (innodb).
+
+Examples::
+
+    redospec explore --preset tiny                  # exhaustive BFS, coverage table, verdict
+    redospec explore --preset small --max-states 200000
+    redospec explore --preset innodb --walks 50 --depth 400 --seed 7
+    redospec explore --preset tiny --set n_user_threads=1 --set group_sizes=8,26 --json
+    redospec explore --preset tiny --replay "user_reserve(thread=0, size=8); writer_write()"
+    redospec explore --preset tiny --replay-file trace.txt
+
+Exit status: 0 iff the verdict is ok (or a replayed trace satisfied every property), 1 when the
+explorer found a violation (an invariant, a deadlock or SYS-3 liveness, an action never taken)
+or stopped at a bound, 2 for bad input (unknown preset, a ``--set`` value that ``Params``
+rejects, a label that does not parse or is not enabled), with one line on stderr.
+
+``--json`` prints exactly one JSON object on stdout (see :meth:`ExploreResult.to_json`); the
+progress line, every ~2 s on long runs, goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import attrs
+
+from spec.explorer import (
+    ExploreResult,
+    Model,
+    Progress,
+    ReplayError,
+    explore,
+    format_state,
+    format_trace,
+    random_walks,
+    replay_trace,
+)
+from spec.params import PRESETS, Params, ParamsError
+
+PROG = "redospec explore"
+EXHAUSTIVE_PRESETS = ("tiny", "small")
+DEFAULT_WALKS = 20
+DEFAULT_DEPTH = 300
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing usage and exiting, so errors stay one line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """How the CLI makes a model and reads labels; tests bind toy models here."""
+
+    make_model: Callable[[Params], Model[Any, Any]]
+    parse_label: Callable[[str], Any]
+    bad_label: tuple[type[BaseException], ...]
+    """Exceptions ``parse_label`` raises for text that is not a label (``LabelError``)."""
+    not_enabled: tuple[type[BaseException], ...]
+    """Exceptions ``next_state`` raises for a label whose guard fails (``ActionNotEnabled``)."""
+
+
+def redo_binding() -> Binding:
+    """The real model: :class:`spec.model.RedoModel` and its ``Label``."""
+    try:
+        from spec.model import ActionNotEnabled, Label, LabelError, RedoModel
+    except ImportError as exc:  # the model is written in parallel; say so, no traceback
+        raise UsageError(f"the model (spec.model) is not available: {exc}") from None
+    return Binding(make_model=RedoModel, parse_label=Label.parse, bad_label=(LabelError,),
+                   not_enabled=(ActionNotEnabled,))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="Explore the redo log spec: exhaustive breadth-first "
+                "search with invariants, deadlock, SYS-3 liveness and action coverage, or "
+                "seeded random walks for large Params.")
+    p.add_argument("--preset", default="tiny", help=f"one of {', '.join(PRESETS)} (default tiny)")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="FIELD=VALUE",
+                   help="override a Params field (repeatable); tuples as comma lists: "
+                        "group_sizes=8,26")
+    p.add_argument("--mode", choices=("exhaustive", "random"), default=None,
+                   help="default: exhaustive for tiny/small, random for innodb or with --walks")
+    p.add_argument("--max-states", type=int, default=None, metavar="N",
+                   help="stop an exhaustive search after N distinct states (verdict incomplete)")
+    p.add_argument("--max-depth", type=int, default=None, metavar="D",
+                   help="do not expand states deeper than D (verdict incomplete if cut)")
+    p.add_argument("--walks", type=int, default=None, metavar="N",
+                   help=f"random walks (default {DEFAULT_WALKS}); implies --mode random")
+    p.add_argument("--depth", type=int, default=DEFAULT_DEPTH, metavar="D",
+                   help=f"steps per random walk (default {DEFAULT_DEPTH})")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random walk seed")
+    p.add_argument("--no-liveness", action="store_true",
+                   help="skip the SYS-3 liveness check (saves the edge arrays' memory)")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    p.add_argument("--replay", default=None, metavar="TRACE",
+                   help='replay labels separated by ";" and print the states along them')
+    p.add_argument("--replay-file", default=None, metavar="FILE",
+                   help="replay labels from FILE, one per line ('#' comments allowed)")
+    return p
+
+
+# ----------------------------------------------------------------------------------------------
+# --set FIELD=VALUE
+# ----------------------------------------------------------------------------------------------
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _convert(text: str, like: object, what: str) -> object:
+    """``text`` converted to the type of the field's default ``like``."""
+    if isinstance(like, bool):
+        low = text.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise UsageError(f"--set {what}: must be a boolean (true/false)")
+    if isinstance(like, int):
+        try:
+            return int(text.strip().replace("_", ""), 0)
+        except ValueError:
+            raise UsageError(f"--set {what}: must be an integer") from None
+    if isinstance(like, tuple):
+        items = [x.strip() for x in text.split(",") if x.strip()]
+        sample = like[0] if like else ""
+        return tuple(_convert(x, sample, what) for x in items)
+    return text.strip()
+
+
+def parse_sets(sets: Sequence[str]) -> dict[str, object]:
+    """``["n_files=3", "group_sizes=8,26"]`` -> ``{"n_files": 3, "group_sizes": (8, 26)}``."""
+    fields = {a.name: a for a in attrs.fields(Params)}
+    out: dict[str, object] = {}
+    for item in sets:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--set {item!r}: expected FIELD=VALUE")
+        if name not in fields:
+            raise UsageError(f"--set {item}: unknown Params field {name!r} "
+                             f"(fields: {', '.join(fields)})")
+        out[name] = _convert(value, fields[name].default, item)
+    return out
+
+
+def make_params(preset: str, sets: Sequence[str]) -> Params:
+    """The preset with ``--set`` overrides; a rule broken raises :class:`ParamsError`."""
+    changes = parse_sets(sets)
+    base = Params.preset(preset)
+    return base.evolve(**changes) if changes else base
+
+
+# ----------------------------------------------------------------------------------------------
+# Replay
+# ----------------------------------------------------------------------------------------------
+
+_NUMBERED = re.compile(r"^\s*\d+\.\s+")
+
+
+def split_trace(text: str) -> list[str]:
+    """Labels from ``--replay`` text (``;``- or newline-separated) or a file's lines.
+
+    Accepts the explorer's own numbered output too (``3. writer_write()  write_lsn: ...``):
+    the number and everything after the label's closing parenthesis are dropped.
+    """
+    labels = []
+    for raw in re.split(r"[;\n]", text):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        line = _NUMBERED.sub("", line)
+        close = _label_end(line)
+        labels.append(line[:close] if close else line)
+    return labels
+
+
+def _label_end(text: str) -> int:
+    """Index after the parenthesis closing the label's argument list (0 if none)."""
+    depth = 0
+    for k, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return k + 1
+    return 0
+
+
+def run_replay(model: Model[Any, Any], binding: Binding, texts: list[str], as_json: bool) -> int:
+    labels = []
+    for n, text in enumerate(texts, start=1):
+        try:
+            labels.append(binding.parse_label(text))
+        except binding.bad_label as exc:
+            raise UsageError(f"replay step {n}: {text!r} is not a label: {exc}") from None
+    try:
+        out = replay_trace(model, labels, binding.not_enabled)
+    except ReplayError as exc:
+        raise UsageError(f"replay {exc} (the label is not enabled in the state reached "
+                         f"after step {exc.step - 1})") from None
+    verdict = "ok" if out.failed is None else "violation"
+    if as_json:
+        print(json.dumps({
+            "verdict": verdict, "kind": "replay", "steps": len(out.steps),
+            "trace": [st.label for st in out.steps],
+            "failed": out.failed, "failed_at": out.failed_at, "message": out.message,
+        }))
+    else:
+        print("0. initial state")
+        print(format_state(out.states[0]))
+        if out.steps:
+            print(format_trace(out.steps))
+        print()
+        print("final state:")
+        print(format_state(out.states[-1]))
+        print()
+        if out.failed is None:
+            print(f"replayed {len(out.steps)} steps; every property holds on every state")
+        else:
+            print(f"replayed {len(out.steps)} steps; {out.failed} fails at step "
+                  f"{out.failed_at}: {out.message}")
+        print(f"verdict: {verdict.upper()}")
+    return 0 if out.failed is None else 1
+
+
+# ----------------------------------------------------------------------------------------------
+# main
+# ----------------------------------------------------------------------------------------------
+
+
+def _progress_printer() -> Callable[[Progress], None]:
+    def show(p: Progress) -> None:
+        print(p.line(), file=sys.stderr, flush=True)
+    return show
+
+
+def run(argv: Sequence[str], binding: Binding | None = None) -> int:
+    """``main`` with an injectable model binding (tests use toy models)."""
+    args = build_parser().parse_args(list(argv))
+    for name in ("max_states", "max_depth", "walks"):
+        value = getattr(args, name)
+        if value is not None and value < 0:
+            raise UsageError(f"--{name.replace('_', '-')} must not be negative")
+    if args.depth < 0:
+        raise UsageError("--depth must not be negative")
+    if args.replay is not None and args.replay_file is not None:
+        raise UsageError("give --replay or --replay-file, not both")
+    params = make_params(args.preset, args.sets)
+    binding = binding if binding is not None else redo_binding()
+    model = binding.make_model(params)
+
+    if args.replay is not None or args.replay_file is not None:
+        if args.replay_file is not None:
+            try:
+                text = Path(args.replay_file).read_text()
+            except OSError as exc:
+                raise UsageError(f"--replay-file {args.replay_file}: {exc.strerror}") from None
+        else:
+            text = args.replay
+        return run_replay(model, binding, split_trace(text), args.json)
+
+    mode = args.mode
+    if mode is None:
+        mode = ("random" if args.walks is not None or args.preset not in EXHAUSTIVE_PRESETS
+                else "exhaustive")
+    progress = None if args.quiet else _progress_printer()
+    result: ExploreResult
+    if mode == "exhaustive":
+        result = explore(model, max_states=args.max_states, max_depth=args.max_depth,
+                         check_liveness=not args.no_liveness, progress=progress)
+    else:
+        walks = DEFAULT_WALKS if args.walks is None else args.walks
+        result = random_walks(model, walks=walks, depth=args.depth, seed=args.seed,
+                              progress=progress)
+    if args.json:
+        obj = result.to_json()
+        obj["preset"] = args.preset
+        obj["set"] = list(args.sets)
+        print(json.dumps(obj))
+    else:
+        print(f"preset {args.preset}" + (f" with {', '.join(args.sets)}" if args.sets else ""))
+        print(result.summary())
+    return 0 if result.ok else 1
+
+
+def main(argv: list[str], binding: Binding | None = None) -> int:
+    """Entry point: ``argv[0] == "explore"`` (as dispatched by ``redospec``).
+
+    Bad input is one line on stderr and status 2, never a traceback.
+    """
+    rest = list(argv[1:]) if argv and argv[0] == "explore" else list(argv)
+    try:
+        return run(rest, binding)
+    except UsageError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except ParamsError as exc:
+        print(f"{PROG}: invalid Params: {exc}", file=sys.stderr)
+        return 2

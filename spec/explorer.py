@@ -1,0 +1,807 @@
+"""The explorer: exhaustive breadth-first search and seeded random walks over a spec model.
+
+The explorer knows nothing about redo logs. It programs against the small Stateright-style
+:class:`Model` protocol (docs/spec-model.md) that :class:`spec.model.RedoModel` implements, and
+checks, on every state it reaches and every transition it takes:
+
+* every *state* property ``predicate(params, s)`` and every *step* property
+  ``predicate(params, s, label, t)`` (SYS-1, LNK-5, SYS-2, WR-6, FMT-3..8, NT-4, SYS-4, RC-4:
+  whatever ``model.properties()`` lists);
+* **deadlock** (SYS-3, "no deadlock between user threads and log threads"): a state where no
+  action is enabled although the model says that is not a fine place to stop
+  (``model.is_terminal_ok``), e.g. a user thread waits and nothing can wake it;
+* **liveness** (SYS-3, "every waiter is eventually woken once its condition holds"): from every
+  reachable state, some state where no user waits (``model.waiters_satisfied``) is reachable.
+  Checked after an exhaustive search by backward reachability over the explored graph, which is
+  kept compactly as two ``array('I')`` (successor ids and per-state offsets);
+* **coverage**: every action that exists in the configuration (``model.action_names()``) is
+  taken at least once. An action that is never enabled is usually a guard that is too strong,
+  which would make every other check vacuous for it.
+
+Breadth-first order makes the first violation found one with the *shortest* trace: states are
+discovered level by level, so the parent chain of any state is a shortest path from an initial
+state. A counterexample is a list of labels that ``model.replay`` re-executes, with the fields
+each step changed (``model.fields_changed``); :func:`format_trace` prints it::
+
+    1. user_reserve(thread=0, size=8)  sn: 0 -> 8, users[0].start: None -> 64
+    2. writer_write()  write_lsn: 64 -> 90, files[0]: (...) -> (...)
+
+For configurations too large to enumerate (InnoDB's own sizes), :func:`random_walks` takes
+seeded random walks with the same checks except liveness; the failing walk is replayable too.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+import attrs
+
+# ----------------------------------------------------------------------------------------------
+# The Model protocol
+# ----------------------------------------------------------------------------------------------
+
+
+class LabelLike(Protocol):
+    """What the explorer needs of a label: the action's name and a printable, parseable form.
+
+    ``str(label)`` is the replayable text, e.g. ``user_reserve(thread=0, size=8)``.
+    """
+
+    @property
+    def action(self) -> str: ...
+
+
+class PropertyLike(Protocol):
+    """A named property with requirement IDs (``spec.model.Property``).
+
+    ``kind == "state"``: ``predicate(params, s) -> bool``;
+    ``kind == "step"``: ``predicate(params, s, label, t) -> bool``.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def ids(self) -> tuple[str, ...]: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def predicate(self) -> Callable[..., bool]: ...
+
+    @property
+    def doc(self) -> str: ...
+
+
+S = TypeVar("S")
+L = TypeVar("L", bound=LabelLike)
+
+
+class Model(Protocol[S, L]):
+    """A Stateright-style model: initial states, enabled labels, a transition function.
+
+    States must be hashable immutable values (the explorer keys a dict on them); labels must be
+    hashable and print as replayable text.
+    """
+
+    @property
+    def params(self) -> Any: ...
+
+    def init_states(self) -> list[S]: ...
+
+    def actions(self, s: S) -> Iterator[L]: ...
+
+    def next_state(self, s: S, label: L) -> S: ...
+
+    def successors(self, s: S) -> Iterator[tuple[L, S]]: ...
+
+    def properties(self) -> tuple[Any, ...]: ...
+
+    def action_names(self) -> tuple[str, ...]: ...
+
+    def replay(self, labels: Sequence[L]) -> list[S]: ...
+
+    def is_terminal_ok(self, s: S) -> bool: ...
+
+    def waiters_satisfied(self, s: S) -> bool: ...
+
+    def fields_changed(self, s: S, t: S) -> dict[str, tuple[object, object]]: ...
+
+
+# ----------------------------------------------------------------------------------------------
+# Results
+# ----------------------------------------------------------------------------------------------
+
+Verdict = Literal["ok", "violation", "deadlock", "liveness", "coverage", "incomplete"]
+"""``violation``: a state or step property failed; ``deadlock``/``liveness``: SYS-3 failed;
+``coverage``: an action was never taken; ``incomplete``: a bound (``max_states``) stopped an
+exhaustive search before the graph was complete, so nothing can be concluded about the rest."""
+
+VALUE_WIDTH = 60
+"""Field values longer than this are truncated in printed traces."""
+
+
+def short(value: object, width: int = VALUE_WIDTH) -> str:
+    """``repr(value)``, cut to ``width`` characters with an ellipsis in the middle."""
+    text = repr(value)
+    if len(text) <= width:
+        return text
+    keep = (width - 3) // 2
+    return f"{text[:keep]}...{text[-keep:]}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a counterexample: the label's text and the fields it changed."""
+
+    label: str
+    changed: dict[str, tuple[object, object]]
+
+    def format(self, number: int, width: int = VALUE_WIDTH) -> str:
+        """``3. writer_write()  write_lsn: 64 -> 90, files[0]: ...``."""
+        parts = [f"{name}: {short(old, width)} -> {short(new, width)}"
+                 for name, (old, new) in self.changed.items()]
+        diff = ", ".join(parts) if parts else "(no field changed)"
+        return f"{number}. {self.label}  {diff}"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What failed, with a shortest (exhaustive) or replayable (random walk) trace.
+
+    ``kind``: ``invariant`` (a state property), ``step`` (a step property), ``deadlock`` or
+    ``liveness``. ``trace`` are the labels' texts from an initial state to the bad state (or the
+    bad transition's label last); ``steps`` the same with the fields each changed. For a
+    liveness failure ``cycle`` continues the trace with steps that never reach a state without
+    waiters (a lasso when it returns to a state on it).
+    """
+
+    kind: str
+    property: str
+    ids: tuple[str, ...]
+    message: str
+    trace: tuple[str, ...]
+    steps: tuple[Step, ...]
+    cycle: tuple[Step, ...] = ()
+    labels: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    """The label objects of ``trace``, ready for ``model.replay``."""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; field values are given as (truncated) reprs."""
+
+        def steps(seq: Iterable[Step]) -> list[dict[str, Any]]:
+            return [
+                {"label": st.label,
+                 "changed": {k: [short(a, 200), short(b, 200)] for k, (a, b) in st.changed.items()}}
+                for st in seq
+            ]
+
+        return {
+            "kind": self.kind,
+            "property": self.property,
+            "ids": list(self.ids),
+            "message": self.message,
+            "trace": list(self.trace),
+            "steps": steps(self.steps),
+            "cycle": steps(self.cycle),
+        }
+
+    def format(self, width: int = VALUE_WIDTH) -> str:
+        """The violation as readable text: what failed, then the numbered trace."""
+        ids = f" ({', '.join(self.ids)})" if self.ids else ""
+        what = self.kind if self.property == self.kind else f"{self.kind}: {self.property}"
+        replay = "; ".join(self.trace)
+        lines = [f"{what}{ids}: {self.message}",
+                 f"trace ({len(self.steps)} steps; replay with --replay \"{replay}\"):"]
+        lines.append(format_trace(self.steps, width) if self.steps else "   (initial state)")
+        if self.cycle:
+            lines.append("then, forever without a state where no user waits:")
+            lines.append(format_trace(self.cycle, width, start=len(self.steps) + 1))
+        return "\n".join(lines)
+
+
+@dataclass
+class ExploreResult:
+    """The outcome of :func:`explore` or :func:`random_walks`.
+
+    ``actions`` counts the transitions taken per action name (every action of
+    ``model.action_names()`` appears, with 0 if never taken); ``invariants`` the names of the
+    properties checked; ``uncovered`` the actions never taken.
+    """
+
+    verdict: Verdict
+    mode: Literal["exhaustive", "random"]
+    distinct_states: int
+    transitions: int
+    depth: int
+    seconds: float
+    actions: dict[str, int]
+    invariants: tuple[str, ...]
+    violation: Violation | None = None
+    uncovered: tuple[str, ...] = ()
+    complete: bool = True
+    liveness_checked: bool = False
+    deadlock_checked: bool = True
+    message: str = ""
+    walks: int = 0
+    seed: int | None = None
+
+    @property
+    def states_per_second(self) -> float:
+        """Distinct states found per second of wall time (the benchmark's figure)."""
+        return self.distinct_states / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (``json.dumps(result.to_json())``).
+
+        ``verdict`` is ``ok``, ``violation`` (every failure: a property, a deadlock, liveness or
+        coverage) or ``incomplete``; ``kind`` says which: ``ok``, ``invariant``, ``deadlock``,
+        ``liveness``, ``coverage`` or ``incomplete``.
+        """
+        verdict: str = "violation"
+        kind: str = self.verdict
+        if self.verdict in ("ok", "incomplete"):
+            verdict = self.verdict
+        elif self.verdict == "violation":
+            kind = "invariant"
+        return {
+            "verdict": verdict,
+            "kind": kind,
+            "mode": self.mode,
+            "distinct_states": self.distinct_states,
+            "transitions": self.transitions,
+            "depth": self.depth,
+            "seconds": round(self.seconds, 3),
+            "states_per_second": round(self.states_per_second, 1),
+            "actions": dict(self.actions),
+            "uncovered": list(self.uncovered),
+            "invariants": list(self.invariants),
+            "complete": self.complete,
+            "liveness_checked": self.liveness_checked,
+            "message": self.message,
+            "walks": self.walks,
+            "seed": self.seed,
+            "violation": None if self.violation is None else self.violation.to_json(),
+        }
+
+    def summary(self) -> str:
+        """The human-readable report: figures, coverage table, verdict (and the trace)."""
+        lines = [
+            f"mode:            {self.mode}" + (f" ({self.walks} walks, seed {self.seed})"
+                                               if self.mode == "random" else ""),
+            f"distinct states: {self.distinct_states}",
+            f"transitions:     {self.transitions}",
+            f"depth:           {self.depth}",
+            f"time:            {self.seconds:.2f} s",
+            f"states/s:        {self.states_per_second:,.0f}",
+            f"invariants:      {', '.join(self.invariants) if self.invariants else '(none)'}",
+            f"liveness:        {'checked (SYS-3)' if self.liveness_checked else 'not checked'}",
+            "",
+            format_coverage(self.actions),
+            "",
+        ]
+        if self.violation is not None:
+            lines.append(self.violation.format())
+            lines.append("")
+        verdict = self.verdict.upper()
+        lines.append(f"verdict: {verdict}" + (f" - {self.message}" if self.message else ""))
+        return "\n".join(lines)
+
+
+def format_coverage(actions: dict[str, int]) -> str:
+    """A table of actions and how many transitions took each; never-taken ones are marked."""
+    if not actions:
+        return "coverage: (no actions)"
+    width = max(len(name) for name in actions)
+    lines = [f"{'action':<{width}}  {'taken':>12}", f"{'-' * width}  {'-' * 12}"]
+    for name, count in actions.items():
+        mark = "  <- never taken" if count == 0 else ""
+        lines.append(f"{name:<{width}}  {count:>12,}{mark}")
+    return "\n".join(lines)
+
+
+def format_trace(steps: Sequence[Step], width: int = VALUE_WIDTH, start: int = 1) -> str:
+    """Numbered steps, one per line: ``3. writer_write()  write_lsn: 64 -> 90, ...``."""
+    return "\n".join(step.format(start + i, width) for i, step in enumerate(steps))
+
+
+def format_state(s: object, width: int = VALUE_WIDTH) -> str:
+    """A state's fields, one per line, values truncated (any attrs class; else its repr)."""
+    cls: Any = type(s)
+    if attrs.has(cls):
+        return "\n".join(f"   {a.name} = {short(getattr(s, a.name), width)}"
+                         for a in attrs.fields(cls))
+    return f"   {short(s, width * 2)}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot handed to the ``progress`` callback about every two seconds."""
+
+    distinct_states: int
+    transitions: int
+    depth: int
+    queued: int
+    seconds: float
+
+    def line(self) -> str:
+        rate = self.distinct_states / self.seconds if self.seconds > 0 else 0.0
+        return (f"... {self.distinct_states:,} states, {self.transitions:,} transitions, "
+                f"depth {self.depth}, {self.queued:,} queued, {self.seconds:.0f} s, "
+                f"{rate:,.0f} states/s")
+
+
+ProgressFn = Callable[[Progress], None]
+PROGRESS_EVERY = 2.0
+"""Seconds between two progress callbacks."""
+
+
+# ----------------------------------------------------------------------------------------------
+# Exhaustive breadth-first search
+# ----------------------------------------------------------------------------------------------
+
+
+def _split_properties(model: Model[Any, Any]) -> tuple[list[Any], list[Any]]:
+    props = model.properties()
+    state_props = [p for p in props if p.kind == "state"]
+    step_props = [p for p in props if p.kind == "step"]
+    unknown = [p.name for p in props if p.kind not in ("state", "step")]
+    if unknown:
+        raise ValueError(f"properties {unknown} have a kind other than 'state' or 'step'")
+    return state_props, step_props
+
+
+def _explain(prop: Any, params: Any, *args: Any) -> str:
+    """The property's own explanation of a failure if it has one, else its doc's first line."""
+    explain = getattr(prop, "explain", None)
+    if callable(explain):
+        try:
+            text = explain(params, *args)
+        except Exception as exc:  # an explanation must never hide the violation itself
+            text = f"(explain failed: {exc!r})"
+        if text:
+            return str(text)
+    doc = str(getattr(prop, "doc", "") or "").strip()
+    return doc.splitlines()[0] if doc else "predicate returned False"
+
+
+def _steps(model: Model[S, L], states: Sequence[S], labels: Sequence[L]) -> tuple[Step, ...]:
+    """Steps with changed fields for ``labels`` taking ``states[i]`` to ``states[i + 1]``."""
+    return tuple(Step(str(lab), model.fields_changed(states[i], states[i + 1]))
+                 for i, lab in enumerate(labels))
+
+
+def explore(
+    model: Model[S, L],
+    *,
+    max_states: int | None = None,
+    max_depth: int | None = None,
+    check_liveness: bool = True,
+    check_deadlock: bool = True,
+    progress: ProgressFn | None = None,
+) -> ExploreResult:
+    """Enumerate every state reachable from ``model.init_states()`` breadth first.
+
+    Checks every state property on every new state, every step property on every transition,
+    deadlock on every expanded state (SYS-3), then, if the graph is complete, liveness (SYS-3)
+    and coverage. Stops at the first violation, whose trace is a shortest one.
+
+    ``max_states`` stops the search once that many distinct states are known (verdict
+    ``incomplete``); ``max_depth`` does not expand states at that depth (verdict
+    ``incomplete`` if one of them had a successor, which is then not explored). Either bound
+    skips liveness and coverage, which need the whole graph.
+    """
+    started = time.perf_counter()
+    params = model.params
+    state_props, step_props = _split_properties(model)
+    state_checks = [(p, p.predicate) for p in state_props]
+    step_checks = [(p, p.predicate) for p in step_props]
+    names = tuple(p.name for p in (*state_props, *step_props))
+    counts: dict[str, int] = dict.fromkeys(model.action_names(), 0)
+
+    states: list[S] = []
+    index: dict[S, int] = {}
+    parent = array("q")          # parent id of each state (-1 for an initial state)
+    via: list[Any] = []          # label that discovered each state (None for an initial one)
+    # The explored graph in compressed-sparse-row form: successors of state i are
+    # edges[edge_start[i]:edge_start[i + 1]] (only kept when liveness will be checked).
+    keep_edges = check_liveness
+    edges = array("I")
+    edge_start = array("Q")
+    satisfied = bytearray()      # waiters_satisfied per state, for SYS-3
+
+    waiters_satisfied = model.waiters_satisfied
+
+    def path_to(i: int) -> tuple[list[S], list[L]]:
+        chain = []
+        while i >= 0:
+            chain.append(i)
+            i = parent[i]
+        chain.reverse()
+        return [states[j] for j in chain], [via[j] for j in chain[1:]]
+
+    def result(verdict: Verdict, depth: int, transitions: int, violation: Violation | None = None,
+               complete: bool = True, liveness: bool = False, message: str = "") -> ExploreResult:
+        uncovered = tuple(a for a, n in counts.items() if n == 0)
+        if verdict == "ok" and uncovered:
+            verdict = "coverage"
+            message = f"never taken: {', '.join(uncovered)}"
+        return ExploreResult(
+            verdict=verdict, mode="exhaustive", distinct_states=len(states),
+            transitions=transitions, depth=depth, seconds=time.perf_counter() - started,
+            actions=counts, invariants=names, violation=violation, uncovered=uncovered,
+            complete=complete, liveness_checked=liveness, deadlock_checked=check_deadlock,
+            message=message)
+
+    def state_violation(j: int, prop: Any) -> ExploreResult:
+        path_states, path_labels = path_to(j)
+        v = Violation(
+            kind="invariant", property=prop.name, ids=tuple(prop.ids),
+            message=_explain(prop, params, states[j]),
+            trace=tuple(str(x) for x in path_labels),
+            steps=_steps(model, path_states, path_labels), labels=tuple(path_labels))
+        return result("violation", len(path_labels), transitions, v, complete=False,
+                      message=f"{prop.name} is false in a reachable state")
+
+    # --- initial states --------------------------------------------------------------------
+    transitions = 0
+    for s0 in model.init_states():
+        if s0 in index:
+            continue
+        j = len(states)
+        index[s0] = j
+        states.append(s0)
+        parent.append(-1)
+        via.append(None)
+        satisfied.append(1 if waiters_satisfied(s0) else 0)
+        for prop, pred in state_checks:
+            if not pred(params, s0):
+                return state_violation(j, prop)
+
+    # --- breadth-first loop ------------------------------------------------------------------
+    successors = model.successors
+    is_terminal_ok = model.is_terminal_ok
+    index_get = index.get
+    states_append = states.append
+    parent_append = parent.append
+    via_append = via.append
+    edges_append = edges.append
+    sat_append = satisfied.append
+    limit = max_states if max_states is not None else -1
+    depth = 0
+    level_end = len(states)      # states[:level_end] are at depth <= `depth`
+    truncated = False
+    next_progress = started + PROGRESS_EVERY
+    i = 0
+    while i < len(states):
+        if i == level_end:
+            depth += 1
+            level_end = len(states)
+        if max_depth is not None and depth >= max_depth:
+            # Do not expand; note whether anything was cut off.
+            if not truncated:
+                for _ in successors(states[i]):
+                    truncated = True
+                    break
+            if keep_edges:
+                edge_start.append(len(edges))
+            i += 1
+            continue
+        s = states[i]
+        if keep_edges:
+            edge_start.append(len(edges))
+        enabled = 0
+        for label, t in successors(s):
+            enabled += 1
+            transitions += 1
+            counts[label.action] = counts.get(label.action, 0) + 1
+            for prop, pred in step_checks:
+                if not pred(params, s, label, t):
+                    path_states, path_labels = path_to(i)
+                    path_states.append(t)
+                    path_labels.append(label)
+                    v = Violation(
+                        kind="step", property=prop.name, ids=tuple(prop.ids),
+                        message=_explain(prop, params, s, label, t),
+                        trace=tuple(str(x) for x in path_labels),
+                        steps=_steps(model, path_states, path_labels),
+                        labels=tuple(path_labels))
+                    return result("violation", len(path_labels), transitions, v, complete=False,
+                                  message=f"{prop.name} is false on a reachable transition")
+            j = index_get(t, -1)
+            if j < 0:
+                j = len(states)
+                if j == limit:   # max_states reached and here is one more: stop, incomplete
+                    truncated = True
+                    break
+                index[t] = j
+                states_append(t)
+                parent_append(i)
+                via_append(label)
+                sat_append(1 if waiters_satisfied(t) else 0)
+                for prop, pred in state_checks:
+                    if not pred(params, t):
+                        return state_violation(j, prop)
+            if keep_edges:
+                edges_append(j)
+        if truncated:
+            break
+        if enabled == 0 and check_deadlock and not is_terminal_ok(s):
+            path_states, path_labels = path_to(i)
+            v = Violation(
+                kind="deadlock", property="deadlock", ids=("SYS-3",),
+                message="no action is enabled and the model does not accept this as an end "
+                        "state (a waiter can never be woken)",
+                trace=tuple(str(x) for x in path_labels),
+                steps=_steps(model, path_states, path_labels), labels=tuple(path_labels))
+            return result("deadlock", len(path_labels), transitions, v, complete=False,
+                          message="a reachable state has no enabled action")
+        i += 1
+        if progress is not None and (i & 511) == 0:
+            now = time.perf_counter()
+            if now >= next_progress:
+                next_progress = now + PROGRESS_EVERY
+                progress(Progress(len(states), transitions, depth, len(states) - i,
+                                  now - started))
+    final_depth = depth if states else 0
+    if truncated:
+        bound = (f"max_states={max_states}" if len(states) == limit
+                 else f"max_depth={max_depth}")
+        return result("incomplete", final_depth, transitions, complete=False,
+                      message=f"stopped by {bound}; liveness and coverage not concluded")
+    if keep_edges:
+        edge_start.append(len(edges))
+        bad = _cannot_satisfy(len(states), edges, edge_start, satisfied)
+        if bad is not None:
+            n_bad, first = bad
+            path_states, path_labels = path_to(first)
+            cycle_states, cycle_labels = _lasso(model, states[first], index, satisfied)
+            v = Violation(
+                kind="liveness", property="liveness", ids=("SYS-3",),
+                message=f"from this state no state where every waiter is satisfied is reachable "
+                        f"({n_bad} such states)",
+                trace=tuple(str(x) for x in path_labels),
+                steps=_steps(model, path_states, path_labels),
+                cycle=_steps(model, cycle_states, cycle_labels), labels=tuple(path_labels))
+            return result("liveness", final_depth, transitions, v, liveness=True,
+                          message="a waiter can be left waiting forever")
+    return result("ok", final_depth, transitions, liveness=keep_edges)
+
+
+def _cannot_satisfy(n: int, edges: array[int], edge_start: array[int],
+                    satisfied: bytearray) -> tuple[int, int] | None:
+    """SYS-3 by backward reachability: states from which no satisfied state is reachable.
+
+    Builds the reverse graph in CSR form (in-degree counts, prefix sums, fill), then a
+    backward breadth-first search from every satisfied state. Returns ``(count, first)``,
+    ``first`` the lowest id (a state with a shortest trace), or ``None`` if there is none.
+    """
+    m = len(edges)
+    rstart = array("Q", bytes(8 * (n + 1)))
+    for j in edges:
+        rstart[j + 1] += 1
+    for k in range(n):
+        rstart[k + 1] += rstart[k]
+    fill = array("Q", rstart)
+    rev = array("I", bytes(4 * m))
+    for src in range(n):
+        for e in range(edge_start[src], edge_start[src + 1]):
+            dst = edges[e]
+            rev[fill[dst]] = src
+            fill[dst] += 1
+    good = bytearray(satisfied)
+    frontier = [k for k in range(n) if good[k]]
+    while frontier:
+        nxt = []
+        for k in frontier:
+            for e in range(rstart[k], rstart[k + 1]):
+                src = rev[e]
+                if not good[src]:
+                    good[src] = 1
+                    nxt.append(src)
+        frontier = nxt
+    missing = good.find(0)
+    if missing < 0:
+        return None
+    return good.count(0), missing
+
+
+def _lasso(model: Model[S, L], start: S, index: dict[S, int], satisfied: bytearray,
+           limit: int = 50) -> tuple[list[S], list[L]]:
+    """From ``start`` follow the first successor until a state repeats or ``limit`` steps.
+
+    Every successor of a state that cannot reach a satisfied state cannot either, so the walk
+    shows how the waiters stay waiting forever.
+    """
+    seen = {start}
+    path_states, path_labels = [start], []
+    s = start
+    for _ in range(limit):
+        nxt = next(iter(model.successors(s)), None)
+        if nxt is None:
+            break
+        label, s = nxt
+        path_states.append(s)
+        path_labels.append(label)
+        if s in seen:
+            break
+        seen.add(s)
+    return path_states, path_labels
+
+
+# ----------------------------------------------------------------------------------------------
+# Seeded random walks
+# ----------------------------------------------------------------------------------------------
+
+
+def random_walks(
+    model: Model[S, L],
+    *,
+    walks: int,
+    depth: int,
+    seed: int,
+    check_deadlock: bool = True,
+    progress: ProgressFn | None = None,
+) -> ExploreResult:
+    """``walks`` random walks of at most ``depth`` steps each, reproducible from ``seed``.
+
+    Each walk starts in a (random) initial state and picks uniformly among the enabled labels;
+    every state property is checked on every state, every step property on every step, and a
+    state with nothing enabled that ``is_terminal_ok`` rejects is a deadlock (SYS-3). A walk
+    that reaches a fine end state stops early. Liveness is not checked (that needs the whole
+    graph). ``distinct_states`` counts distinct state hashes seen. The first failing walk is
+    reported with its labels (replayable) and the fields each step changed.
+    """
+    if walks < 0 or depth < 0:
+        raise ValueError(f"walks={walks} and depth={depth} must not be negative")
+    started = time.perf_counter()
+    params = model.params
+    state_props, step_props = _split_properties(model)
+    names = tuple(p.name for p in (*state_props, *step_props))
+    counts: dict[str, int] = dict.fromkeys(model.action_names(), 0)
+    rng = random.Random(seed)
+    seen: set[int] = set()
+    transitions = 0
+    deepest = 0
+    next_progress = started + PROGRESS_EVERY
+    inits = model.init_states()
+
+    def result(verdict: Verdict, violation: Violation | None = None,
+               message: str = "") -> ExploreResult:
+        uncovered = tuple(a for a, n in counts.items() if n == 0)
+        if verdict == "ok" and uncovered:
+            verdict = "coverage"
+            message = f"never taken: {', '.join(uncovered)}"
+        return ExploreResult(
+            verdict=verdict, mode="random", distinct_states=len(seen), transitions=transitions,
+            depth=deepest, seconds=time.perf_counter() - started, actions=counts,
+            invariants=names, violation=violation, uncovered=uncovered, complete=False,
+            liveness_checked=False, deadlock_checked=check_deadlock, message=message,
+            walks=walks, seed=seed)
+
+    def failure(kind: str, prop: str, ids: tuple[str, ...], message: str, walk: int,
+                path_states: list[S], path_labels: list[L]) -> ExploreResult:
+        v = Violation(kind=kind, property=prop, ids=ids, message=message,
+                      trace=tuple(str(x) for x in path_labels),
+                      steps=_steps(model, path_states, path_labels), labels=tuple(path_labels))
+        verdict: Verdict = "deadlock" if kind == "deadlock" else "violation"
+        return result(verdict, v, message=f"walk {walk} (seed {seed}) failed after "
+                                          f"{len(path_labels)} steps")
+
+    for w in range(walks):
+        s = inits[rng.randrange(len(inits))]
+        path_states: list[S] = [s]
+        path_labels: list[L] = []
+        seen.add(hash(s))
+        for prop in state_props:
+            if not prop.predicate(params, s):
+                return failure("invariant", prop.name, tuple(prop.ids),
+                               _explain(prop, params, s), w, path_states, path_labels)
+        for _ in range(depth):
+            enabled = list(model.actions(s))
+            if not enabled:
+                if check_deadlock and not model.is_terminal_ok(s):
+                    return failure("deadlock", "deadlock", ("SYS-3",),
+                                   "no action is enabled and the model does not accept this as "
+                                   "an end state (a waiter can never be woken)",
+                                   w, path_states, path_labels)
+                break
+            label = enabled[rng.randrange(len(enabled))]
+            t = model.next_state(s, label)
+            transitions += 1
+            counts[label.action] = counts.get(label.action, 0) + 1
+            path_states.append(t)
+            path_labels.append(label)
+            for prop in step_props:
+                if not prop.predicate(params, s, label, t):
+                    return failure("step", prop.name, tuple(prop.ids),
+                                   _explain(prop, params, s, label, t), w, path_states,
+                                   path_labels)
+            seen.add(hash(t))
+            for prop in state_props:
+                if not prop.predicate(params, t):
+                    return failure("invariant", prop.name, tuple(prop.ids),
+                                   _explain(prop, params, t), w, path_states, path_labels)
+            s = t
+            if progress is not None and (transitions & 255) == 0:
+                now = time.perf_counter()
+                if now >= next_progress:
+                    next_progress = now + PROGRESS_EVERY
+                    progress(Progress(len(seen), transitions, max(deepest, len(path_labels)),
+                                      walks - w - 1, now - started))
+        deepest = max(deepest, len(path_labels))
+    return result("ok")
+
+
+# ----------------------------------------------------------------------------------------------
+# Replaying a trace
+# ----------------------------------------------------------------------------------------------
+
+
+class ReplayError(Exception):
+    """A trace could not be replayed: ``step`` (1-based) names the label that failed."""
+
+    def __init__(self, step: int, label: str, reason: str) -> None:
+        self.step = step
+        self.label = label
+        self.reason = reason
+        super().__init__(f"step {step}: {label}: {reason}")
+
+
+@dataclass
+class Replayed(Generic[S]):
+    """A replayed trace: the states along it, the steps with changed fields, and the first
+    property that failed on the way (``None`` if every property held on every state/step)."""
+
+    states: list[S]
+    steps: list[Step]
+    failed: str | None = None
+    failed_at: int | None = None
+    message: str = ""
+
+
+def replay_trace(model: Model[S, L], labels: Sequence[L],
+                 not_enabled: tuple[type[BaseException], ...] = ()) -> Replayed[S]:
+    """Re-execute ``labels`` from the (first) initial state, checking every property.
+
+    A label whose guard fails raises :class:`ReplayError` naming the step (the model's own
+    exception, one of ``not_enabled``, gives the reason). Property failures do not stop the
+    replay: the first one is reported in the result, so a counterexample can be read to its end.
+    """
+    params = model.params
+    state_props, step_props = _split_properties(model)
+    s = model.init_states()[0]
+    out = Replayed(states=[s], steps=[])
+
+    def fail(name: str, at: int, message: str) -> None:
+        if out.failed is None:
+            out.failed, out.failed_at, out.message = name, at, message
+
+    for prop in state_props:
+        if not prop.predicate(params, s):
+            fail(prop.name, 0, _explain(prop, params, s))
+    for n, label in enumerate(labels, start=1):
+        try:
+            t = model.next_state(s, label)
+        except not_enabled as exc:
+            raise ReplayError(n, str(label), str(exc) or type(exc).__name__) from exc
+        out.states.append(t)
+        out.steps.append(Step(str(label), model.fields_changed(s, t)))
+        for prop in step_props:
+            if not prop.predicate(params, s, label, t):
+                fail(prop.name, n, _explain(prop, params, s, label, t))
+        for prop in state_props:
+            if not prop.predicate(params, t):
+                fail(prop.name, n, _explain(prop, params, t))
+        s = t
+    return out
