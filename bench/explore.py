@@ -1,0 +1,143 @@
+"""Benchmark: distinct states per second of the exhaustive explorer (issue: Performance).
+
+Targets: at least 20,000 distinct states/s on one core; ``small`` explored completely in under
+10 minutes. Run from the repository root::
+
+    .venv/bin/python -m bench.explore                       # tiny, then small
+    .venv/bin/python -m bench.explore --preset small --max-states 300000
+    .venv/bin/python -m bench.explore --preset tiny --profile 25   # cProfile's hot spots
+
+Prints a markdown table (one row per preset); ``--out FILE`` also writes it there. Each run
+uses the same explorer as ``redospec explore`` (invariants, deadlock, SYS-3 liveness and
+coverage all on, unless ``--no-liveness`` or ``--no-invariants``), so the figure is the one a
+user sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import platform
+import pstats
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spec.explorer import ExploreResult, Progress, explore
+from spec.params import Params
+
+
+@dataclass
+class Row:
+    preset: str
+    result: ExploreResult
+    note: str
+
+    def cells(self) -> list[str]:
+        r = self.result
+        return [self.preset, f"{r.distinct_states:,}", f"{r.transitions:,}", str(r.depth),
+                f"{r.seconds:.1f}", f"{r.states_per_second:,.0f}", r.verdict, self.note]
+
+
+HEADER = ["preset", "distinct states", "transitions", "depth", "seconds", "states/s", "verdict",
+          "notes"]
+
+
+def table(rows: Sequence[Row]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "|".join("---" for _ in HEADER) + "|"]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+class _NoProperties:
+    """Wraps a model so that the run measures the search alone (``--no-invariants``)."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+    def properties(self) -> tuple[Any, ...]:
+        return ()
+
+
+def run_one(preset: str, max_states: int | None, liveness: bool, invariants: bool,
+            profile: int, quiet: bool) -> Row:
+    from spec.model import RedoModel
+
+    model: Any = RedoModel(Params.preset(preset))
+    if not invariants:
+        model = _NoProperties(model)
+
+    def show(p: Progress) -> None:
+        if not quiet:
+            print(f"[{preset}] {p.line()}", file=sys.stderr, flush=True)
+
+    profiler = cProfile.Profile() if profile else None
+    if profiler is not None:
+        profiler.enable()
+    result = explore(model, max_states=max_states, check_liveness=liveness, progress=show)
+    if profiler is not None:
+        profiler.disable()
+        buf = io.StringIO()
+        stats = pstats.Stats(profiler, stream=buf).sort_stats("tottime")
+        stats.print_stats(profile)
+        print(f"\n### cProfile, {preset}, by own time (top {profile})\n\n```\n"
+              f"{buf.getvalue().strip()}\n```\n")
+    notes = []
+    if max_states is not None:
+        notes.append(f"max_states={max_states:,}")
+    if not liveness:
+        notes.append("no liveness")
+    if not invariants:
+        notes.append("no invariants")
+    if profile:
+        notes.append("under cProfile (slower)")
+    if result.uncovered:
+        notes.append(f"never taken: {', '.join(result.uncovered)}")
+    if result.violation is not None:
+        notes.append(f"{result.violation.kind}: {result.violation.property} after "
+                     f"{len(result.violation.trace)} steps")
+    return Row(preset, result, "; ".join(notes))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.explore", description=__doc__.split("\n")[0])
+    ap.add_argument("--preset", action="append", choices=("tiny", "small", "innodb"),
+                    help="preset to explore (repeatable; default tiny and small)")
+    ap.add_argument("--max-states", type=int, default=None, metavar="N",
+                    help="stop each search after N distinct states")
+    ap.add_argument("--no-liveness", action="store_true", help="skip SYS-3 (edge arrays)")
+    ap.add_argument("--no-invariants", action="store_true",
+                    help="measure the search alone, without the properties")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="run under cProfile and print the N hottest functions")
+    ap.add_argument("--out", type=Path, default=None, help="also write the table to this file")
+    ap.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    args = ap.parse_args(argv)
+    presets = args.preset or ["tiny", "small"]
+    rows = []
+    for preset in presets:
+        row = run_one(preset, args.max_states, not args.no_liveness, not args.no_invariants,
+                      args.profile, args.quiet)
+        rows.append(row)
+        print(f"[{preset}] {row.result.verdict}: {row.result.distinct_states:,} states in "
+              f"{row.result.seconds:.1f} s", file=sys.stderr, flush=True)
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    machine = (f"Python {platform.python_version()} on {platform.machine()}, "
+               f"{os.cpu_count()} cores (one used), {when}")
+    text = f"{table(rows)}\n\n{machine}\n"
+    print(text)
+    if args.out is not None:
+        args.out.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
