@@ -200,10 +200,11 @@ def recover(
     )
     files = LogFiles.open(store)
     cp = choose_checkpoint(files)
-    if cp.offset != files.offset_of(cp.lsn):
+    expected_offset = files.offset_of(cp.lsn)
+    if cp.offset != expected_offset:
         raise RecoveryError(
             f"{file_name(0)}: checkpoint {cp.checkpoint_no} in slot {cp.slot} says lsn {cp.lsn} "
-            f"is at group offset {cp.offset}, but the file headers put it at {files.offset_of(cp.lsn)}"
+            f"is at group offset {cp.offset}, but the file headers put it at {expected_offset}"
         )
     found = scan(files, cp.lsn)
 
