@@ -652,6 +652,7 @@ def random_walks(
     seed: int,
     check_deadlock: bool = True,
     progress: ProgressFn | None = None,
+    shrink_seconds: float = 10.0,
 ) -> ExploreResult:
     """``walks`` random walks of at most ``depth`` steps each, reproducible from ``seed``.
 
@@ -660,7 +661,9 @@ def random_walks(
     state with nothing enabled that ``is_terminal_ok`` rejects is a deadlock (SYS-3). A walk
     that reaches a fine end state stops early. Liveness is not checked (that needs the whole
     graph). ``distinct_states`` counts distinct state hashes seen. The first failing walk is
-    reported with its labels (replayable) and the fields each step changed.
+    reported with its labels (replayable) and the fields each step changed, after up to
+    ``shrink_seconds`` of shrinking (:func:`shrink_trace`: steps are dropped while the same
+    property still fails), so that a 300-step walk becomes a trace a person can read.
     """
     if walks < 0 or depth < 0:
         raise ValueError(f"walks={walks} and depth={depth} must not be negative")
@@ -691,12 +694,21 @@ def random_walks(
 
     def failure(kind: str, prop: str, ids: tuple[str, ...], message: str, walk: int,
                 path_states: list[S], path_labels: list[L]) -> ExploreResult:
+        found = len(path_labels)
+        if shrink_seconds > 0 and found > 1:
+            fails = _failure_test(model, kind, prop, check_deadlock)
+            shrunk = shrink_trace(path_states[0], path_labels, fails, shrink_seconds)
+            if len(shrunk[1]) < found:
+                path_states, path_labels = shrunk
+                message = _failure_message(model, kind, prop, path_states, path_labels,
+                                           message)
         v = Violation(kind=kind, property=prop, ids=ids, message=message,
                       trace=tuple(str(x) for x in path_labels),
                       steps=_steps(model, path_states, path_labels), labels=tuple(path_labels))
         verdict: Verdict = "deadlock" if kind == "deadlock" else "violation"
+        shrunk_note = (f", shrunk to {len(path_labels)}" if len(path_labels) < found else "")
         return result(verdict, v, message=f"walk {walk} (seed {seed}) failed after "
-                                          f"{len(path_labels)} steps")
+                                          f"{found} steps{shrunk_note}")
 
     for w in range(walks):
         s = inits[rng.randrange(len(inits))]
@@ -741,6 +753,89 @@ def random_walks(
                                       walks - w - 1, now - started))
         deepest = max(deepest, len(path_labels))
     return result("ok")
+
+
+FailTest = Callable[[list[Any], list[Any]], int | None]
+"""``fails(states, labels)``: replays ``labels`` from ``states[0]`` (appending to ``states``)
+and returns how many steps it took to fail the same way, or None (also if a label is not
+enabled)."""
+
+
+def _failure_test(model: Model[S, L], kind: str, prop_name: str,
+                  check_deadlock: bool) -> FailTest:
+    """A :data:`FailTest` for "the property ``prop_name`` fails" or "a deadlock is reached"."""
+    params = model.params
+    props = {p.name: p for p in model.properties()}
+    prop = props.get(prop_name)
+
+    def fails(states: list[Any], labels: list[Any]) -> int | None:
+        s = states[0]
+        if kind == "invariant" and prop is not None and not prop.predicate(params, s):
+            return 0
+        for n, label in enumerate(labels, start=1):
+            try:
+                t = model.next_state(s, label)
+            except Exception:   # the model's ActionNotEnabled: the candidate is not a trace
+                return None
+            states.append(t)
+            if kind == "step" and prop is not None and not prop.predicate(params, s, label, t):
+                return n
+            if kind == "invariant" and prop is not None and not prop.predicate(params, t):
+                return n
+            s = t
+        if (kind == "deadlock" and check_deadlock and next(iter(model.actions(s)), None) is None
+                and not model.is_terminal_ok(s)):
+            return len(labels)
+        return None
+
+    return fails
+
+
+def _failure_message(model: Model[S, L], kind: str, prop_name: str, states: list[S],
+                     labels: list[L], default: str) -> str:
+    """The property's explanation for the (shrunk) trace's last step."""
+    props = {p.name: p for p in model.properties()}
+    prop = props.get(prop_name)
+    if prop is None or not states:
+        return default
+    if kind == "invariant":
+        return _explain(prop, model.params, states[-1])
+    if kind == "step" and labels:
+        return _explain(prop, model.params, states[-2], labels[-1], states[-1])
+    return default
+
+
+def shrink_trace(init: S, labels: Sequence[L], fails: FailTest,
+                 seconds: float = 10.0) -> tuple[list[S], list[L]]:
+    """A shorter trace from ``init`` that still fails, by dropping steps (delta debugging).
+
+    Tries removing chunks of halving size, then single steps, keeping any candidate that
+    still replays and still fails (cut at the step where it fails); stops after ``seconds``.
+    Returns the states along the best trace and its labels.
+    """
+    deadline = time.perf_counter() + seconds
+    best = list(labels)
+    best_states: list[S] = [init]
+    n = fails(best_states, best)
+    if n is None:   # not reproducible (should not happen): keep the original
+        return best_states, best
+    best, best_states = best[:n], best_states[:n + 1]
+    chunk = max(1, len(best) // 2)
+    while chunk >= 1 and time.perf_counter() < deadline:
+        start = 0
+        improved = False
+        while start < len(best) and time.perf_counter() < deadline:
+            cand = best[:start] + best[start + chunk:]
+            cand_states: list[S] = [init]
+            k = fails(cand_states, cand)
+            if k is not None:
+                best, best_states = cand[:k], cand_states[:k + 1]
+                improved = True
+            else:
+                start += chunk
+        if not improved:
+            chunk //= 2
+    return best_states, best
 
 
 # ----------------------------------------------------------------------------------------------
