@@ -15,7 +15,11 @@ The variants themselves live in :mod:`conformance.mutant_catalog`.
 """
 
 from __future__ import annotations
+import __future__
 
+import inspect
+import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -48,6 +52,28 @@ class Patcher:
                 setattr(target, name, old)
             else:
                 delattr(target, name)
+
+
+class MutantError(Exception):
+    """A mutant cannot be applied (the code it changes moved): names the mutant and the snippet."""
+
+
+def source_patch(patcher: Patcher, owner: Any, attr: str, old: str, new: str) -> None:
+    """Replace ``owner.attr`` (a function or method) by a copy whose source has ``old``
+    replaced by ``new`` exactly once: a small, visible, named change, as mutation testing
+    tools make. ``MutantError`` if ``old`` does not occur exactly once (the catalog must be
+    updated when the implementation changes)."""
+    func = inspect.unwrap(getattr(owner, attr))
+    src = textwrap.dedent(inspect.getsource(func))
+    found = src.count(old)
+    where = f"{func.__module__}.{func.__qualname__}"
+    if found != 1:
+        raise MutantError(f"snippet {old!r} occurs {found} times in {where}, expected once")
+    code = compile(src.replace(old, new), f"<mutant of {where}>", "exec",
+                   flags=__future__.annotations.compiler_flag, dont_inherit=True)
+    namespace: dict[str, Any] = {}
+    exec(code, sys.modules[func.__module__].__dict__, namespace)
+    patcher.setattr(owner, attr, namespace[func.__name__])
 
 
 @attrs.frozen

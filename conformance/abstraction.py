@@ -1,0 +1,366 @@
+"""The abstraction function: from the implementation's objects to a spec :class:`~spec.state.State`.
+
+:func:`abstract` is pure: it reads a stepped ``impl.redolog.RedoLog`` (and its store), the
+conformance driver's view of each user thread (the program counter of a user's sequential code is
+where the caller is in it, :class:`UserView`) and the history of groups the driver reserved, and
+builds the spec state the implementation is in. :func:`compare` then names every field where it
+differs from the state the spec reached with the same labelled actions.
+
+Field by field (spec field <- implementation):
+
+==========================  ==================================================================
+``sn``                      ``log.sn`` (next sn to reserve, USR-1)
+``users[i]``                the driver's :class:`UserView`: pc, start_sn, size, page, wait;
+                            ``signalled`` = the slot event's signal count moved since the
+                            user's own ``reset()`` (decision 1 is exactly os_event's test, USR-7)
+``groups``                  the groups the driver reserved, ``(start_lsn, end_lsn, page)``: a
+                            history variable (RC-4, LNK-5), as in any refinement mapping
+``buffer[i]``               block ``i`` of ``log.buffer``: first_rec_group (header bytes 6..7)
+                            and the 496 data bytes, each group's bytes abstracted to the spec's
+                            self-delimiting form (decision 6, see :func:`translate_data`)
+``recent_written``          ``LinkBuf(tail, slots)`` of ``log.recent_written`` (LNK-1..5: both
+                            store distances and clear slots on traversal)
+``recent_closed``           the same for ``log.recent_closed`` (8.0 closer) or the tracker (9.0)
+``writer.write_lsn``        ``log.write_lsn`` (WR-7)
+``writer.file_no``          the file of the writer's last write (0 before the first)
+``writer.write_ahead_end``  ``log.writer.write_ahead_end_offset`` (WR-6, decision 10)
+``flushed_to_disk_lsn``     ``log.flushed_to_disk_lsn`` (FL-1)
+``files`` / ``disk``        the log files' data blocks as the store holds them now (OS cache)
+                            and as a crash would leave them (durable image), each parsed into a
+                            :class:`~spec.blocks.FileBlock` (hdr_no without the flush bit, flush
+                            bit, data_len, first_rec_group, checkpoint_no, data, trailer) --
+                            the spec's checksum is CRC-32C over the same 508 bytes (FMT-8)
+``checkpoint``              ``log.checkpoint_lsn``, ``log.next_checkpoint_no``, the pending
+                            (written, unsynced) checkpoint lsn, both checkpoint blocks of
+                            ib_logfile0 in both views (FMT-10)
+``notifiers``               each notifier's ``lsn`` (next lsn to notify) and its event's state
+``pages``                   flush lists newest first as ``(page, oldest_modification)``, each
+                            page's newest_modification (0 = clean) and its page_lsn in the data
+                            file (CP-2, CP-3, CP-6)
+``crashed`` / ``recovered`` the driver's crash and recovery steps
+==========================  ==================================================================
+
+Two representation differences are compared modulo an equivalence (documented, not hidden):
+
+* a block of zeros is what both "never written" (spec ``None``) and write-ahead padding (spec
+  :func:`~spec.blocks.zero_block`) look like on disk: both map to ``None``;
+* the block a fresh log group holds at ``start_lsn`` (empty, data_len = first_rec_group = 12,
+  written by ``LogFiles.create`` as MySQL's first checkpoint does) is ``None`` in the spec.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import attrs
+
+from impl.format import (
+    BLOCK_SIZE,
+    CHECKPOINT_1,
+    CHECKPOINT_2,
+    FILE_HDR_SIZE,
+    FLUSH_BIT,
+    HDR_SIZE,
+    TRAILER_OFFSET,
+)
+from impl.logfiles import decode_checkpoint, file_name
+from impl.records import Record, encode_group
+from spec.blocks import CheckpointBlock, FileBlock, group_bytes, zero_block
+from spec.linkbuf import LinkBuf
+from spec.lsn import lsn_to_sn
+from spec.params import Params
+from spec.state import (
+    CheckpointState,
+    Files,
+    NotifierState,
+    PagesState,
+    State,
+    UserState,
+    WriterState,
+)
+
+GROUP_OVERHEAD = 3 + 6
+"""Bytes of ``impl.records`` framing in a one-record group: magic + count, page + length."""
+
+
+def impl_group_bytes(size: int, page: int) -> bytes:
+    """The bytes the driver copies for a spec group of ``size`` sn bytes modifying ``page``:
+    a real one-record group (impl.records framing, so the implementation's recovery can parse
+    it) of exactly ``size`` bytes whose payload is ``1 + page`` repeated."""
+    if size < GROUP_OVERHEAD + 1:
+        raise ValueError(f"group size {size} is below the {GROUP_OVERHEAD + 1} bytes of framing")
+    data = encode_group([Record(page, bytes((1 + page,)) * (size - GROUP_OVERHEAD))])
+    assert len(data) == size
+    return data
+
+
+class UserView(Protocol):
+    """What the driver knows of one user thread (its position in its own sequential code)."""
+
+    pc: str
+    start_sn: int
+    size: int
+    page: int
+    wait: str
+
+    def signalled(self) -> bool: ...
+
+
+@attrs.frozen
+class GroupHistory:
+    """The groups reserved so far, ``(start_lsn, end_lsn, page)`` in lsn order, and the starts
+    of those whose bytes were copied into the log buffer (only those can be in the buffer or
+    the files: the translation never explains a byte by a group not yet copied)."""
+
+    groups: tuple[tuple[int, int, int], ...] = ()
+    copied: frozenset[int] = frozenset()
+
+    def add(self, start: int, end: int, page: int) -> GroupHistory:
+        return GroupHistory((*self.groups, (start, end, page)), self.copied)
+
+    def mark_copied(self, start: int) -> GroupHistory:
+        return GroupHistory(self.groups, self.copied | {start})
+
+    def covering(self, lsn: int) -> tuple[int, int, int] | None:
+        """The copied group holding ``lsn``, if any."""
+        starts = [g[0] for g in self.groups]
+        i = bisect.bisect_right(starts, lsn) - 1
+        if i >= 0 and self.groups[i][0] <= lsn < self.groups[i][1] \
+                and self.groups[i][0] in self.copied:
+            return self.groups[i]
+        return None
+
+
+def translate_data(p: Params, history: GroupHistory, lsns: Sequence[int],
+                   raw: bytes, current_lsn: int, period: int) -> bytes:
+    """Abstract the data bytes ``raw`` (the byte at data lsn ``lsns[k]`` modulo ``period``).
+
+    A ring position holds the byte of the latest lap written there. For each byte, the laps
+    ``L, L - period, ...`` below ``current_lsn`` are tried, newest first: the first lap whose
+    group holds exactly this byte in the implementation's encoding gives the spec's byte at the
+    same offset of the same group. A byte no lap explains is kept as it is (it then differs
+    from the spec, unless it is a zero both never wrote)."""
+    out = bytearray(raw)
+    cache: dict[tuple[int, int], tuple[bytes, bytes]] = {}
+    for k, lsn in enumerate(lsns):
+        b = raw[k]
+        lap = lsn + (current_lsn - 1 - lsn) // period * period if lsn < current_lsn else lsn
+        while lap >= p.start_lsn:
+            g = history.covering(lap)
+            if g is not None:
+                start, end, page = g
+                key = (start, end)
+                if key not in cache:
+                    size = lsn_to_sn(p, end) - lsn_to_sn(p, start)
+                    cache[key] = (impl_group_bytes(size, page), group_bytes(size, page))
+                impl_b, spec_b = cache[key]
+                off = lsn_to_sn(p, lap) - lsn_to_sn(p, start)
+                if impl_b[off] == b:
+                    out[k] = spec_b[off]
+                    break
+            lap -= period
+    return bytes(out)
+
+
+def _data_lsns(block_lsn: int) -> list[int]:
+    return list(range(block_lsn + HDR_SIZE, block_lsn + TRAILER_OFFSET))
+
+
+def abstract_buffer(p: Params, log: Any, history: GroupHistory, current_lsn: int) -> tuple[
+        tuple[int, bytes], ...]:
+    """``buffer``: per ring block (first_rec_group, translated data bytes)."""
+    size = log.buffer.size
+    data = log.buffer.data
+    blocks = []
+    for i in range(size // BLOCK_SIZE):
+        off = i * BLOCK_SIZE
+        frg = int.from_bytes(data[off + 6: off + 8], "big")
+        raw = bytes(data[off + HDR_SIZE: off + TRAILER_OFFSET])
+        blocks.append((frg, translate_data(p, history, _data_lsns(off), raw, current_lsn, size)))
+    return tuple(blocks)
+
+
+def parse_file_block(p: Params, raw: bytes, block_lsn: int, history: GroupHistory,
+                     current_lsn: int) -> FileBlock | None:
+    """One 512-byte log block as the spec's :class:`FileBlock` (None: zeros or the creation
+    block, see the module docstring)."""
+    if not any(raw):
+        return None
+    hdr = int.from_bytes(raw[0:4], "big")
+    data_len = int.from_bytes(raw[4:6], "big")
+    frg = int.from_bytes(raw[6:8], "big")
+    cp_no = int.from_bytes(raw[8:12], "big")
+    data = raw[HDR_SIZE:TRAILER_OFFSET]
+    if data_len == HDR_SIZE and not any(data):
+        return None
+    data = translate_data(p, history, _data_lsns(block_lsn), data, block_lsn + BLOCK_SIZE,
+                          p.log_capacity)
+    checksum = int.from_bytes(raw[TRAILER_OFFSET:BLOCK_SIZE], "big")
+    return FileBlock(hdr & ~FLUSH_BIT, bool(hdr & FLUSH_BIT), data_len, frg, cp_no, data,
+                     checksum)
+
+
+def _block_lsn(p: Params, file_no: int, index: int, hdr_no: int) -> int:
+    """The lsn of data block ``index`` of file ``file_no``: the one its hdr_no names (FMT-3),
+    or the first lap's for a block without one."""
+    if hdr_no:
+        return (hdr_no - 1) * BLOCK_SIZE
+    return p.start_lsn + file_no * p.file_data_size + index * BLOCK_SIZE
+
+
+def abstract_files(p: Params, images: Sequence[bytes | None], history: GroupHistory,
+                   current_lsn: int) -> Files:
+    """``files``/``disk``: every data block of every log file image (None: file missing)."""
+    per_file = p.file_data_size // BLOCK_SIZE
+    out = []
+    for file_no, image in enumerate(images):
+        blocks: list[FileBlock | None] = []
+        for j in range(per_file):
+            off = FILE_HDR_SIZE + j * BLOCK_SIZE
+            raw = bytes(image[off: off + BLOCK_SIZE]) if image is not None else b""
+            if len(raw) < BLOCK_SIZE:
+                blocks.append(None)
+                continue
+            hdr_no = int.from_bytes(raw[0:4], "big") & ~FLUSH_BIT
+            lsn = _block_lsn(p, file_no, j, hdr_no)
+            blocks.append(parse_file_block(p, raw, lsn, history, current_lsn))
+        out.append(tuple(blocks))
+    return tuple(out)
+
+
+def _checkpoint_block(raw: bytes | None, slot: int) -> CheckpointBlock | None:
+    if raw is None or len(raw) < BLOCK_SIZE or not any(raw):
+        return None
+    cp = decode_checkpoint(slot, raw)
+    return CheckpointBlock(cp.checkpoint_no, cp.lsn, cp.valid)
+
+
+def _file_images(store: Any, n_files: int, durable: bool) -> list[bytes | None]:
+    images: list[bytes | None] = []
+    for i in range(n_files):
+        name = file_name(i)
+        if not store.exists(name):
+            images.append(None)
+        elif durable:
+            images.append(store.durable_bytes(name))
+        else:
+            images.append(store.read(name, 0, store.size(name)))
+    return images
+
+
+def abstract(
+    p: Params,
+    log: Any,
+    users: Sequence[UserView],
+    history: GroupHistory,
+    *,
+    crashed: bool = False,
+    recovered: bool = False,
+) -> State:
+    """The spec state a stepped ``RedoLog`` is in (field by field in the module docstring)."""
+    sn = int(log.sn)
+    from spec.lsn import sn_to_lsn
+
+    current = sn_to_lsn(p, sn)
+    store = log.store
+    volatile = _file_images(store, p.n_files, durable=False)
+    durable = _file_images(store, p.n_files, durable=True)
+
+    def cp_blocks(image: bytes | None) -> tuple[CheckpointBlock | None, CheckpointBlock | None]:
+        if image is None:
+            return (None, None)
+        return (_checkpoint_block(image[CHECKPOINT_1: CHECKPOINT_1 + BLOCK_SIZE], 1),
+                _checkpoint_block(image[CHECKPOINT_2: CHECKPOINT_2 + BLOCK_SIZE], 2))
+
+    pending = log.checkpointer.pending
+    checkpoint = CheckpointState(
+        checkpoint_lsn=int(log.checkpoint_lsn),
+        checkpoint_no=int(log.next_checkpoint_no),
+        pending_lsn=int(pending[1]) if pending else 0,
+        blocks_written=cp_blocks(volatile[0]),
+        blocks_disk=cp_blocks(durable[0]),
+    )
+    writer = log.writer
+    wa_file_end = writer._write_ahead_file_end
+    file_no = 0 if wa_file_end < 0 else ((wa_file_end - 1 - p.start_lsn) % p.log_capacity
+                                         // p.file_data_size)
+    pool = log.bufpool
+    flush_lists = tuple(
+        tuple((page.page_no, page.oldest_modification) for page in reversed(fl.values()))
+        for fl in pool.flush_lists)
+    newest = tuple(page.newest_modification for page in pool.pages)
+    on_disk = tuple(pool.datafile.read_page(no)[0] for no in range(len(pool.pages)))
+    closed = log.recent_closed
+    return State(
+        sn=sn,
+        users=tuple(UserState(u.pc, u.start_sn, u.size, u.page, u.wait, u.signalled())
+                    for u in users),
+        groups=history.groups,
+        buffer=abstract_buffer(p, log, history, current),
+        recent_written=LinkBuf(log.recent_written.tail, tuple(log.recent_written._slots)),
+        recent_closed=LinkBuf(closed.tail, tuple(closed._slots)),
+        writer=WriterState(int(log.write_lsn), file_no, int(writer.write_ahead_end_offset)),
+        flushed_to_disk_lsn=int(log.flushed_to_disk_lsn),
+        files=abstract_files(p, volatile, history, current),
+        disk=abstract_files(p, durable, history, current),
+        checkpoint=checkpoint,
+        notifiers=NotifierState(
+            write_lsn=int(log.write_notifier.lsn),
+            write_event=bool(log.write_notifier_event.is_set()),
+            flush_lsn=int(log.flush_notifier.lsn),
+            flush_event=bool(log.flush_notifier_event.is_set()),
+        ),
+        pages=PagesState(flush_lists, newest, on_disk),
+        crashed=crashed,
+        recovered=recovered,
+    )
+
+
+def normalise(p: Params, s: State) -> State:
+    """The spec state modulo the equivalences of the module docstring (padding = unwritten)."""
+    zero = zero_block(p)
+
+    def files(fs: Files) -> Files:
+        return tuple(tuple(None if b is None or b == zero else b for b in f) for f in fs)
+
+    return attrs.evolve(s, files=files(s.files), disk=files(s.disk))
+
+
+def compare(p: Params, spec: State, impl: State) -> list[str]:
+    """Every field where the two states differ, as ``field: spec=... impl=...`` lines
+    (nested fields by name: ``users[0].pc``, ``files[1][3]``, ``checkpoint.pending_lsn``)."""
+    a, b = normalise(p, spec), normalise(p, impl)
+    if a == b:
+        return []
+    return _diff("", a, b)
+
+
+def _short(v: object) -> str:
+    text = repr(v)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _diff(path: str, a: object, b: object) -> list[str]:
+    if a == b:
+        return []
+    if attrs.has(type(a)) and type(a) is type(b):
+        out = []
+        for f in attrs.fields(type(a)):  # type: ignore[arg-type]
+            if f.eq:
+                out += _diff(f"{path}.{f.name}" if path else f.name,
+                             getattr(a, f.name), getattr(b, f.name))
+        return out
+    if (isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b)
+            and not hasattr(a, "_fields")):
+        out = []
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            out += _diff(f"{path}[{i}]", x, y)
+        return out
+    if isinstance(a, tuple) and hasattr(a, "_fields") and type(a) is type(b):
+        out = []
+        for name, x, y in zip(a._fields, a, b, strict=True):
+            out += _diff(f"{path}.{name}", x, y)
+        return out
+    return [f"{path}: spec={_short(a)} impl={_short(b)}"]
