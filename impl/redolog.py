@@ -1,0 +1,760 @@
+"""``RedoLog``: the redo log's public API, its shared state and its background threads.
+
+A ``RedoLog`` owns the log buffer, the two link buffers, the event slots, the log files, the
+data file with its buffer pool, and one object per thread of the design (DESIGN.md §4):
+
+========================  ==================================  ===============================
+object                    class                               requirement IDs
+========================  ==================================  ===============================
+``log.writer``            :class:`impl.writer.Writer`         WR-1..WR-9
+``log.flusher``           :class:`impl.flusher.Flusher`       FL-1..FL-3
+``log.write_notifier``    :class:`impl.notifier.Notifier`     NT-1..NT-4
+``log.flush_notifier``    :class:`impl.notifier.Notifier`     NT-5
+``log.closer``            :class:`impl.closer.Closer` (8.0)   CP-1
+``log.tracker``           :class:`impl.closer.Tracker` (9.0)  CP-1
+``log.checkpointer``      :class:`impl.checkpointer.Checkpointer`  CP-2..CP-5, CP-7, FMT-10
+``log.page_cleaner``      :class:`impl.bufpool.PageCleaner`   CP-6
+========================  ==================================  ===============================
+
+Each has ``step() -> bool``. With ``threads=True`` each runs in its own thread: spin (call
+``step`` a few times), then reset its event, step once more, and wait on the event with a
+timeout (os_event's protocol, so a wake-up between the check and the wait is not lost). With
+``threads=False`` nothing runs by itself: tests call the steps in any order they like.
+
+User operations, in the design's order (USR-1..USR-7, facts §2.3):
+``reserve`` -> ``copy`` -> ``set_first_rec_group`` -> ``add_link`` -> ``add_dirty_pages`` ->
+``close`` -> ``wait_for_write`` / ``wait_for_flush``; ``commit(records)`` does all of them for
+one record group and returns once the group is durable. The same operations exist as
+non-blocking steps named like the spec's actions (``user_reserve``,
+``user_copy_to_log_buffer``, ..., they return False instead of waiting) for stepped tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from impl.bufpool import BufferPool, PageCleaner
+from impl.checkpointer import Checkpointer
+from impl.closer import Closer, Tracker
+from impl.config import LogConfig
+from impl.datafile import DataFile
+from impl.errors import LogClosed, LogFailed, LogThreadDied, WaitBeyondReservedLsn
+from impl.events import Event, EventSlots
+from impl.flusher import Flusher
+from impl.format import (
+    BLOCK_SIZE,
+    HDR_SIZE,
+    LOG_START_LSN,
+    TRAILER_OFFSET,
+    block_no,
+    get_first_rec_group,
+    lsn_to_sn,
+    parse_block,
+    set_first_rec_group,
+    sn_to_lsn,
+)
+from impl.linkbuf import LinkBuf
+from impl.logbuffer import LogBuffer
+from impl.logfiles import LogFiles
+from impl.notifier import Notifier
+from impl.records import Record, encode_group
+from impl.storage import DirStore, Store
+from impl.trace import Trace, Values, untraced
+from impl.writer import Writer
+
+DATA_FILE = "redospec.ibd"
+
+
+@attrs.frozen
+class Handle:
+    """A reserved range: sn [start_sn, end_sn) = lsn [start_lsn, end_lsn) (USR-1)."""
+
+    start_sn: int
+    end_sn: int
+    start_lsn: int
+    end_lsn: int
+
+    @property
+    def size(self) -> int:
+        return self.end_sn - self.start_sn
+
+
+def _align_up(value: int) -> int:
+    return -(-value // BLOCK_SIZE) * BLOCK_SIZE
+
+
+class _ActorThread(threading.Thread):
+    """The thread loop of one background actor: spin, step, then wait on its event."""
+
+    def __init__(self, log: RedoLog, name: str, step: Callable[[], bool], event: Event,
+                 spin: int, timeout_s: float, gate: Callable[[], bool] | None = None) -> None:
+        super().__init__(name=f"redolog-{name}", daemon=True)
+        self.log = log
+        self.actor_name = name
+        self.step_fn = step
+        self.event = event
+        self.spin = spin
+        self.timeout_s = timeout_s
+        self.gate = gate
+        self.stopping = False
+
+    def _step(self) -> bool:
+        if self.gate is not None and not self.gate():
+            return False
+        return self.step_fn()
+
+    def run(self) -> None:
+        try:
+            while not self.stopping:
+                if self._step():
+                    continue
+                for _ in range(self.spin):
+                    if self._step():
+                        break
+                else:
+                    count = self.event.reset()
+                    if self.stopping or self._step():
+                        continue
+                    self.event.wait(count, self.timeout_s)
+        except BaseException as exc:  # a dying thread must wake every waiter (item 8)
+            self.log.thread_died(self.actor_name, exc)
+
+
+class RedoLog:
+    """The redo log (see the module docstring). Build it with :meth:`create` or :meth:`open`."""
+
+    def __init__(self, store: Store, config: LogConfig, files: LogFiles, datafile: DataFile, *,
+                 start_lsn: int, checkpoint_lsn: int, next_checkpoint_no: int,
+                 last_block: bytes | None, threads: bool, trace: bool) -> None:
+        self.store = store
+        self.config = config
+        self.files = files
+        self.trace: Trace | None = Trace() if trace else None
+        self.traced: Callable[[str, str], contextlib.AbstractContextManager[Values]] = (
+            self.trace.step if self.trace is not None else untraced
+        )
+        # --- the shared lsn values of log_t (SYS-1) ---
+        self._sn_lock = threading.Lock()
+        self.sn = lsn_to_sn(start_lsn)
+        self.write_lsn = start_lsn
+        self.flushed_to_disk_lsn = start_lsn
+        self.available_for_checkpoint_lsn = checkpoint_lsn
+        self.checkpoint_lsn = checkpoint_lsn
+        self.next_checkpoint_no = next_checkpoint_no
+        # --- buffers ---
+        self.buffer = LogBuffer(config.log_buffer_size)
+        block = self.buffer.block(start_lsn)
+        if last_block is not None:
+            block[:] = last_block
+        else:
+            set_first_rec_group(block, start_lsn % BLOCK_SIZE)
+        self.recent_written = LinkBuf(config.recent_written_size, start_lsn, "recent_written")
+        self.recent_closed = LinkBuf(config.recent_closed_size, start_lsn,
+                                     "recent_closed" if config.version == "8.0"
+                                     else "flush_list_added")
+        # --- events ---
+        self.write_events = EventSlots(config.write_events, "write_events")
+        self.flush_events = EventSlots(config.flush_events, "flush_events")
+        self.writer_event = Event("writer_event")
+        self.flusher_event = Event("flusher_event")
+        self.write_notifier_event = Event("write_notifier_event")
+        self.flush_notifier_event = Event("flush_notifier_event")
+        self.closer_event = Event("closer_event")
+        self.checkpointer_event = Event("checkpointer_event")
+        self.page_cleaner_event = Event("page_cleaner_event")
+        self.buffer_space_event = Event("buffer_space_event")
+        self.free_check_event = Event("free_check_event")
+        # --- buffer pool and actors ---
+        self.datafile = datafile
+        self.bufpool = BufferPool(datafile, config.n_flush_lists, config.recent_closed_size)
+        self.writer = Writer(self)
+        self.flusher = Flusher(self)
+        self.write_notifier = Notifier(self, "write")
+        self.flush_notifier = Notifier(self, "flush")
+        self.closer: Closer | None = Closer(self) if config.version == "8.0" else None
+        self.tracker: Tracker | None = Tracker(self) if config.version == "9.0" else None
+        self.checkpointer = Checkpointer(self)
+        self.page_cleaner = PageCleaner(self)
+        # --- bookkeeping ---
+        self._written_files: set[str] = set()
+        self._files_lock = threading.Lock()
+        self._counter_lock = threading.Lock()
+        self._user_counters = dict(recent_written_waits=0, recent_closed_waits=0,
+                                   log_buffer_waits=0, free_check_waits=0, write_waits=0,
+                                   flush_waits=0, commits=0)
+        self.sync_flush_requested = False
+        self.failed: LogFailed | None = None
+        self.died: LogThreadDied | None = None
+        self.closed = False
+        self._threads: list[_ActorThread] = []
+        if threads:
+            self._start_threads()
+
+    # ------------------------------------------------------------------ construction
+    @staticmethod
+    def _store(store_or_dir: Store | str | os.PathLike[str]) -> Store:
+        if isinstance(store_or_dir, (str, os.PathLike)):
+            return DirStore(store_or_dir)
+        return store_or_dir
+
+    @classmethod
+    def create(cls, store_or_dir: Store | str | os.PathLike[str], config: LogConfig | None = None,
+               *, threads: bool = True, trace: bool = False) -> RedoLog:
+        """A fresh log: ib_logfile0..N-1 (FMT-9, FMT-11) and an empty data file.
+
+        The log starts at lsn 8204 (LOG_START_LSN + 12, the first data byte), where
+        :meth:`LogFiles.create` put checkpoint number 0.
+        """
+        config = config or LogConfig()
+        store = cls._store(store_or_dir)
+        files = LogFiles.create(store, n_files=config.n_files, file_size=config.file_size,
+                                start_lsn=LOG_START_LSN)
+        datafile = DataFile.create(store, n_pages=config.n_pages, page_size=config.page_size,
+                                   name=DATA_FILE)
+        start = LOG_START_LSN + HDR_SIZE
+        return cls(store, config, files, datafile, start_lsn=start, checkpoint_lsn=start,
+                   next_checkpoint_no=1, last_block=None, threads=threads, trace=trace)
+
+    @classmethod
+    def open(cls, store_or_dir: Store | str | os.PathLike[str], config: LogConfig | None = None,
+             *, threads: bool = True, trace: bool = False, report: Any = None) -> RedoLog:
+        """Recover (unless ``report`` from :func:`impl.recovery.recover` is given) and resume.
+
+        Resuming follows ``log_start`` (facts §8.4): the log continues at the recovered lsn
+        (the end of the last whole group, moved off a block boundary to a data byte); the last
+        block is re-read from disk, its bytes after that lsn dropped and its first_rec_group
+        repaired; write_lsn = flushed_to_disk_lsn = that lsn; nothing is written ahead. Blocks
+        after it that still look valid (an incomplete group of the crashed run) are overwritten
+        with zeros and synced, so a later recovery cannot take them for new data. The files'
+        geometry comes from the files, not from ``config``.
+        """
+        store = cls._store(store_or_dir)
+        if report is None:
+            from impl.recovery import recover
+
+            report = recover(store)
+        files = LogFiles.open(store)
+        datafile = DataFile.open(store, DATA_FILE)
+        config = attrs.evolve(config or LogConfig(), n_files=files.n_files,
+                              file_size=files.file_size, n_pages=datafile.n_pages,
+                              page_size=datafile.page_size)
+        checkpoints = [c for c in files.read_checkpoints() if c.valid]
+        cp = max(checkpoints, key=lambda c: c.checkpoint_no)
+        start = max(int(report.end_lsn), cp.lsn)
+        if start % BLOCK_SIZE < HDR_SIZE:
+            start = start - start % BLOCK_SIZE + HDR_SIZE
+        elif start % BLOCK_SIZE >= TRAILER_OFFSET:
+            start = start - start % BLOCK_SIZE + BLOCK_SIZE + HDR_SIZE
+        block_lsn = start - start % BLOCK_SIZE
+        block = bytearray(files.read(block_lsn, BLOCK_SIZE))
+        keep = start % BLOCK_SIZE
+        block[keep:] = bytes(BLOCK_SIZE - keep)
+        header = parse_block(bytes(block))
+        frg = get_first_rec_group(block)
+        if header.hdr_no != block_no(block_lsn) or frg == 0 or frg > keep:
+            set_first_rec_group(block, keep)
+        cls._scrub_after(files, block_lsn + BLOCK_SIZE)
+        return cls(store, config, files, datafile, start_lsn=start, checkpoint_lsn=cp.lsn,
+                   next_checkpoint_no=cp.checkpoint_no + 1, last_block=bytes(block),
+                   threads=threads, trace=trace)
+
+    @staticmethod
+    def _scrub_after(files: LogFiles, lsn: int) -> None:
+        """Overwrite the valid-looking blocks after the resume point with zeros (see open)."""
+        wrote = False
+        for _ in range(files.capacity // BLOCK_SIZE - 1):
+            block = files.read(lsn, BLOCK_SIZE)
+            if parse_block(block).hdr_no != block_no(lsn) or not any(block):
+                break
+            files.write(lsn, bytes(BLOCK_SIZE))
+            wrote = True
+            lsn += BLOCK_SIZE
+        if wrote:
+            files.fsync()
+
+    def _start_threads(self) -> None:
+        cfg = self.config
+        us = 1e-6
+        Spec = tuple[str, Callable[[], bool], Event, int, float, Callable[[], bool] | None]
+        specs: list[Spec] = [
+            ("writer", self.writer.step, self.writer_event, cfg.writer_spin,
+             cfg.writer_timeout_us * us, None),
+            ("flusher", self.flusher.step, self.flusher_event, cfg.flusher_spin,
+             cfg.flusher_timeout_us * us, None),
+            ("write_notifier", self.write_notifier.step, self.write_notifier_event,
+             cfg.notifier_spin, cfg.notifier_timeout_us * us, None),
+            ("flush_notifier", self.flush_notifier.step, self.flush_notifier_event,
+             cfg.notifier_spin, cfg.notifier_timeout_us * us, None),
+            ("checkpointer", self._checkpointer_round, self.checkpointer_event, 0,
+             cfg.checkpoint_every_ms * 1e-3, None),
+            ("page_cleaner", self._page_cleaner_round, self.page_cleaner_event, 0,
+             cfg.page_cleaner_every_ms * 1e-3, None),
+        ]
+        if self.closer is not None:
+            specs.append(("closer", self.closer.step, self.closer_event, 0,
+                          cfg.notifier_timeout_us * us, None))
+        for name, step, event, spin, timeout, gate in specs:
+            thread = _ActorThread(self, name, step, event, spin, timeout, gate)
+            self._threads.append(thread)
+            thread.start()
+
+    def _checkpointer_round(self) -> bool:
+        """The checkpointer thread: one checkpoint per wake-up (timeout or a writer's request)."""
+        self.checkpointer.step()
+        return False
+
+    def _page_cleaner_round(self) -> bool:
+        """The page cleaner thread: flush a batch while flushing is needed (CP-5, CP-6)."""
+        flushed = 0
+        while self.page_cleaner.needs_flush() and flushed < self.bufpool.n_pages:
+            if not self.page_cleaner.step():
+                break
+            flushed += 1
+        if self.sync_flush_requested:
+            self.sync_flush_requested = False
+            self.checkpointer_event.set()
+        return False
+
+    # ------------------------------------------------------------------ shared state
+    @property
+    def current_lsn(self) -> int:
+        """sn_to_lsn(sn): the end of everything reserved so far."""
+        return sn_to_lsn(self.sn)
+
+    @property
+    def buf_ready_for_write_lsn(self) -> int:
+        return self.recent_written.tail
+
+    @property
+    def dirty_pages_added_up_to_lsn(self) -> int:
+        """8.0: buf_dirty_pages_added_up_to_lsn; 9.0: smallest_not_added_lsn (CP-1)."""
+        return self.recent_closed.tail
+
+    def lsn_values(self) -> dict[str, int]:
+        """The lsn values of SYS-1 and SYS-2 (a consistent snapshot only in stepped mode)."""
+        return dict(current_lsn=self.current_lsn,
+                    buf_ready_for_write_lsn=self.buf_ready_for_write_lsn,
+                    write_lsn=self.write_lsn, flushed_to_disk_lsn=self.flushed_to_disk_lsn,
+                    dirty_pages_added_up_to_lsn=self.dirty_pages_added_up_to_lsn,
+                    available_for_checkpoint_lsn=self.available_for_checkpoint_lsn,
+                    checkpoint_lsn=self.checkpoint_lsn)
+
+    def note_written(self, name: str) -> None:
+        """The writer wrote ``name``; the next flush must fsync it."""
+        with self._files_lock:
+            self._written_files.add(name)
+
+    def fsync_log_files(self) -> None:
+        """fsync every log file written before this call (the flusher's fsync, FL-1)."""
+        with self._files_lock:
+            names, self._written_files = sorted(self._written_files), set()
+        try:
+            for name in names:
+                self.store.fsync(name)
+        except BaseException:
+            with self._files_lock:
+                self._written_files.update(names)
+            raise
+
+    def request_sync_flush(self) -> None:
+        """The log is short of capacity: ask the page cleaner and the checkpointer to work."""
+        self.sync_flush_requested = True
+        self.page_cleaner_event.set()
+        self.checkpointer_event.set()
+
+    def counters(self) -> dict[str, int]:
+        """The monitor counters (item 9) as one dict."""
+        w, f = self.writer, self.flusher
+        with self._counter_lock:
+            users = dict(self._user_counters)
+        return dict(
+            full_block_writes=w.full_block_writes,
+            partial_block_writes=w.partial_block_writes,
+            write_ahead_padding_bytes=w.write_ahead_padding_bytes,
+            log_writes=w.log_writes,
+            log_bytes_written=w.bytes_written,
+            writer_checkpoint_limited=w.checkpoint_limited,
+            fsyncs=f.fsyncs,
+            checkpoint_fsyncs=self.checkpointer.fsyncs,
+            checkpoints=self.checkpointer.checkpoints,
+            write_notifications=self.write_notifier.notifications + w.direct_notifications,
+            flush_notifications=self.flush_notifier.notifications + f.direct_notifications,
+            notifications=(self.write_notifier.notifications + w.direct_notifications
+                           + self.flush_notifier.notifications + f.direct_notifications),
+            writer_direct_notifications=w.direct_notifications,
+            flusher_direct_notifications=f.direct_notifications,
+            pages_flushed=self.page_cleaner.pages_flushed,
+            flush_order_violations=self.bufpool.flush_order_violations,
+            **users,
+        )
+
+    def _count(self, name: str, n: int = 1) -> None:
+        with self._counter_lock:
+            self._user_counters[name] += n
+
+    # ------------------------------------------------------------------ failures
+    def fail(self, operation: str, error: BaseException) -> LogFailed:
+        """Mark the log failed after an I/O error: no more writes, every waiter wakes."""
+        if self.failed is None:
+            self.failed = LogFailed(operation, self.flushed_to_disk_lsn, error)
+        self._wake_everyone()
+        return self.failed
+
+    def thread_died(self, name: str, error: BaseException) -> None:
+        """A background thread died: remember why and wake every waiter (nothing hangs)."""
+        if self.died is None:
+            self.died = LogThreadDied(name, error)
+        self._wake_everyone()
+
+    def _wake_everyone(self) -> None:
+        self.write_events.set_all()
+        self.flush_events.set_all()
+        for event in (self.writer_event, self.flusher_event, self.write_notifier_event,
+                      self.flush_notifier_event, self.closer_event, self.checkpointer_event,
+                      self.page_cleaner_event, self.buffer_space_event, self.free_check_event):
+            event.set()
+
+    def _check_usable(self, operation: str) -> None:
+        if self.closed:
+            raise LogClosed(operation)
+        if self.failed is not None:
+            raise self.failed
+        if self.died is not None:
+            raise self.died
+
+    # ------------------------------------------------------------------ user steps
+    def _user(self, thread: str | None) -> str:
+        return f"user:{thread if thread is not None else threading.current_thread().name}"
+
+    def user_reserve(self, size: int, *, thread: str | None = None) -> Handle:
+        """USR-1: reserve ``size`` data bytes: sn [start, start + size) (log_buffer_reserve)."""
+        self._check_usable("reserve")
+        if size <= 0:
+            raise ValueError(f"reserve({size}): a record group has at least one byte")
+        limit = self.buffer.size - 2 * BLOCK_SIZE
+        if sn_to_lsn(size) > limit:
+            raise ValueError(f"reserve({size}): a group must fit in the log buffer "
+                             f"({self.buffer.size} bytes, at most {limit} lsn bytes per group)")
+        if sn_to_lsn(size) > self.files.capacity // 4:
+            raise ValueError(f"reserve({size}): a group must fit in a quarter of the log "
+                             f"capacity ({self.files.capacity} bytes)")
+        with self.traced(self._user(thread), "user_reserve") as ev, self._sn_lock:
+            start_sn = self.sn
+            self.sn = start_sn + size
+            handle = Handle(start_sn, start_sn + size, sn_to_lsn(start_sn),
+                            sn_to_lsn(start_sn + size))
+            ev.update(size=size, start_lsn=handle.start_lsn, end_lsn=handle.end_lsn,
+                      current_lsn=(handle.start_lsn, handle.end_lsn))
+        return handle
+
+    def has_buffer_space(self, handle: Handle) -> bool:
+        """SYS-4: the group's blocks may be written only where the writer has finished:
+        ``align_up(end_lsn) <= align_down(write_lsn) + buffer size``."""
+        write_lsn = self.write_lsn
+        return _align_up(handle.end_lsn) <= write_lsn - write_lsn % BLOCK_SIZE + self.buffer.size
+
+    def user_copy_to_log_buffer(self, handle: Handle, data: bytes, *,
+                                thread: str | None = None) -> bool:
+        """USR-1: copy the group into the log buffer (False: no space yet, the writer must
+        advance first; log_buffer_write, crossing blocks and zeroing first_rec_group)."""
+        self._check_usable("copy")
+        if len(data) != handle.size:
+            raise ValueError(f"copy of {len(data)} bytes into a reservation of {handle.size}")
+        with self.traced(self._user(thread), "user_copy_to_log_buffer") as ev:
+            if not self.has_buffer_space(handle):
+                ev["_skip"] = True
+                return False
+            end = self.buffer.write(handle.start_lsn, data)
+            if end != handle.end_lsn:
+                raise AssertionError(f"log_buffer_write ended at {end}, not {handle.end_lsn}")
+            ev.update(start_lsn=handle.start_lsn, end_lsn=handle.end_lsn,
+                      write_lsn=self.write_lsn)
+        return True
+
+    def user_set_first_rec_group(self, handle: Handle, *, thread: str | None = None) -> bool:
+        """USR-2: a group that ends in a later block than it starts sets that block's
+        first_rec_group to ``end_lsn % 512`` (12 if it ended exactly at the previous block's
+        end). Returns whether it set the field."""
+        if handle.start_lsn // BLOCK_SIZE == handle.end_lsn // BLOCK_SIZE:
+            return False
+        with self.traced(self._user(thread), "user_set_first_rec_group") as ev:
+            value = self.buffer.set_first_rec_group(handle.end_lsn)
+            ev.update(block_lsn=handle.end_lsn - handle.end_lsn % BLOCK_SIZE,
+                      first_rec_group=value, end_lsn=handle.end_lsn)
+        return True
+
+    def user_add_recent_written_link(self, handle: Handle, *, thread: str | None = None) -> bool:
+        """USR-3, LNK-4: add the link start_lsn -> end_lsn, or False when its slot is not free."""
+        self._check_usable("add_link")
+        with self.traced(self._user(thread), "user_add_recent_written_link") as ev:
+            if not self.recent_written.has_space(handle.start_lsn):
+                ev["_skip"] = True
+                return False
+            self.recent_written.add_link(handle.start_lsn, handle.end_lsn)
+            ev.update(start_lsn=handle.start_lsn, end_lsn=handle.end_lsn,
+                      buf_ready_for_write_lsn=self.recent_written.tail)
+        return True
+
+    def user_add_dirty_pages(self, handle: Handle, records: Sequence[Record], *,
+                             thread: str | None = None) -> bool:
+        """USR-4, CP-3: apply the records to their pages and add the newly dirty pages to the
+        flush lists, once ``start_lsn < dirty_pages_added_up_to_lsn + L`` (else False)."""
+        self._check_usable("add_dirty_pages")
+        with self.traced(self._user(thread), "user_add_dirty_pages") as ev:
+            if not self.recent_closed.has_space(handle.start_lsn):
+                ev["_skip"] = True
+                return False
+            added = self.bufpool.add_dirty_pages(handle.start_lsn, handle.end_lsn, records)
+            ev.update(start_lsn=handle.start_lsn, end_lsn=handle.end_lsn,
+                      pages=tuple(r.page_no for r in records), added=tuple(added),
+                      dirty_pages_added_up_to_lsn=self.recent_closed.tail)
+        return True
+
+    def _close_link(self, handle: Handle, thread: str | None, action: str) -> bool:
+        with self.traced(self._user(thread), action) as ev:
+            if not self.recent_closed.has_space(handle.start_lsn):
+                ev["_skip"] = True
+                return False
+            self.recent_closed.add_link(handle.start_lsn, handle.end_lsn)
+            ev.update(start_lsn=handle.start_lsn, end_lsn=handle.end_lsn)
+        return True
+
+    def user_add_recent_closed_link(self, handle: Handle, *, thread: str | None = None) -> bool:
+        """USR-4 (8.0): add the link start_lsn -> end_lsn to the recent-closed buffer."""
+        if self.config.version != "8.0":
+            raise ValueError("user_add_recent_closed_link is the 8.0 design; use user_report_added")
+        return self._close_link(handle, thread, "user_add_recent_closed_link")
+
+    def user_report_added(self, handle: Handle, *, thread: str | None = None) -> bool:
+        """USR-4 (9.0): report [start_lsn, end_lsn) to the flush-list-added tracker."""
+        if self.config.version != "9.0":
+            raise ValueError("user_report_added is the 9.0 design; use user_add_recent_closed_link")
+        return self._close_link(handle, thread, "user_report_added")
+
+    def _wait_parts(self, lsn: int, kind: str) -> tuple[Event, Callable[[], bool]]:
+        if kind == "write":
+            return self.write_events.event_for(lsn), lambda: self.write_lsn >= lsn
+        if kind == "flush":
+            return self.flush_events.event_for(lsn), lambda: self.flushed_to_disk_lsn >= lsn
+        raise ValueError(f"wait kind must be 'write' or 'flush', not {kind!r}")
+
+    def user_wait_reset_event(self, lsn: int, kind: str = "flush", *,
+                              thread: str | None = None) -> int:
+        """USR-7: reset the slot event of ``lsn``; return the signal count for the wait."""
+        event, _ = self._wait_parts(lsn, kind)
+        with self.traced(self._user(thread), "user_wait_reset_event") as ev:
+            count = event.reset()
+            ev.update(lsn=lsn, kind=kind, slot=(lsn - 1) // BLOCK_SIZE, signal_count=count)
+        return count
+
+    def user_wait_check(self, lsn: int, kind: str = "flush", *, thread: str | None = None) -> bool:
+        """USR-5/6: the wait's condition: write_lsn (or flushed_to_disk_lsn) >= lsn."""
+        _, condition = self._wait_parts(lsn, kind)
+        with self.traced(self._user(thread), "user_wait_check") as ev:
+            done = condition()
+            ev.update(lsn=lsn, kind=kind, done=done,
+                      **{"write_lsn" if kind == "write" else "flushed_to_disk_lsn":
+                         self.write_lsn if kind == "write" else self.flushed_to_disk_lsn})
+        return done
+
+    def user_wait_wake(self, lsn: int, kind: str, count: int, *, thread: str | None = None) -> bool:
+        """USR-7: would ``wait(count)`` return now? (the slot was set since the reset)."""
+        event, _ = self._wait_parts(lsn, kind)
+        with self.traced(self._user(thread), "user_wait_wake") as ev:
+            woken = event.signalled_since(count)
+            ev.update(lsn=lsn, kind=kind, signal_count=count, woken=woken)
+        return woken
+
+    # ------------------------------------------------------------------ blocking user ops
+    def _sleep_for_space(self, counter: str, kick: Event) -> None:
+        self._check_usable("wait")
+        self._count(counter)
+        kick.set()
+        time.sleep(self.config.link_wait_sleep_us * 1e-6)
+
+    def reserve(self, size: int) -> Handle:
+        """USR-1: reserve ``size`` data bytes (the buffer space wait happens in :meth:`copy`)."""
+        return self.user_reserve(size)
+
+    def copy(self, handle: Handle, data: bytes) -> None:
+        """USR-1: copy into the log buffer, waiting for the writer to free space (SYS-4)."""
+        while not self.user_copy_to_log_buffer(handle, data):
+            self._count("log_buffer_waits")
+            target = _align_up(handle.end_lsn) - self.buffer.size
+            self.writer_event.set()
+            count = self.buffer_space_event.reset()
+            if self.write_lsn - self.write_lsn % BLOCK_SIZE < target:
+                self._check_usable("copy")
+                self.buffer_space_event.wait(count, self.config.user_wait_timeout_us * 1e-6)
+
+    def set_first_rec_group(self, handle: Handle) -> bool:
+        """USR-2 (see :meth:`user_set_first_rec_group`)."""
+        return self.user_set_first_rec_group(handle)
+
+    def add_link(self, handle: Handle) -> None:
+        """USR-3: add the recent-written link, waiting for space (LNK-4; counted)."""
+        while not self.user_add_recent_written_link(handle):
+            self._sleep_for_space("recent_written_waits", self.writer_event)
+
+    def add_dirty_pages(self, handle: Handle, records: Sequence[Record]) -> None:
+        """USR-4: add dirty pages, waiting for recent-closed (tracker) space (CP-3; counted)."""
+        while not self.user_add_dirty_pages(handle, records):
+            self._sleep_for_space("recent_closed_waits", self.closer_event)
+            if self.tracker is not None:
+                self.tracker.step()  # 9.0: smallest_not_added_lsn() advances on demand
+
+    def close_handle(self, handle: Handle) -> None:
+        """USR-4: 8.0 recent-closed link / 9.0 report to the tracker."""
+        if self.config.version == "8.0":
+            while not self.user_add_recent_closed_link(handle):
+                self._sleep_for_space("recent_closed_waits", self.closer_event)
+        else:
+            while not self.user_report_added(handle):
+                self._sleep_for_space("recent_closed_waits", self.closer_event)
+
+    def _wait(self, lsn: int, kind: str) -> None:
+        """USR-5/6: spin, then reset/check/wait on the slot event with a growing timeout."""
+        if lsn > self.current_lsn:
+            raise WaitBeyondReservedLsn(f"wait_for_{kind}", lsn, self.current_lsn)
+        event, condition = self._wait_parts(lsn, kind)
+        if condition():
+            return
+        self._check_usable(f"wait_for_{kind}")
+        self.writer_event.set()
+        if kind == "flush":
+            self.flusher_event.set()
+        for _ in range(self.config.user_spin):
+            if condition():
+                return
+        self._count(f"{kind}_waits")
+        timeout = self.config.user_wait_timeout_us * 1e-6
+        waits = 0
+        while True:
+            count = event.reset()
+            if condition():
+                return
+            self._check_usable(f"wait_for_{kind}")
+            event.wait(count, timeout)
+            waits += 1
+            if waits % 4 == 0:
+                timeout = min(timeout * 2, self.config.user_wait_timeout_max_us * 1e-6)
+            if not condition():
+                self.writer_event.set()  # re-kick the writer on every real wait (facts §6.3)
+                if kind == "flush":
+                    self.flusher_event.set()
+
+    def wait_for_write(self, lsn: int) -> None:
+        """USR-5: return once write_lsn >= lsn."""
+        self._wait(lsn, "write")
+
+    def wait_for_flush(self, lsn: int) -> None:
+        """USR-6: return once flushed_to_disk_lsn >= lsn."""
+        self._wait(lsn, "flush")
+
+    def free_check(self) -> None:
+        """log_free_check (facts §7.7): before a group, wait while the log is too full.
+
+        A group may start only while ``current_lsn <= checkpoint_lsn + 3/4 capacity``; the
+        rest is the concurrency margin for groups in flight (each at most 1/4 capacity / number
+        of threads in practice). Without it a writer blocked on capacity (WR-9) could wait for
+        a checkpoint that waits for a page that waits for the writer.
+        """
+        capacity = self.files.capacity
+        while self.current_lsn > self.checkpoint_lsn + capacity * 3 // 4:
+            self._check_usable("commit")
+            self._count("free_check_waits")
+            self.request_sync_flush()
+            count = self.free_check_event.reset()
+            if self.current_lsn > self.checkpoint_lsn + capacity * 3 // 4:
+                self.free_check_event.wait(count, 1e-3)
+
+    def commit(self, records: Sequence[Record]) -> int:
+        """One durable record group: frame, reserve, copy, link, add pages, close, wait for
+        flush. Returns the group's end lsn, flushed to disk when this returns (USR-1..USR-6).
+
+        The pages the group modifies are latched (in page order) from before the reservation
+        until the group is closed, as a mini-transaction holds its page latches: so the groups
+        that modify one page are in lsn order, and page_lsn only grows.
+        """
+        self._check_usable("commit")
+        self.bufpool.check_records(records)
+        data = encode_group(records)
+        self.free_check()
+        latches = [self.bufpool.pages[no].latch for no in sorted({r.page_no for r in records})]
+        for latch in latches:
+            latch.acquire()
+        try:
+            handle = self.reserve(len(data))
+            self.copy(handle, data)
+            self.set_first_rec_group(handle)
+            self.add_link(handle)
+            self.add_dirty_pages(handle, records)
+            self.close_handle(handle)
+        finally:
+            for latch in reversed(latches):
+                latch.release()
+        self._count("commits")
+        self.wait_for_flush(handle.end_lsn)
+        return handle.end_lsn
+
+    # ------------------------------------------------------------------ stepped helpers
+    def step_all(self) -> bool:
+        """One step of every background actor, in pipeline order (stepped mode helper)."""
+        did = False
+        for step in (self.writer.step, self.flusher.step, self.write_notifier.step,
+                     self.flush_notifier.step,
+                     (self.closer or self.tracker or self.writer).step,
+                     self.checkpointer.step, self.page_cleaner.step):
+            did = step() or did
+        return did
+
+    def run_until_idle(self, max_rounds: int = 100_000) -> None:
+        """Stepped mode: step every actor until none has work left."""
+        for _ in range(max_rounds):
+            if not self.step_all():
+                return
+        raise RuntimeError(f"the log did not become idle in {max_rounds} rounds")
+
+    # ------------------------------------------------------------------ shutdown
+    def stop_threads(self) -> None:
+        """Stop the background threads where they are (no final flush): a hard stop."""
+        for thread in self._threads:
+            thread.stopping = True
+        self._wake_everyone_threads()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads = []
+
+    def _wake_everyone_threads(self) -> None:
+        for event in (self.writer_event, self.flusher_event, self.write_notifier_event,
+                      self.flush_notifier_event, self.closer_event, self.checkpointer_event,
+                      self.page_cleaner_event):
+            event.set()
+
+    def close(self, *, flush: bool = True) -> None:
+        """Stop the threads; with ``flush`` (the default) first write and fsync everything
+        that was completely copied and linked. Later operations raise :class:`LogClosed`."""
+        if self.closed:
+            return
+        self.stop_threads()
+        if flush and self.failed is None and self.died is None:
+            with contextlib.suppress(LogFailed):
+                for _ in range(1_000_000):
+                    if not (self.writer.step() or self.flusher.step()):
+                        break
+        self.closed = True
+        self._wake_everyone()
+        self.store.close()
+
+    def __enter__(self) -> RedoLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,244 @@
+"""The log writer thread (WR-1..WR-9; reference/mysql-redo-facts.md §4).
+
+One :meth:`Writer.step` is one pass of ``log_writer``'s loop: traverse the recent-written links
+(:meth:`Writer.traverse_links`, WR-1), then at most one write to the log files
+(:meth:`Writer.write`, WR-3..WR-9). Nothing else writes log blocks, and only this thread moves
+``write_lsn`` (facts §4.5).
+
+How much one write covers, in the order the design decides it (facts §4.2-§4.4):
+
+1. From the block holding ``write_lsn`` (a write always restarts at the beginning of that block,
+   so an incomplete block is rewritten whole) up to ``buf_ready_for_write_lsn``, but never across
+   the end of the ring buffer.
+2. Never over log data the last checkpoint still needs (WR-9, SYS-4): the block written at lsn
+   ``x`` replaces the one at ``x - capacity``, so the write ends at
+   ``align_down(checkpoint_lsn, 512) + capacity`` at the latest; if that leaves nothing, the
+   writer wakes the checkpointer and the page cleaner and writes nothing.
+3. Never across the end of a log file: the write is split (WR-9), the rest is the next write.
+4. ``FULL_BLOCK_WRITES`` += 1 if at least one complete block is to be written, else
+   ``PARTIAL_BLOCK_WRITES`` += 1 (counted before the write-ahead decision, as MySQL does).
+5. Write-ahead (WR-6), with ``wa`` = write_ahead_size and ``wa_end`` = how far the current file
+   has been written ahead (a file offset, 0 after moving to another file):
+
+   * the whole write lies below ``wa_end``: write the complete blocks from the log buffer (drop
+     the incomplete last block; it is written on its own next time), or, when there is no
+     complete block, the incomplete block through the write-ahead buffer;
+   * only its start lies below ``wa_end``: write the complete blocks up to ``wa_end``;
+   * nothing written ahead at the start: if the write reaches beyond the next region boundary,
+     write the complete blocks up to that boundary (the rest is postponed), else copy everything
+     (with the incomplete block) to the write-ahead buffer and pad it with zeros to the region
+     boundary, so that no write ever makes the OS read a page first.
+
+6. Complete blocks get their header (hdr_no with the flush bit on the first block of the write,
+   data_len = 512, checkpoint_no) and CRC-32C in the log buffer and are written from there
+   (WR-3); the incomplete block is copied to the write-ahead buffer, data_len = its used bytes,
+   first_rec_group cleared if it points beyond them, zero-filled, sealed (WR-4). The writer never
+   sets first_rec_group (WR-5).
+7. ``write_lsn`` advances by the bytes taken from the log buffer (not the padding) (WR-7); if the
+   advance stays inside one block the writer sets that block's write event itself, else it
+   wakes the write notifier; it always wakes the flusher (WR-8). The direct case compares BLOCK
+   numbers, ``old // 512 == (new - 1) // 512`` (docs/spec-model.md decision 3, MySQL Bug
+   #114660), never slots.
+
+One exception to 5: padding never reaches beyond the checkpoint limit of 2 (it would overwrite
+data that recovery needs); such a write ends short of the region boundary.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from impl.format import (
+    BLOCK_SIZE,
+    get_first_rec_group,
+    seal_block,
+    set_first_rec_group,
+    write_block_header,
+)
+
+if TYPE_CHECKING:
+    from impl.redolog import RedoLog
+
+
+class Writer:
+    """The log writer: ``traverse_links`` + ``write``; ``step`` does both once."""
+
+    actor = "writer"
+
+    def __init__(self, log: RedoLog) -> None:
+        self.log = log
+        self.write_ahead_end_offset = 0
+        self._write_ahead_file_end = -1  # file_end_lsn of the file wa_end refers to
+        self.write_ahead_buffer = bytearray(log.config.write_ahead_size)
+        self.full_block_writes = 0
+        self.partial_block_writes = 0
+        self.write_ahead_padding_bytes = 0
+        self.log_writes = 0
+        self.bytes_written = 0
+        self.direct_notifications = 0
+        self.notifier_wakeups = 0
+        self.checkpoint_limited = 0
+        self.last_decision: dict[str, Any] = {}
+
+    def step(self) -> bool:
+        """One pass of the writer's loop: traverse (WR-1), then one write (WR-3..WR-7)."""
+        traversed = self.traverse_links()
+        wrote = self.write()
+        return traversed or wrote
+
+    def traverse_links(self) -> bool:
+        """WR-1: advance buf_ready_for_write_lsn along recent-written links.
+
+        Stops before following a link that starts ``write_max_size`` (4 KiB) or more beyond
+        write_lsn, so the ready lsn may overshoot that limit by one link.
+        """
+        log = self.log
+        with log.traced(self.actor, "writer_traverse_links") as ev:
+            limit = log.write_lsn + log.config.write_max_size
+            old, new = log.recent_written.traverse(limit=limit)
+            if new == old:
+                ev["_skip"] = True
+                return False
+            ev["buf_ready_for_write_lsn"] = (old, new)
+            ev["write_lsn"] = log.write_lsn
+        return True
+
+    def write(self) -> bool:
+        """WR-3..WR-9: one write of the log files, or nothing if nothing is ready or allowed."""
+        log = self.log
+        if log.failed is not None:
+            return False
+        with log.traced(self.actor, "writer_write") as ev:
+            done = self._write(ev)
+            if not done:
+                ev["_skip"] = True
+        return done
+
+    def _write(self, ev: dict[str, Any]) -> bool:
+        log = self.log
+        cfg = log.config
+        files = log.files
+        buf = log.buffer
+        last = log.write_lsn
+        ready = log.recent_written.tail
+        if last >= ready:
+            return False
+        ring = buf.size
+        block_start = last - last % BLOCK_SIZE
+        next_lsn = ready
+        if last % ring >= ready % ring:  # never across the end of the ring in one write
+            next_lsn = last + (ring - last % ring)
+        # WR-9, SYS-4: never overwrite a block the last checkpoint still needs
+        checkpoint_lsn = log.checkpoint_lsn
+        limit = checkpoint_lsn - checkpoint_lsn % BLOCK_SIZE + files.capacity
+        if next_lsn > limit:
+            next_lsn = limit
+            if next_lsn <= last:
+                self.checkpoint_limited += 1
+                log.request_sync_flush()
+                return False
+        # WR-9: a write crossing a file end is split
+        file_end = files.file_end_lsn(block_start)
+        next_lsn = min(next_lsn, file_end)
+        name, real_offset = files.position(block_start)
+        if file_end != self._write_ahead_file_end:  # moved to another file: nothing written ahead
+            self._write_ahead_file_end = file_end
+            self.write_ahead_end_offset = 0
+        file_end_offset = real_offset + (file_end - block_start)
+        limit_offset = real_offset + (limit - block_start)
+
+        buffer_size = next_lsn - block_start
+        write_size = buffer_size
+        from_log_buffer = write_size >= BLOCK_SIZE
+        if from_log_buffer:
+            self.full_block_writes += 1
+        else:
+            self.partial_block_writes += 1
+        wa = cfg.write_ahead_size
+        wa_end = self.write_ahead_end_offset
+        if wa_end >= real_offset + write_size:
+            case = "within_write_ahead"
+            if from_log_buffer:
+                write_size -= write_size % BLOCK_SIZE
+        elif wa_end > real_offset:
+            case = "up_to_write_ahead_end"
+            write_size = wa_end - real_offset
+        else:
+            next_wa = real_offset - real_offset % wa + wa
+            if next_wa < real_offset + write_size:
+                case = "limited_to_region"
+                write_size = next_wa - real_offset
+            else:
+                case = "padded_region"
+                from_log_buffer = False
+
+        checkpoint_no = log.next_checkpoint_no
+        n_full = write_size // BLOCK_SIZE
+        for i in range(n_full):  # WR-3: headers and checksums of complete blocks, in the buffer
+            block_lsn = block_start + i * BLOCK_SIZE
+            view = buf.block(block_lsn)
+            write_block_header(view, lsn=block_lsn, data_len=BLOCK_SIZE,
+                               checkpoint_no=checkpoint_no, flush_bit=i == 0)
+            seal_block(view, cfg.checksums)
+        lsn_advance = write_size
+        padding = 0
+        start = block_start % ring
+        if from_log_buffer:
+            data = bytes(buf.view[start : start + write_size])
+        else:
+            wab = self.write_ahead_buffer
+            wab[:write_size] = buf.view[start : start + write_size]
+            full = n_full * BLOCK_SIZE
+            size = write_size
+            incomplete = write_size - full
+            if incomplete:  # WR-4: the last, incomplete block
+                block = memoryview(wab)[full : full + BLOCK_SIZE]
+                block[incomplete:] = bytes(BLOCK_SIZE - incomplete)
+                if get_first_rec_group(block) > incomplete:
+                    set_first_rec_group(block, 0)
+                write_block_header(block, lsn=block_start + full, data_len=incomplete,
+                                   checkpoint_no=checkpoint_no, flush_bit=full == 0)
+                seal_block(block, cfg.checksums)
+                size = full + BLOCK_SIZE
+            if not wa_end >= real_offset + 1:  # WR-6: pad to the write-ahead region's end
+                next_wa = real_offset - real_offset % wa + wa
+                padding = min(next_wa - (real_offset + size), file_end_offset - real_offset - size,
+                              limit_offset - real_offset - size)
+                padding = max(padding, 0)
+                wab[size : size + padding] = bytes(padding)
+                size += padding
+            data = bytes(wab[:size])
+
+        files.write(block_start, data)
+        log.note_written(name)
+        end = real_offset + len(data)
+        old_wa_end = self.write_ahead_end_offset
+        if end > self.write_ahead_end_offset:
+            self.write_ahead_end_offset = end - end % wa
+        self.write_ahead_padding_bytes += padding
+        self.log_writes += 1
+        self.bytes_written += len(data)
+
+        new = block_start + lsn_advance
+        old = log.write_lsn
+        log.write_lsn = new  # WR-7: the linearization point
+        self.last_decision = dict(case=case, from_log_buffer=from_log_buffer, file=name,
+                                  offset=real_offset, size=len(data), padding=padding,
+                                  n_full_blocks=n_full, lsn=block_start)
+        ev.update(write_lsn=(old, new), buf_ready_for_write_lsn=ready,
+                  checkpoint_lsn=checkpoint_lsn,
+                  write_ahead_end_offset=(old_wa_end, self.write_ahead_end_offset),
+                  file=name, offset=real_offset, size=len(data), padding=padding,
+                  from_log_buffer=from_log_buffer, case=case, checkpoint_no=checkpoint_no)
+        # WR-8: notify users (directly if one block) and the flusher
+        if old // BLOCK_SIZE == (new - 1) // BLOCK_SIZE:
+            log.write_events.event_for(new).set()
+            self.direct_notifications += 1
+            ev["notify"] = "direct"
+        else:
+            log.write_notifier_event.set()
+            self.notifier_wakeups += 1
+            ev["notify"] = "notifier"
+        log.flusher_event.set()
+        log.buffer_space_event.set()
+        return True
