@@ -1,0 +1,70 @@
+"""``redospec inspect`` and ``redospec workload``: the command-line entry of :mod:`impl`.
+
+``main(argv)`` takes argv[0] = the subcommand name (as the dispatcher in redospec/cli.py passes
+it). ``workload`` is delegated to :func:`impl.workload.main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from impl.inspect import InspectError, format_human, inspect_path
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def inspect_main(args: list[str]) -> int:
+    """``redospec inspect PATH... [--json]``: 0 clean, 1 corruption found, 2 unusable input."""
+    parser = argparse.ArgumentParser(
+        prog="redospec inspect",
+        description="Read and validate MySQL redo log files (formats 0..6): header, checkpoints "
+        "and block statistics. PATH is a file, a directory of ib_logfile* or #ib_redo* files, "
+        "or a datadir holding #innodb_redo. Exit status: 0 clean, 1 corruption found, "
+        "2 unusable input.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    parser.add_argument("--json", action="store_true", help='print {"files": [...]} as JSON')
+    try:
+        options = parser.parse_args(args)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    reports = []
+    try:
+        for path in options.paths:
+            reports += inspect_path(path, progress=_progress)
+    except InspectError as exc:
+        print(f"redospec inspect: {exc}", file=sys.stderr)
+        return 2
+    if options.json:
+        print(json.dumps({"files": [r.to_json() for r in reports]}, indent=2))
+    else:
+        print("\n\n".join(format_human(r) for r in reports))
+    return 1 if any(r.corrupt for r in reports) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch ``inspect`` and ``workload``; argv[0] is the subcommand."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        print("usage: redospec {inspect,workload} ...", file=sys.stderr)
+        return 0 if args else 2
+    name, rest = args[0], args[1:]
+    if name == "inspect":
+        return inspect_main(rest)
+    if name == "workload":
+        try:
+            module = importlib.import_module("impl.workload")
+        except ModuleNotFoundError as exc:
+            print(f"redospec workload: not available yet ({exc})", file=sys.stderr)
+            return 2
+        entry: Callable[[list[str]], int] = module.main
+        return int(entry(args))
+    print(f"redospec: impl has no subcommand {name!r} (inspect, workload)", file=sys.stderr)
+    return 2

@@ -1,0 +1,463 @@
+"""``redospec inspect``: read and validate any MySQL redo log file or directory, formats 0 to 6.
+
+Formats (reference/redo-files-facts.md, mysql-redo-facts §3):
+
+* **0** (5.6, 5.7.8): header ``group_id`` u32 @0 = 0, ``start_lsn`` u64 @4, ``file_no`` u32 @12;
+  no header checksum. Checkpoints: ``checkpoint_no`` u64 @0, ``lsn`` u64 @8, offset low u32 @16,
+  ``log_buf_size`` u32 @20, two ``ut_fold_binary`` checksums @288/@292, offset high u32 @304.
+  Blocks carry the legacy fold-sum checksum.
+* **1..5** (5.7.9 .. 8.0.29, ``ib_logfile*``): ``format`` u32 @0, ``start_lsn`` u64 @8, creator
+  @16..47, flags u32 @48 (8.0.29), CRC-32C @508. Checkpoints in ``ib_logfile0`` only:
+  ``checkpoint_no``, ``lsn``, ``offset``, ``log_buf_size`` (u64 each), CRC-32C. Blocks: CRC-32C.
+* **6** (8.0.30+, ``#innodb_redo/#ib_redoN``): ``log_uuid`` u32 @4; checkpoints hold only
+  ``lsn`` u64 @8; a slot with lsn 0 and a valid checksum means "no checkpoint" (not an error).
+
+Block classification. Every 512-byte block after the 2048-byte header is exactly one of:
+
+* **empty**: bytes 0..507 all zero and the trailer not a valid checksum of them (never written;
+  8.0's files end this way);
+* **padding**: bytes 0..507 all zero with a valid checksum of the zeros (CRC-32C 0xEC57A9C3, the
+  fold-sum 1 in format 0, or the no-checksum magic): write-ahead padding of 5.7;
+* **data**: a written block whose hdr_no is consistent with its position: ``hdr_no ==
+  block_no(lsn)`` where ``lsn = start_lsn + offset - 2048``, or, in a circular pre-8.0.30 group,
+  differs from it by a whole number of laps (the group capacity ``n * (file_size - 2048)``):
+  such a block was left by an older lap and is counted in ``other_lap`` too;
+* **hdr_no mismatch**: a written block whose hdr_no fits no lap: corruption, listed as a problem.
+
+Data blocks are further ``full`` (data_len 512) or ``partial`` (any other data_len: the write
+head). ``flush_bit`` and ``bad_checksum`` count data and mismatched blocks carrying the flush bit
+or failing their checksum. On the fixtures this gives the README's figures: 8.0.19 ib_logfile0
+has 8179 data blocks (6195 of the current lap and 1984 of the previous one after the write head
+and 9 empty blocks), one partial, 1318 flush bits.
+
+Exit status of the CLI: 0 when every file is clean, 1 when corruption was found (bad checksums,
+hdr_no mismatches, header or checkpoint blocks that fail their checksum), 2 for unusable input
+(missing path, file shorter than its header, unknown format, no redo files in a directory).
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from impl.format import (
+    BLOCK_NO_WRAP,
+    BLOCK_SIZE,
+    CHECKPOINT_1,
+    CHECKPOINT_2,
+    FILE_HDR_SIZE,
+    FLUSH_BIT,
+    NO_CHECKSUM_MAGIC,
+    TRAILER_OFFSET,
+    block_no,
+    crc32c,
+    fold_checksum,
+    ut_fold_binary,
+)
+
+MAX_LISTED_PROBLEMS = 20
+READ_CHUNK = 1 << 20
+FORMAT_NAMES = {
+    0: "legacy, MySQL 5.6 / 5.7.8",
+    1: "MySQL 5.7.9+",
+    2: "MySQL 8.0.1+",
+    3: "MySQL 8.0.3 .. 8.0.19",
+    4: "MySQL 8.0.20 .. 8.0.28",
+    5: "MySQL 8.0.29",
+    6: "MySQL 8.0.30+",
+}
+FLAG_NAMES = {0x1: "NO_LOGGING", 0x2: "CRASH_UNSAFE", 0x4: "NOT_INITIALIZED", 0x8: "FILE_FULL"}
+ZERO_CRC = crc32c(bytes(TRAILER_OFFSET))  # 0xEC57A9C3
+_LOGFILE = re.compile(r"^ib_logfile(\d+)$")
+_REDO = re.compile(r"^#ib_redo(\d+)(_tmp)?$")
+_U32 = struct.Struct(">I")
+_U64 = struct.Struct(">Q")
+_BLOCK_HDR = struct.Struct(">IHHI")
+
+
+class InspectError(Exception):
+    """Input ``inspect`` cannot read at all: a missing path, a short file, an unknown format."""
+
+
+@attrs.define
+class FileReport:
+    """Everything ``inspect`` found in one file; :meth:`to_json` is the ``--json`` shape."""
+
+    path: str
+    size: int
+    format: int | None
+    creator: str
+    start_lsn: int | None
+    flags: int | None = None
+    log_uuid: int | None = None
+    header_checksum_ok: bool | None = None
+    header_note: str = ""
+    checkpoints: list[dict[str, Any]] = attrs.Factory(list)
+    blocks: dict[str, int] = attrs.Factory(dict)
+    write_heads: list[dict[str, int]] = attrs.Factory(list)
+    problems: list[dict[str, Any]] = attrs.Factory(list)
+    problems_total: int = 0
+
+    @property
+    def corrupt(self) -> bool:
+        """True if anything in the file is corrupt (exit status 1)."""
+        return self.problems_total > 0
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "path": self.path,
+            "size": self.size,
+            "format": self.format,
+            "format_name": FORMAT_NAMES.get(self.format, "none")
+            if self.format is not None
+            else None,
+            "creator": self.creator,
+            "start_lsn": self.start_lsn,
+        }
+        if self.flags is not None:
+            out["flags"] = self.flags
+            out["flag_names"] = [name for bit, name in FLAG_NAMES.items() if self.flags & bit]
+        if self.log_uuid is not None:
+            out["log_uuid"] = self.log_uuid
+        out["header_checksum_ok"] = self.header_checksum_ok
+        if self.header_note:
+            out["header_note"] = self.header_note
+        out["checkpoints"] = self.checkpoints
+        out["blocks"] = self.blocks
+        out["write_heads"] = self.write_heads
+        out["problems"] = self.problems
+        out["problems_total"] = self.problems_total
+        return out
+
+
+@attrs.frozen
+class _GroupInfo:
+    """What a file of a pre-8.0.30 group learns from its siblings."""
+
+    index: int | None  # position in the ib_logfile group, None for 8.0.30+ or unknown
+    capacity: int | None  # lsn bytes of the whole circular group
+    first_start_lsn: int | None  # ib_logfile0's start_lsn (for files without their own header)
+    first_format: int | None
+
+
+def find_files(path: Path) -> list[Path]:
+    """The redo log files named by ``path``: a file, a directory of ``ib_logfile*`` or
+    ``#ib_redo*`` files, or a datadir holding ``#innodb_redo``."""
+    if not path.exists():
+        raise InspectError(f"{path}: no such file or directory")
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise InspectError(f"{path}: not a regular file or directory")
+    found = _redo_files_in(path)
+    redo_dir = path / "#innodb_redo"
+    if redo_dir.is_dir():
+        found += _redo_files_in(redo_dir)
+    if not found:
+        raise InspectError(f"{path}: no redo log files (ib_logfile*, #ib_redo*, #innodb_redo/)")
+    return found
+
+
+def _redo_files_in(directory: Path) -> list[Path]:
+    logfiles = []
+    redo = []
+    for entry in directory.iterdir():
+        if not entry.is_file():
+            continue
+        m = _LOGFILE.match(entry.name)
+        if m:
+            logfiles.append((int(m.group(1)), entry))
+            continue
+        m = _REDO.match(entry.name)
+        if m:
+            redo.append((int(m.group(1)), bool(m.group(2)), entry))
+    return [p for _, p in sorted(logfiles)] + [p for _, _, p in sorted(redo)]
+
+
+def _group_info(path: Path) -> _GroupInfo:
+    """For ``ib_logfileN``: its index, the group's capacity and ib_logfile0's header."""
+    m = _LOGFILE.match(path.name)
+    if not m or int(m.group(1)) >= 100:  # ib_logfile101 is a set being created
+        return _GroupInfo(None, None, None, None)
+    index = int(m.group(1))
+    n = 0
+    while (path.parent / f"ib_logfile{n}").is_file():
+        n += 1
+    if index >= n:
+        return _GroupInfo(index, None, None, None)
+    size = path.stat().st_size
+    sizes = {(path.parent / f"ib_logfile{i}").stat().st_size for i in range(n)}
+    capacity = n * (size - FILE_HDR_SIZE) if len(sizes) == 1 and size > FILE_HDR_SIZE else None
+    first_start = first_format = None
+    with open(path.parent / "ib_logfile0", "rb") as handle:
+        head = handle.read(BLOCK_SIZE)
+    if len(head) == BLOCK_SIZE and any(head):
+        first_format = _U32.unpack_from(head, 0)[0]
+        first_start = _U64.unpack_from(head, 4 if first_format == 0 else 8)[0]
+    return _GroupInfo(index, capacity, first_start, first_format)
+
+
+def inspect_file(path: Path, progress: Callable[[str], None] | None = None) -> FileReport:
+    """Read and validate one redo log file; see the module text for the classification."""
+    try:
+        size = path.stat().st_size
+        handle = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise InspectError(f"{path}: cannot open: {exc.strerror}") from exc
+    with handle:
+        if size < FILE_HDR_SIZE:
+            raise InspectError(
+                f"{path}: {size} bytes, shorter than the {FILE_HDR_SIZE}-byte header"
+            )
+        header = handle.read(FILE_HDR_SIZE)
+        group = _group_info(path)
+        report = _parse_header(path, size, header, group)
+        if report.format is not None:
+            _parse_checkpoints(report, header, group)
+        _scan_blocks(report, handle, group, progress)
+    return report
+
+
+def _problem(report: FileReport, kind: str, offset: int, lsn: int | None, detail: str) -> None:
+    report.problems_total += 1
+    if len(report.problems) < MAX_LISTED_PROBLEMS:
+        report.problems.append({"kind": kind, "offset": offset, "lsn": lsn, "detail": detail})
+
+
+def _parse_header(path: Path, size: int, header: bytes, group: _GroupInfo) -> FileReport:
+    block = header[:BLOCK_SIZE]
+    if not any(block):
+        # 5.6 writes no header into ib_logfile1.. of a clean datadir; 8.0.30 spares are all zero
+        fmt = group.first_format if group.index else None
+        start = None
+        note = "no header (never written)"
+        if fmt is not None and group.capacity and group.first_start_lsn is not None:
+            assert group.index is not None
+            start = group.first_start_lsn + group.index * (size - FILE_HDR_SIZE)
+            note += "; start_lsn derived from ib_logfile0"
+        return FileReport(str(path), size, fmt, "", start, header_note=note)
+    value = _U32.unpack_from(block, 0)[0]
+    if value == 0:
+        start = _U64.unpack_from(block, 4)[0]
+        creator = bytes(block[16:48]).split(b"\0", 1)[0].decode("ascii", "replace").strip()
+        report = FileReport(str(path), size, 0, creator, start)
+        report.header_checksum_ok = None  # format 0 has no header checksum
+        return report
+    if not 1 <= value <= 6:
+        raise InspectError(f"{path}: unknown redo log format {value} (u32 at offset 0); 0..6 known")
+    start = _U64.unpack_from(block, 8)[0]
+    creator = bytes(block[16:48]).split(b"\0", 1)[0].decode("ascii", "replace")
+    report = FileReport(str(path), size, value, creator, start)
+    report.flags = _U32.unpack_from(block, 48)[0]
+    if value == 6:
+        report.log_uuid = _U32.unpack_from(block, 4)[0]
+    stored = _U32.unpack_from(block, TRAILER_OFFSET)[0]
+    report.header_checksum_ok = stored == crc32c(block[:TRAILER_OFFSET])
+    if not report.header_checksum_ok:
+        _problem(
+            report, "header_checksum", 0, None, f"header block checksum {stored:#010x} is wrong"
+        )
+    if start % BLOCK_SIZE:
+        _problem(report, "header", 8, None, f"start_lsn {start} is not a multiple of {BLOCK_SIZE}")
+    return report
+
+
+def _parse_checkpoints(report: FileReport, header: bytes, group: _GroupInfo) -> None:
+    fmt = report.format
+    if fmt != 6 and group.index not in (0, None):
+        return  # FMT-12: only the first file of a pre-8.0.30 group holds checkpoints
+    for slot, at in ((1, CHECKPOINT_1), (2, CHECKPOINT_2)):
+        block = header[at : at + BLOCK_SIZE]
+        entry: dict[str, Any] = {"slot": slot}
+        if fmt == 0:
+            no, lsn, low, buf = struct.unpack_from(">QQII", block, 0)
+            high = _U32.unpack_from(block, 304)[0]
+            ok = _U32.unpack_from(block, 288)[0] == ut_fold_binary(
+                block[0:288]
+            ) and _U32.unpack_from(block, 292)[0] == ut_fold_binary(block[8:292])
+            entry |= {
+                "checkpoint_no": no,
+                "lsn": lsn,
+                "offset": (high << 32) | low,
+                "buf_size": buf,
+            }
+        elif fmt == 6:
+            lsn = _U64.unpack_from(block, 8)[0]
+            ok = _U32.unpack_from(block, TRAILER_OFFSET)[0] == crc32c(block[:TRAILER_OFFSET])
+            offset = None
+            if report.start_lsn is not None and report.start_lsn <= lsn < report.start_lsn + (
+                report.size - FILE_HDR_SIZE
+            ):
+                offset = FILE_HDR_SIZE + lsn - report.start_lsn
+            entry |= {"checkpoint_no": None, "lsn": lsn, "offset": offset}
+        else:
+            no, lsn, offset, buf = struct.unpack_from(">QQQQ", block, 0)
+            ok = _U32.unpack_from(block, TRAILER_OFFSET)[0] == crc32c(block[:TRAILER_OFFSET])
+            entry |= {"checkpoint_no": no, "lsn": lsn, "offset": offset, "buf_size": buf}
+        never_written = not any(block)
+        no_checkpoint = fmt == 6 and ok and entry["lsn"] == 0
+        entry["checksum_ok"] = ok
+        entry["valid"] = ok and not no_checkpoint and not never_written
+        if never_written:
+            entry["note"] = "never written"
+        elif no_checkpoint:
+            entry["note"] = "no checkpoint (lsn 0)"
+        elif not ok:
+            _problem(report, "checkpoint_checksum", at, None, f"checkpoint block {slot} checksum")
+        report.checkpoints.append(entry)
+
+
+def _scan_blocks(
+    report: FileReport, handle: Any, group: _GroupInfo, progress: Callable[[str], None] | None
+) -> None:
+    counts = dict.fromkeys(
+        ("data", "full", "partial", "padding", "empty", "flush_bit", "bad_checksum",
+         "hdr_no_mismatch", "other_lap"),
+        0,
+    )  # fmt: skip
+    report.blocks = counts
+    legacy = report.format == 0
+    start = report.start_lsn
+    lap_blocks = group.capacity // BLOCK_SIZE if group.capacity and report.format != 6 else None
+    zero_ok = {fold_checksum(bytes(TRAILER_OFFSET)) if legacy else ZERO_CRC, NO_CHECKSUM_MAGIC}
+    offset = FILE_HDR_SIZE
+    handle.seek(offset)
+    next_progress = 256 << 20
+    while True:
+        chunk = handle.read(READ_CHUNK)
+        if not chunk:
+            break
+        usable = len(chunk) // BLOCK_SIZE * BLOCK_SIZE
+        for pos in range(0, usable, BLOCK_SIZE):
+            block = chunk[pos : pos + BLOCK_SIZE]
+            at = offset + pos
+            _classify(report, counts, block, at, start, lap_blocks, legacy, zero_ok)
+        offset += len(chunk)
+        if progress is not None and offset >= next_progress:
+            progress(f"{report.path}: {offset >> 20} of {report.size >> 20} MiB")
+            next_progress += 256 << 20
+    if report.size % BLOCK_SIZE:
+        _problem(report, "size", report.size, None, f"size is not a multiple of {BLOCK_SIZE}")
+
+
+def _classify(
+    report: FileReport,
+    counts: dict[str, int],
+    block: bytes,
+    at: int,
+    start: int | None,
+    lap_blocks: int | None,
+    legacy: bool,
+    zero_ok: set[int],
+) -> None:
+    trailer = _U32.unpack_from(block, TRAILER_OFFSET)[0]
+    body = block[:TRAILER_OFFSET]
+    if not any(body):
+        counts["padding" if trailer in zero_ok else "empty"] += 1
+        return
+    raw_no, data_len, first_rec_group, _ = _BLOCK_HDR.unpack_from(block, 0)
+    hdr_no = raw_no & ~FLUSH_BIT
+    if trailer == NO_CHECKSUM_MAGIC and not legacy:
+        ok = True
+    else:
+        ok = trailer == (fold_checksum(body) if legacy else crc32c(body))
+    lsn = None if start is None else start + at - FILE_HDR_SIZE
+    consistent = other_lap = False
+    if lsn is not None:
+        expected = block_no(lsn)
+        if hdr_no == expected:
+            consistent = True
+        elif lap_blocks and 0 < hdr_no <= BLOCK_NO_WRAP:
+            consistent = other_lap = (expected - hdr_no) % lap_blocks == 0 or (
+                (expected - hdr_no) % BLOCK_NO_WRAP
+            ) % lap_blocks == 0
+    if raw_no & FLUSH_BIT:
+        counts["flush_bit"] += 1
+    if not ok:
+        counts["bad_checksum"] += 1
+        _problem(report, "bad_checksum", at, lsn, f"stored {trailer:#010x}, hdr_no {hdr_no}")
+    if not consistent:
+        counts["hdr_no_mismatch"] += 1
+        want = "unknown start_lsn" if lsn is None else f"expected {block_no(lsn)}"
+        _problem(report, "hdr_no_mismatch", at, lsn, f"hdr_no {hdr_no}, {want}")
+        return
+    counts["data"] += 1
+    if other_lap:
+        counts["other_lap"] += 1
+    if data_len == BLOCK_SIZE:
+        counts["full"] += 1
+    else:
+        counts["partial"] += 1
+        if not other_lap:
+            report.write_heads.append(
+                {
+                    "offset": at,
+                    "lsn": lsn or 0,
+                    "data_len": data_len,
+                    "first_rec_group": first_rec_group,
+                }
+            )
+
+
+def inspect_path(path: Path, progress: Callable[[str], None] | None = None) -> list[FileReport]:
+    """Inspect every redo file that ``path`` names (see :func:`find_files`)."""
+    return [inspect_file(p, progress) for p in find_files(path)]
+
+
+def format_human(report: FileReport) -> str:
+    """The human-readable description of one file."""
+    lines = []
+    if report.format is None:
+        kind = "no format (no header)"
+    else:
+        kind = f"format {report.format} ({FORMAT_NAMES[report.format]})"
+    lines.append(f"{report.path}: {kind}, {report.size} bytes")
+    creator = f'"{report.creator}"' if report.creator else "none"
+    details = [f"creator {creator}", f"start_lsn {report.start_lsn}"]
+    if report.flags is not None:
+        names = [name for bit, name in FLAG_NAMES.items() if report.flags & bit]
+        details.append(f"flags {report.flags:#x}" + (f" ({', '.join(names)})" if names else ""))
+    if report.log_uuid is not None:
+        details.append(f"log_uuid {report.log_uuid:#010x}")
+    if report.header_checksum_ok is not None:
+        details.append("header checksum " + ("ok" if report.header_checksum_ok else "BAD"))
+    if report.header_note:
+        details.append(report.header_note)
+    lines.append("  " + ", ".join(details))
+    for cp in report.checkpoints:
+        state = "valid" if cp["valid"] else cp.get("note", "INVALID (bad checksum)")
+        fields = [f"lsn {cp['lsn']}"]
+        if cp.get("checkpoint_no") is not None:
+            fields.insert(0, f"checkpoint_no {cp['checkpoint_no']}")
+        if cp.get("offset") is not None:
+            fields.append(f"offset {cp['offset']}")
+        if "buf_size" in cp:
+            fields.append(f"buf_size {cp['buf_size']}")
+        lines.append(f"  checkpoint {cp['slot']}: {state}, " + ", ".join(fields))
+    b = report.blocks
+    lines.append(
+        f"  blocks: {b['data']} data ({b['full']} full, {b['partial']} partial"
+        + (f"; {b['other_lap']} from another lap" if b["other_lap"] else "")
+        + f"), {b['padding']} padding, {b['empty']} empty; {b['flush_bit']} with the flush bit"
+    )
+    lines.append(
+        f"  checksum failures: {b['bad_checksum']}, hdr_no mismatches: {b['hdr_no_mismatch']}"
+    )
+    for head in report.write_heads:
+        lines.append(
+            f"  write head: offset {head['offset']}, lsn {head['lsn']}, "
+            f"data_len {head['data_len']}, first_rec_group {head['first_rec_group']}"
+        )
+    for problem in report.problems:
+        lsn = "" if problem["lsn"] is None else f" (lsn {problem['lsn']})"
+        lines.append(
+            f"  PROBLEM {problem['kind']} at offset {problem['offset']}{lsn}: {problem['detail']}"
+        )
+    if report.problems_total > len(report.problems):
+        lines.append(f"  ... and {report.problems_total - len(report.problems)} more problems")
+    return "\n".join(lines)
