@@ -1,0 +1,88 @@
+"""``redospec inspect`` end to end: JSON shape, human output and exit status (0 / 1 / 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from impl.cli import main
+from tests.impl import redofiles as rf
+
+BLOCK_KEYS = {"data", "full", "partial", "padding", "empty", "flush_bit", "bad_checksum",
+              "hdr_no_mismatch"}  # fmt: skip
+
+
+def test_json_on_fixtures(fixtures_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The --json contract: files[] with path, format, creator, start_lsn, checkpoints, blocks."""
+    rc = main(["inspect", "--json", str(fixtures_dir / "mysql-8.0.19-clean"),
+               str(fixtures_dir / "mysql-8.0.30-redo" / "#ib_redo33")])  # fmt: skip
+    assert rc == 0
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert [Path(f["path"]).name for f in files] == ["ib_logfile0", "ib_logfile1", "#ib_redo33"]
+    for entry in files:
+        assert {"path", "format", "creator", "start_lsn", "checkpoints", "blocks"} <= set(entry)
+        assert set(entry["blocks"]) >= BLOCK_KEYS
+        for cp in entry["checkpoints"]:
+            assert {"slot", "valid", "checkpoint_no", "lsn", "offset"} <= set(cp)
+    file0, file1, redo = files
+    cps = [(c["slot"], c["checkpoint_no"], c["lsn"], c["offset"]) for c in file0["checkpoints"]]
+    assert cps == [(1, 36, 19948536, 3173368), (2, 37, 19948816, 3173648)]
+    assert (file0["blocks"]["data"], file0["blocks"]["partial"], file0["blocks"]["flush_bit"]) == (
+        8179, 1, 1318)  # fmt: skip
+    assert (file1["start_lsn"], file1["blocks"]["data"]) == (12584960, 8188)
+    assert (redo["format"], redo["start_lsn"], redo["flags"], redo["blocks"]["data"]) == (
+        6, 108075008, 0, 6108)  # fmt: skip
+    assert sorted(c["lsn"] for c in redo["checkpoints"]) == [111201949, 111202108]
+
+
+def test_human_output(fixtures_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", str(fixtures_dir / "mysql-8.0.30-redo")]) == 0
+    out = capsys.readouterr().out
+    assert "format 6" in out and "start_lsn 108075008" in out
+    assert "6108 data" in out and "lsn 111201949" in out
+
+
+def test_corruption_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    start = 8192
+    blocks = [rf.data_block(6, start + i * 512) for i in range(4)]
+    blocks[2] = rf.data_block(6, start + 40 * 512)
+    (tmp_path / "#ib_redo0").write_bytes(rf.build(6, start, blocks, 8192))
+    assert main(["inspect", "--json", str(tmp_path)]) == 1
+    entry = json.loads(capsys.readouterr().out)["files"][0]
+    assert entry["blocks"]["hdr_no_mismatch"] == 1
+    problem = entry["problems"][0]
+    assert (problem["kind"], problem["offset"], problem["lsn"]) == (
+        "hdr_no_mismatch", 2048 + 1024, start + 1024)  # fmt: skip
+    assert problem["detail"] == "hdr_no 57, expected 19"  # 8192/512+40+1 and 8192/512+2+1
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "nope", "no such file or directory"),
+        (lambda p: (p / "short").write_bytes(bytes(100)) and p / "short", "shorter than"),
+        (
+            lambda p: (p / "fmt").write_bytes(b"\x00\x00\x00\x07" + bytes(4092)) and p / "fmt",
+            "unknown redo log format 7",
+        ),
+    ],
+)
+def test_unusable_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], make: object,
+                                message: str) -> None:  # fmt: skip
+    """A missing path, a short file, an unknown format: one line on stderr, exit 2."""
+    path = make(tmp_path)  # type: ignore[operator]
+    assert main(["inspect", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1 and err.startswith("redospec inspect: ")
+
+
+def test_dispatcher_and_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    """redospec's dispatcher routes 'inspect' here; unknown impl subcommands exit 2."""
+    from redospec.cli import main as redospec_main
+
+    assert redospec_main(["inspect", "/nonexistent/path"]) == 2
+    assert main(["frobnicate"]) == 2
+    assert main(["inspect", "--help"]) == 0
+    assert "Exit status" in capsys.readouterr().out
