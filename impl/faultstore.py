@@ -149,11 +149,19 @@ class FaultStore:
             durable = self._get(name, "inspect").durable
             return None if durable is None else bytes(durable)
 
-    def crash(self, *, torn: bool = False, rng: random.Random | None = None) -> FaultStore:
+    def crash(
+        self,
+        *,
+        torn: bool = False,
+        rng: random.Random | None = None,
+        keep_probability: float = 0.0,
+    ) -> FaultStore:
         """A new store with the disk as a crash now would leave it; this store is unchanged.
 
         Unsynced writes are lost. With ``torn``, the last unsynced write keeps a random prefix
-        of its 512-byte blocks (possibly none, possibly all).
+        of its 512-byte blocks (possibly none, possibly all). With ``keep_probability`` > 0,
+        each earlier unsynced write independently reached the disk with that probability (a
+        disk may persist unsynced writes in any order), which is harsher than losing them all.
         """
         rng = rng or random.Random()
         with self._lock:
@@ -164,18 +172,23 @@ class FaultStore:
                     continue
                 image = bytearray(file.durable)
                 images[id(file)] = image
-                survivors._files[name] = _File(bytearray(image), image)
-            if torn and self._unsynced:
-                file, offset, data = self._unsynced[-1]
+                survivors._files[name] = _File(image, image)
+            last = len(self._unsynced) - 1
+            for i, (file, offset, data) in enumerate(self._unsynced):
                 image_or_none = images.get(id(file))
-                if image_or_none is not None:
+                if image_or_none is None:
+                    continue
+                if i == last and torn:
                     n_blocks = -(-len(data) // SECTOR)
                     keep = min(len(data), rng.randint(0, n_blocks) * SECTOR)
-                    end = offset + keep
-                    if end > len(image_or_none):
-                        image_or_none.extend(bytes(end - len(image_or_none)))
-                    image_or_none[offset:end] = data[:keep]
-                    for survivor in survivors._files.values():
-                        if survivor.durable is image_or_none:
-                            survivor.volatile = bytearray(image_or_none)
+                elif keep_probability > 0 and rng.random() < keep_probability:
+                    keep = len(data)
+                else:
+                    continue
+                end = offset + keep
+                if end > len(image_or_none):
+                    image_or_none.extend(bytes(end - len(image_or_none)))
+                image_or_none[offset:end] = data[:keep]
+            for survivor in survivors._files.values():
+                survivor.volatile = bytearray(survivor.volatile)
             return survivors

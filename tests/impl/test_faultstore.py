@@ -7,6 +7,7 @@ unsynced may be lost, and a torn write keeps a prefix of whole 512-byte sectors.
 from __future__ import annotations
 
 import errno
+import itertools
 import random
 
 import pytest
@@ -115,3 +116,22 @@ def test_missing_file_errors() -> None:
     store = FaultStore()
     with pytest.raises(StorageError, match="no such file"):
         store.read("nope", 0, 1)
+
+
+def test_keep_probability_persists_unsynced_writes_out_of_order() -> None:
+    """A disk may persist any subset of unsynced writes: with probability 1 all survive, and
+    with 0.5 some seeds keep a later write while losing an earlier one."""
+    store = FaultStore()
+    store.create("f", 2048)
+    store.fsync("f")
+    for i in range(4):
+        store.write("f", i * 512, bytes([i + 1]) * 512)
+    assert store.crash(keep_probability=1.0).read("f", 0, 2048) == b"".join(
+        bytes([i + 1]) * 512 for i in range(4)
+    )
+    holes = 0
+    for seed in range(30):
+        data = store.crash(keep_probability=0.5, rng=random.Random(seed)).read("f", 0, 2048)
+        kept = [data[i * 512] != 0 for i in range(4)]
+        holes += any(not a and b for a, b in itertools.pairwise(kept))
+    assert holes > 0

@@ -11,6 +11,8 @@ import struct
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from impl import format as fmt
 from impl.logfiles import (
@@ -212,3 +214,25 @@ def test_open_errors(tmp_path: Path) -> None:
         handle.write(b"!")
     with pytest.raises(LogFileCorrupt, match="ib_logfile1 at offset 0: header block checksum"):
         LogFiles.open(DirStore(tmp_path))
+
+
+@given(
+    n_files=st.integers(1, 5),
+    blocks_per_file=st.integers(1, 40),
+    lap=st.integers(0, 3),
+    size_offset_frac=st.floats(0, 1, exclude_max=True),
+)
+def test_offset_matches_mysql_real_offset(
+    n_files: int, blocks_per_file: int, lap: int, size_offset_frac: float
+) -> None:
+    """FMT-9: position and checkpoint offset agree with MySQL's formula (facts §3.4):
+    real_offset(s) = s + 2048 * (1 + s // (file_size - 2048)), in every lap."""
+    file_size = 2048 + blocks_per_file * 512
+    files = LogFiles(DirStore.__new__(DirStore), n_files=n_files, file_size=file_size,
+                     start_lsn=8192)  # fmt: skip
+    capacity = n_files * (file_size - 2048)
+    size_offset = int(size_offset_frac * capacity)
+    lsn = 8192 + lap * capacity + size_offset
+    real = size_offset + 2048 * (1 + size_offset // (file_size - 2048))
+    assert files.offset_of(lsn) == real
+    assert files.position(lsn) == (f"ib_logfile{real // file_size}", real % file_size)

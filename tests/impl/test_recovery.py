@@ -230,8 +230,8 @@ def test_torn_page_rebuilt_or_reported() -> None:
     assert report.torn_pages == [1] and report.pages[1] == (end, b"rebuilt")
 
 
-@pytest.mark.parametrize("torn", [False, True])
-def test_crash_at_every_io(torn: bool) -> None:
+@pytest.mark.parametrize(("torn", "keep"), [(False, 0.0), (True, 0.0), (True, 0.5)])
+def test_crash_at_every_io(torn: bool, keep: float) -> None:
     """RC-4 under the fault store: crash at every I/O of a scripted run of writes and fsyncs.
 
     After recovery every group that ended at or below the last completed fsync is present and
@@ -273,7 +273,7 @@ def test_crash_at_every_io(torn: bool) -> None:
         store.on_io = hook
         with pytest.raises(SimulatedCrash):
             run(store, synced)
-        after = store.crash(torn=torn, rng=random.Random(k))
+        after = store.crash(torn=torn, rng=random.Random(k), keep_probability=keep)
         if not after.exists("ib_logfile0") or not after.exists("redospec.ibd"):
             continue  # crashed during creation: no log yet
         report = recover(after)
