@@ -86,3 +86,34 @@ def test_dispatcher_and_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["frobnicate"]) == 2
     assert main(["inspect", "--help"]) == 0
     assert "Exit status" in capsys.readouterr().out
+
+
+def test_workload_is_dispatched_to_impl_workload(monkeypatch: pytest.MonkeyPatch) -> None:
+    """impl.cli hands 'workload' with its whole argv to impl.workload.main (the API contract)."""
+    import sys
+    import types
+
+    seen: list[list[str]] = []
+    fake = types.ModuleType("impl.workload")
+
+    def fake_main(argv: list[str]) -> int:
+        seen.append(argv)
+        return 7
+
+    fake.main = fake_main  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "impl.workload", fake)
+    assert main(["workload", "--dir", "x", "--crash"]) == 7
+    assert seen == [["workload", "--dir", "x", "--crash"]]
+
+
+def test_python_dash_m_impl(fixtures_dir: Path) -> None:
+    """``python -m impl inspect`` works as a separate process with the documented exit status."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "impl", "inspect", str(fixtures_dir / "mysql-8.0.30-redo")],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "6108 data" in done.stdout
