@@ -303,6 +303,12 @@ def _parse_checkpoints(report: FileReport, header: bytes, group: _GroupInfo) -> 
         no_checkpoint = fmt == 6 and ok and entry["lsn"] == 0
         entry["checksum_ok"] = ok
         entry["valid"] = ok and not no_checkpoint and not never_written
+        if fmt != 6 and entry["valid"] and group.capacity and report.start_lsn is not None:
+            # formats 0..5 store the group offset of lsn (file headers counted, facts §3.4)
+            size_offset = (entry["lsn"] - report.start_lsn) % group.capacity
+            per_file = report.size - FILE_HDR_SIZE
+            expected = size_offset + FILE_HDR_SIZE * (1 + size_offset // per_file)
+            entry["offset_consistent"] = entry["offset"] == expected
         if never_written:
             entry["note"] = "never written"
         elif no_checkpoint:
@@ -438,6 +444,8 @@ def format_human(report: FileReport) -> str:
             fields.append(f"offset {cp['offset']}")
         if "buf_size" in cp:
             fields.append(f"buf_size {cp['buf_size']}")
+        if cp.get("offset_consistent") is False:
+            fields.append("WARNING: offset does not match the group geometry")
         lines.append(f"  checkpoint {cp['slot']}: {state}, " + ", ".join(fields))
     b = report.blocks
     lines.append(

@@ -25,6 +25,7 @@ def test_fixture_8_0_19_group(fixtures_dir: Path) -> None:
         True, 36, 19948536, 3173368, 16777216)  # fmt: skip
     assert (cp2["valid"], cp2["checkpoint_no"], cp2["lsn"], cp2["offset"]) == (
         True, 37, 19948816, 3173648)  # fmt: skip
+    assert cp1["offset_consistent"] and cp2["offset_consistent"]
     assert file0.blocks["data"] == 8179
     assert file0.blocks["partial"] == 1
     assert file0.blocks["flush_bit"] == 1318
@@ -98,11 +99,13 @@ def test_formats_1_to_5_with_padding_and_flush_bits(tmp_path: Path, fmt: int) ->
     blocks.append(rf.data_block(fmt, start + 6 * 512, data_len=35, frg=35))
     blocks += [rf.padding_block(fmt)] * 9
     cps = (rf.checkpoint(fmt, 4, start + 100, 2048 + 100), rf.checkpoint(fmt, 5, start + 200, 2148))
+    # slot 2's offset is wrong on purpose: lsn start+200 is at 2248
     data = rf.build(fmt, start, blocks, 32 * 1024, cps, creator="MySQL 5.7.30", flags=1)
     report = inspect_file(write(tmp_path, "ib_logfile0", data))
     assert report.format == fmt and report.flags == 1
     assert [cp["checkpoint_no"] for cp in report.checkpoints] == [4, 5]
     assert all(cp["valid"] for cp in report.checkpoints)
+    assert [cp["offset_consistent"] for cp in report.checkpoints] == [True, False]
     b = report.blocks
     assert (b["data"], b["full"], b["partial"], b["padding"], b["flush_bit"]) == (7, 6, 1, 9, 2)
     assert b["empty"] == (32 * 1024 - 2048) // 512 - 16
@@ -151,6 +154,7 @@ def test_format_0_legacy(tmp_path: Path) -> None:
     assert (file0.format, file0.start_lsn) == (0, start)
     assert [(cp["checkpoint_no"], cp["lsn"], cp["valid"]) for cp in file0.checkpoints] == [
         (4, start + 900, True), (3, start + 50, True)]  # fmt: skip
+    assert all(cp["offset_consistent"] for cp in file0.checkpoints)
     b = file0.blocks
     assert (b["data"], b["partial"], b["padding"], b["flush_bit"]) == (5, 1, 3, 1)
     assert file0.problems_total == 0
