@@ -164,6 +164,7 @@ class PageCleaner:
         flushed = log.flushed_to_disk_lsn
         if newest > flushed or oldest == 0:
             return False
+        log.sync_point("page_cleaner_before_write")
         try:
             pool.datafile.write_page(page.page_no, page_lsn, payload)
         except OSError as exc:

@@ -96,6 +96,7 @@ class Checkpointer:
             log.bufpool.fsync_data_file()
         except OSError as exc:
             raise log.fail("fsync of the data file", exc) from exc
+        log.sync_point("log_before_checkpoint_write")
         with log.traced(self.actor, "checkpointer_write_checkpoint") as ev:
             number = log.next_checkpoint_no
             log.files.write_checkpoint(number, lsn, log.buffer.size)
@@ -115,6 +116,7 @@ class Checkpointer:
         except OSError as exc:
             raise log.fail("fsync of the checkpoint", exc) from exc
         self.fsyncs += 1
+        log.sync_point("log_before_checkpoint_lsn_update")
         with log.traced(self.actor, "checkpointer_sync_checkpoint") as ev:
             old = log.checkpoint_lsn
             log.checkpoint_lsn = max(old, lsn)

@@ -3,7 +3,8 @@
 Every failure a caller can provoke or meet says *what* and *where*:
 
 * :class:`ConfigError` - an invalid :class:`impl.config.LogConfig` field (names field and rule).
-* :class:`CorruptedBlock` - a log block whose header or checksum is wrong (file, offset, lsn, what).
+* ``CorruptedBlock`` (= :class:`impl.recovery.CorruptLogBlock`, re-exported lazily) - a log
+  block with a valid checksum and hdr_no but impossible content (file, offset, lsn, what).
 * ``LogFileError`` (from :mod:`impl.logfiles`, re-exported lazily as :data:`LogFileError`) - a log
   file that is missing or truncated.
 * :class:`LogClosed` - an operation on a :class:`impl.redolog.RedoLog` after ``close()``.
@@ -31,17 +32,6 @@ class ConfigError(RedoLogError, ValueError):
         self.value = value
         self.rule = rule
         super().__init__(f"invalid configuration: {field}={value!r}: {rule}")
-
-
-class CorruptedBlock(RedoLogError):
-    """A log block is not what it must be (bad checksum, wrong hdr_no, impossible data_len)."""
-
-    def __init__(self, file: str, offset: int, lsn: int, what: str) -> None:
-        self.file = file
-        self.offset = offset
-        self.lsn = lsn
-        self.what = what
-        super().__init__(f"corrupted log block in {file} at offset {offset} (lsn {lsn}): {what}")
 
 
 class LogClosed(RedoLogError):
@@ -92,4 +82,8 @@ def __getattr__(name: str) -> Any:
         from impl.logfiles import LogFileError
 
         return LogFileError
+    if name == "CorruptedBlock":
+        from impl.recovery import CorruptLogBlock
+
+        return CorruptLogBlock
     raise AttributeError(name)

@@ -39,11 +39,13 @@ class Flusher:
         up_to = log.write_lsn  # read before the fsync: the fsync covers at least this much
         if log.flushed_to_disk_lsn >= up_to:
             return False
+        log.sync_point("log_flush_before_fsync")
         try:
             log.fsync_log_files()
         except OSError as exc:
             raise log.fail("fsync of the log files", exc) from exc
         self.fsyncs += 1
+        log.sync_point("log_flush_before_flushed_to_disk_lsn")
         with log.traced(self.actor, "flusher_fsync") as ev:
             last = log.flushed_to_disk_lsn
             log.flushed_to_disk_lsn = up_to  # FL-1: the linearization point

@@ -68,6 +68,7 @@ class Notifier:
             if w < self.lsn:
                 ev["_skip"] = True
                 return False
+            log.sync_point(f"log_{self.kind}_notifier_before_notify")
             previous = self.lsn - 1
             slot_list = self.slots_for(previous, w)
             events = self.slots.events

@@ -190,6 +190,8 @@ class RedoLog:
                                    log_buffer_waits=0, free_check_waits=0, write_waits=0,
                                    flush_waits=0, commits=0)
         self.sync_flush_requested = False
+        # test hook: called with the name of each sync point (facts §9.1, log0log-t's delays)
+        self.sync_point_hook: Callable[[str], None] | None = None
         self.failed: LogFailed | None = None
         self.died: LogThreadDied | None = None
         self.closed = False
@@ -394,6 +396,12 @@ class RedoLog:
             flush_order_violations=self.bufpool.flush_order_violations,
             **users,
         )
+
+    def sync_point(self, name: str) -> None:
+        """A named point of the pipeline where tests may inject delays (log0log-t, facts §9.1)."""
+        hook = self.sync_point_hook
+        if hook is not None:
+            hook(name)
 
     def _count(self, name: str, n: int = 1) -> None:
         with self._counter_lock:
@@ -675,9 +683,11 @@ class RedoLog:
             if self.current_lsn > self.checkpoint_lsn + capacity * 3 // 4:
                 self.free_check_event.wait(count, 1e-3)
 
-    def commit(self, records: Sequence[Record]) -> int:
+    def commit(self, records: Sequence[Record], *, durable: bool = True) -> int:
         """One durable record group: frame, reserve, copy, link, add pages, close, wait for
         flush. Returns the group's end lsn, flushed to disk when this returns (USR-1..USR-6).
+        With ``durable=False`` it returns without waiting (a mini-transaction commit; call
+        :meth:`wait_for_flush` later, as a transaction commit does).
 
         The pages the group modifies are latched (in page order) from before the reservation
         until the group is closed, as a mini-transaction holds its page latches: so the groups
@@ -692,16 +702,23 @@ class RedoLog:
             latch.acquire()
         try:
             handle = self.reserve(len(data))
+            self.sync_point("log_buffer_write_before_memcpy")
             self.copy(handle, data)
+            self.sync_point("log_buffer_set_first_record_group_before_update")
             self.set_first_rec_group(handle)
+            self.sync_point("log_buffer_write_completed_before_store")
             self.add_link(handle)
+            self.sync_point("log_buffer_add_dirty_pages")
             self.add_dirty_pages(handle, records)
+            self.sync_point("log_buffer_close")
             self.close_handle(handle)
         finally:
             for latch in reversed(latches):
                 latch.release()
         self._count("commits")
-        self.wait_for_flush(handle.end_lsn)
+        if durable:
+            self.sync_point("log_wait_for_flush_before_wait")
+            self.wait_for_flush(handle.end_lsn)
         return handle.end_lsn
 
     # ------------------------------------------------------------------ stepped helpers

@@ -209,6 +209,7 @@ class Writer:
                 size += padding
             data = bytes(wab[:size])
 
+        log.sync_point("log_writer_before_write")
         files.write(block_start, data)
         log.note_written(name)
         end = real_offset + len(data)
@@ -220,6 +221,7 @@ class Writer:
         self.bytes_written += len(data)
 
         new = block_start + lsn_advance
+        log.sync_point("log_writer_before_lsn_update")
         old = log.write_lsn
         log.write_lsn = new  # WR-7: the linearization point
         self.last_decision = dict(case=case, from_log_buffer=from_log_buffer, file=name,
