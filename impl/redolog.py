@@ -515,6 +515,7 @@ class RedoLog:
         """USR-4, CP-3: apply the records to their pages and add the newly dirty pages to the
         flush lists, once ``start_lsn < dirty_pages_added_up_to_lsn + L`` (else False)."""
         self._check_usable("add_dirty_pages")
+        self.bufpool.check_records(records)
         with self.traced(self._user(thread), "user_add_dirty_pages") as ev:
             if not self.recent_closed.has_space(handle.start_lsn):
                 ev["_skip"] = True
