@@ -58,7 +58,8 @@ def _group(rng: random.Random, thread: int, step: int) -> list[Record]:
     roll = rng.random()
     n = 1 if roll < 0.5 else 2 if roll < 0.9 else rng.randint(3, 100)
     pages = rng.sample(range(N_KEYS), n)
-    return [Record(p, f"t{thread}s{step}p{p}".encode().ljust(rng.randint(12, 100), b".")) for p in pages]
+    return [Record(p, f"t{thread}s{step}p{p}".encode().ljust(rng.randint(12, 100), b"."))
+            for p in pages]
 
 
 def run_stress(seed: int, points: list[str]) -> None:

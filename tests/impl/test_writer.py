@@ -132,7 +132,7 @@ def test_write_beyond_the_region_is_limited_to_whole_blocks_up_to_its_end() -> N
 
 def test_write_partly_written_ahead_stops_at_the_write_ahead_end() -> None:
     """WR-6 (written ahead, but not far enough): write up to the write-ahead end only."""
-    store, log = make()
+    _, log = make()
     group(log, 100)
     log.writer.step()  # written ahead to offset 3072
     h = group(log, 1200)
