@@ -1,0 +1,135 @@
+"""``redospec prove [--json] [--only PATTERN]``: check every proof obligation with z3.
+
+Prints one row per obligation (name, requirement IDs, status, seconds) and a total; a failed
+obligation is followed by its counterexample, decoded into a spec state and the action that
+broke the invariant where the obligation has a decoder. The exit status is 0 only if every
+obligation passed (``proved``, or ``refuted as expected`` for the documented MySQL finding);
+``unknown`` and ``timeout`` are failures.
+
+``--json`` prints ``{"verdict": "proved" | "failed", "seconds": ..., "obligations": [{"name",
+"ids", "status", "seconds", ...}]}`` on stdout instead of the table (progress still goes to
+stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import sys
+import time
+from collections.abc import Sequence
+
+from proofs.obligation import Obligation, Result, describe
+from proofs.runner import DEFAULT_TIMEOUT_S, run
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="redospec prove",
+        description="z3 proofs that the spec's invariants hold for all parameter values.",
+    )
+    parser.add_argument("--json", action="store_true", help="print a JSON report on stdout")
+    parser.add_argument(
+        "--only", metavar="PATTERN", action="append", default=[],
+        help="check only obligations whose name matches PATTERN (a glob such as 'lemma.*', "
+             "or a substring); repeatable",
+    )
+    parser.add_argument("--list", action="store_true", help="list the obligations and exit")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+        help=f"z3 timeout per obligation in seconds (default {DEFAULT_TIMEOUT_S:g})",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    return parser
+
+
+def select(obligations: Sequence[Obligation], patterns: Sequence[str]) -> list[Obligation]:
+    """The obligations whose name matches one of ``patterns`` (all if there are none).
+
+    A pattern with ``*``, ``?`` or ``[`` is a glob; any other is a substring."""
+    if not patterns:
+        return list(obligations)
+
+    def matches(name: str, pattern: str) -> bool:
+        if any(c in pattern for c in "*?["):
+            return fnmatch.fnmatchcase(name, pattern)
+        return pattern in name
+
+    return [ob for ob in obligations if any(matches(ob.name, pat) for pat in patterns)]
+
+
+def format_table(results: Sequence[Result], total_s: float) -> str:
+    """The human report: a row per obligation, the failures' counterexamples, a total."""
+    name_w = max([len(r.name) for r in results] + [10])
+    ids_w = max([len(",".join(r.ids)) for r in results] + [3])
+    status_w = max([len(r.status) for r in results] + [6])
+    lines = [f"{'obligation':<{name_w}}  {'ids':<{ids_w}}  {'status':<{status_w}}  seconds"]
+    for r in results:
+        lines.append(
+            f"{r.name:<{name_w}}  {','.join(r.ids):<{ids_w}}  {r.status:<{status_w}}  "
+            f"{r.seconds:7.2f}"
+        )
+    for r in results:
+        if r.status == "refuted as expected" or not r.passed:
+            lines.append("")
+            lines.append(f"{r.name}: {r.status}" + (f" ({r.reason})" if r.reason else ""))
+            if r.decoded:
+                lines.extend("  " + line for line in r.decoded.splitlines())
+            elif r.model:
+                lines.append("  " + describe(r.model))
+    passed = sum(r.passed for r in results)
+    lines.append("")
+    lines.append(
+        f"total: {passed}/{len(results)} passed, {len(results) - passed} failed, "
+        f"{total_s:.1f} s wall"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    """Entry point for ``redospec prove``; ``argv[0]`` is the subcommand name."""
+    args = _parser().parse_args(argv[1:])
+    from proofs.registry import all_obligations
+
+    try:
+        chosen = select(all_obligations(), args.only)
+    except Exception as exc:
+        print(f"redospec prove: could not build the obligations: {exc}", file=sys.stderr)
+        return 2
+    if not chosen:
+        print(f"redospec prove: no obligation matches {' or '.join(args.only)!r}",
+              file=sys.stderr)
+        return 2
+    if args.list:
+        for ob in chosen:
+            print(f"{ob.name}  {','.join(ob.ids)}")
+        return 0
+    if args.jobs < 1 or args.timeout <= 0:
+        print("redospec prove: --jobs must be >= 1 and --timeout > 0", file=sys.stderr)
+        return 2
+
+    count = 0
+
+    def progress(result: Result) -> None:
+        nonlocal count
+        count += 1
+        if not args.quiet:
+            print(f"[{count}/{len(chosen)}] {result.name}: {result.status} "
+                  f"({result.seconds:.2f} s)", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    results = run(chosen, jobs=args.jobs, timeout_s=args.timeout, progress=progress)
+    total_s = time.perf_counter() - started
+    ok = all(r.passed for r in results)
+    if args.json:
+        report = {
+            "verdict": "proved" if ok else "failed",
+            "seconds": round(total_s, 3),
+            "obligations": [r.to_json() for r in results],
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        print(format_table(results, total_s))
+    return 0 if ok else 1

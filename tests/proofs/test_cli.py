@@ -1,0 +1,60 @@
+"""``redospec prove``: rows, JSON shape, --only, exit status (issue 4 item 7)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import z3
+
+from proofs import cli
+from proofs.obligation import Obligation, check
+from proofs.runner import run
+
+
+def test_json_report_for_selected_obligations(capsys: pytest.CaptureFixture[str]) -> None:
+    """--json prints the verdict and one row per obligation with name, ids, status, seconds;
+    two worker processes check them."""
+    code = cli.main(["prove", "--json", "--only", "lemma.sn_to_lsn*", "--quiet"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert out["verdict"] == "proved"
+    names = [o["name"] for o in out["obligations"]]
+    assert names == ["lemma.sn_to_lsn_monotone", "lemma.sn_to_lsn_is_data",
+                     "lemma.sn_to_lsn_inverts_on_data"]
+    for row in out["obligations"]:
+        assert {"name", "ids", "status", "seconds"} <= set(row)
+        assert row["status"] == "proved" and "FMT-2" in row["ids"]
+
+
+def test_table_shows_rows_and_total(capsys: pytest.CaptureFixture[str]) -> None:
+    """The table has a row per obligation and a total line; the expected MySQL counterexample
+    is printed with its concrete old/new/S."""
+    code = cli.main(["prove", "--only", "notify.mysql*", "--jobs", "1", "--quiet"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "notify.mysql_shortcut_unsound" in text and "refuted as expected" in text
+    assert "old=" in text and "new=" in text and "S=write_events=" in text
+    assert "total: 2/2 passed" in text
+
+
+def test_unknown_pattern_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """An --only pattern that selects nothing is a usage error naming the pattern."""
+    assert cli.main(["prove", "--only", "no-such-obligation"]) == 2
+    assert "no-such-obligation" in capsys.readouterr().err
+
+
+def test_failures_make_the_verdict_fail() -> None:
+    """A sat proof obligation is a counterexample; an unknown (here: a timeout) is a failure
+    too, never a pass."""
+    x = z3.Int("x")
+    sat_ob = Obligation("t.sat", ("X-1",), lambda: x > 0)
+    assert check(sat_ob).status == "counterexample"
+    assert not check(sat_ob).passed
+    # Nonlinear: x^3 + y^3 = z^3 with positive values has no solution, z3 cannot show it fast.
+    y, z = z3.Ints("y z")
+    hard = Obligation("t.hard", ("X-2",),
+                      lambda: z3.And(x > 0, y > 0, z > 0, x * x * x + y * y * y == z * z * z))
+    result = run([hard], jobs=1, timeout_s=0.5)[0]
+    assert result.status in ("timeout", "unknown")
+    assert not result.passed
