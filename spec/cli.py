@@ -34,6 +34,7 @@ import attrs
 from spec.explorer import (
     ExploreResult,
     Model,
+    ModelError,
     Progress,
     ReplayError,
     explore,
@@ -313,3 +314,6 @@ def main(argv: list[str], binding: Binding | None = None) -> int:
     except ParamsError as exc:
         print(f"{PROG}: invalid Params: {exc}", file=sys.stderr)
         return 2
+    except ModelError as exc:   # a bug in the model, not in the input: status 1, no traceback
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1

@@ -346,6 +346,24 @@ PROGRESS_EVERY = 2.0
 """Seconds between two progress callbacks."""
 
 
+class ModelError(Exception):
+    """The model itself raised an exception (a bug in an action or a property, not a
+    violation): says what it raised, where, and the trace that leads there."""
+
+    def __init__(self, cause: BaseException, doing: str, trace: Sequence[object]) -> None:
+        self.cause = cause
+        self.trace = tuple(str(x) for x in trace)
+        tb = cause.__traceback__
+        where = ""
+        while tb is not None:
+            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+            tb = tb.tb_next
+        self.where = where
+        path = "; ".join(self.trace) if self.trace else "(the initial state)"
+        super().__init__(f"the model raised {type(cause).__name__}: {cause} (at {where}) "
+                         f"{doing}: {path}")
+
+
 # ----------------------------------------------------------------------------------------------
 # Exhaustive breadth-first search
 # ----------------------------------------------------------------------------------------------
@@ -483,76 +501,80 @@ def explore(
     truncated = False
     next_progress = started + PROGRESS_EVERY
     i = 0
-    while i < len(states):
-        if i == level_end:
-            depth += 1
-            level_end = len(states)
-        if max_depth is not None and depth >= max_depth:
-            # Do not expand; note whether anything was cut off.
-            if not truncated:
-                for _ in successors(states[i]):
-                    truncated = True
-                    break
+    try:
+        while i < len(states):
+            if i == level_end:
+                depth += 1
+                level_end = len(states)
+            if max_depth is not None and depth >= max_depth:
+                # Do not expand; note whether anything was cut off.
+                if not truncated:
+                    for _ in successors(states[i]):
+                        truncated = True
+                        break
+                if keep_edges:
+                    edge_start.append(len(edges))
+                i += 1
+                continue
+            s = states[i]
             if keep_edges:
                 edge_start.append(len(edges))
+            enabled = 0
+            for label, t in successors(s):
+                enabled += 1
+                transitions += 1
+                counts[label.action] = counts.get(label.action, 0) + 1
+                for prop, pred in step_checks:
+                    if not pred(params, s, label, t):
+                        path_states, path_labels = path_to(i)
+                        path_states.append(t)
+                        path_labels.append(label)
+                        v = Violation(
+                            kind="step", property=prop.name, ids=tuple(prop.ids),
+                            message=_explain(prop, params, s, label, t),
+                            trace=tuple(str(x) for x in path_labels),
+                            steps=_steps(model, path_states, path_labels),
+                            labels=tuple(path_labels))
+                        return result("violation", len(path_labels), transitions, v, complete=False,
+                                      message=f"{prop.name} is false on a reachable transition")
+                j = index_get(t, -1)
+                if j < 0:
+                    j = len(states)
+                    if j == limit:   # max_states reached and here is one more: stop, incomplete
+                        truncated = True
+                        break
+                    index[t] = j
+                    states_append(t)
+                    parent_append(i)
+                    via_append(label)
+                    sat_append(1 if waiters_satisfied(t) else 0)
+                    for prop, pred in state_checks:
+                        if not pred(params, t):
+                            return state_violation(j, prop)
+                if keep_edges:
+                    edges_append(j)
+            if truncated:
+                break
+            if enabled == 0 and check_deadlock and not is_terminal_ok(s):
+                path_states, path_labels = path_to(i)
+                v = Violation(
+                    kind="deadlock", property="deadlock", ids=("SYS-3",),
+                    message="no action is enabled and the model does not accept this as an end "
+                            "state (a waiter can never be woken)",
+                    trace=tuple(str(x) for x in path_labels),
+                    steps=_steps(model, path_states, path_labels), labels=tuple(path_labels))
+                return result("deadlock", len(path_labels), transitions, v, complete=False,
+                              message="a reachable state has no enabled action")
             i += 1
-            continue
-        s = states[i]
-        if keep_edges:
-            edge_start.append(len(edges))
-        enabled = 0
-        for label, t in successors(s):
-            enabled += 1
-            transitions += 1
-            counts[label.action] = counts.get(label.action, 0) + 1
-            for prop, pred in step_checks:
-                if not pred(params, s, label, t):
-                    path_states, path_labels = path_to(i)
-                    path_states.append(t)
-                    path_labels.append(label)
-                    v = Violation(
-                        kind="step", property=prop.name, ids=tuple(prop.ids),
-                        message=_explain(prop, params, s, label, t),
-                        trace=tuple(str(x) for x in path_labels),
-                        steps=_steps(model, path_states, path_labels),
-                        labels=tuple(path_labels))
-                    return result("violation", len(path_labels), transitions, v, complete=False,
-                                  message=f"{prop.name} is false on a reachable transition")
-            j = index_get(t, -1)
-            if j < 0:
-                j = len(states)
-                if j == limit:   # max_states reached and here is one more: stop, incomplete
-                    truncated = True
-                    break
-                index[t] = j
-                states_append(t)
-                parent_append(i)
-                via_append(label)
-                sat_append(1 if waiters_satisfied(t) else 0)
-                for prop, pred in state_checks:
-                    if not pred(params, t):
-                        return state_violation(j, prop)
-            if keep_edges:
-                edges_append(j)
-        if truncated:
-            break
-        if enabled == 0 and check_deadlock and not is_terminal_ok(s):
-            path_states, path_labels = path_to(i)
-            v = Violation(
-                kind="deadlock", property="deadlock", ids=("SYS-3",),
-                message="no action is enabled and the model does not accept this as an end "
-                        "state (a waiter can never be woken)",
-                trace=tuple(str(x) for x in path_labels),
-                steps=_steps(model, path_states, path_labels), labels=tuple(path_labels))
-            return result("deadlock", len(path_labels), transitions, v, complete=False,
-                          message="a reachable state has no enabled action")
-        i += 1
-        if progress is not None and (i & 511) == 0:
-            now = time.perf_counter()
-            if now >= next_progress:
-                next_progress = now + PROGRESS_EVERY
-                progress(Progress(len(states), transitions, depth, len(states) - i,
-                                  now - started))
+            if progress is not None and (i & 511) == 0:
+                now = time.perf_counter()
+                if now >= next_progress:
+                    next_progress = now + PROGRESS_EVERY
+                    progress(Progress(len(states), transitions, depth, len(states) - i,
+                                      now - started))
+    except Exception as exc:
+        path_states, path_labels = path_to(min(i, len(states) - 1))
+        raise ModelError(exc, "expanding the state reached by", path_labels) from exc
     final_depth = depth if states else 0
     if truncated:
         bound = (f"max_states={max_states}" if len(states) == limit
@@ -710,48 +732,56 @@ def random_walks(
         return result(verdict, v, message=f"walk {walk} (seed {seed}) failed after "
                                           f"{found} steps{shrunk_note}")
 
-    for w in range(walks):
-        s = inits[rng.randrange(len(inits))]
-        path_states: list[S] = [s]
-        path_labels: list[L] = []
-        seen.add(hash(s))
-        for prop in state_props:
-            if not prop.predicate(params, s):
-                return failure("invariant", prop.name, tuple(prop.ids),
-                               _explain(prop, params, s), w, path_states, path_labels)
-        for _ in range(depth):
-            enabled = list(model.actions(s))
-            if not enabled:
-                if check_deadlock and not model.is_terminal_ok(s):
-                    return failure("deadlock", "deadlock", ("SYS-3",),
-                                   "no action is enabled and the model does not accept this as "
-                                   "an end state (a waiter can never be woken)",
-                                   w, path_states, path_labels)
-                break
-            label = enabled[rng.randrange(len(enabled))]
-            t = model.next_state(s, label)
-            transitions += 1
-            counts[label.action] = counts.get(label.action, 0) + 1
-            path_states.append(t)
-            path_labels.append(label)
-            for prop in step_props:
-                if not prop.predicate(params, s, label, t):
-                    return failure("step", prop.name, tuple(prop.ids),
-                                   _explain(prop, params, s, label, t), w, path_states,
-                                   path_labels)
-            seen.add(hash(t))
+    path_labels: list[L] = []
+    pending: L | None = None
+    try:
+        for w in range(walks):
+            s = inits[rng.randrange(len(inits))]
+            path_states: list[S] = [s]
+            path_labels = []
+            seen.add(hash(s))
             for prop in state_props:
-                if not prop.predicate(params, t):
+                if not prop.predicate(params, s):
                     return failure("invariant", prop.name, tuple(prop.ids),
-                                   _explain(prop, params, t), w, path_states, path_labels)
-            s = t
-            if progress is not None and (transitions & 255) == 0:
-                now = time.perf_counter()
-                if now >= next_progress:
-                    next_progress = now + PROGRESS_EVERY
-                    progress(Progress(len(seen), transitions, max(deepest, len(path_labels)),
-                                      walks - w - 1, now - started))
-        deepest = max(deepest, len(path_labels))
+                                   _explain(prop, params, s), w, path_states, path_labels)
+            for _ in range(depth):
+                enabled = list(model.actions(s))
+                if not enabled:
+                    if check_deadlock and not model.is_terminal_ok(s):
+                        return failure("deadlock", "deadlock", ("SYS-3",),
+                                       "no action is enabled and the model does not accept this as "
+                                       "an end state (a waiter can never be woken)",
+                                       w, path_states, path_labels)
+                    break
+                label = enabled[rng.randrange(len(enabled))]
+                pending = label
+                t = model.next_state(s, label)
+                pending = None
+                transitions += 1
+                counts[label.action] = counts.get(label.action, 0) + 1
+                path_states.append(t)
+                path_labels.append(label)
+                for prop in step_props:
+                    if not prop.predicate(params, s, label, t):
+                        return failure("step", prop.name, tuple(prop.ids),
+                                       _explain(prop, params, s, label, t), w, path_states,
+                                       path_labels)
+                seen.add(hash(t))
+                for prop in state_props:
+                    if not prop.predicate(params, t):
+                        return failure("invariant", prop.name, tuple(prop.ids),
+                                       _explain(prop, params, t), w, path_states, path_labels)
+                s = t
+                if progress is not None and (transitions & 255) == 0:
+                    now = time.perf_counter()
+                    if now >= next_progress:
+                        next_progress = now + PROGRESS_EVERY
+                        progress(Progress(len(seen), transitions, max(deepest, len(path_labels)),
+                                          walks - w - 1, now - started))
+            deepest = max(deepest, len(path_labels))
+    except Exception as exc:
+        doing = f"applying {pending} after" if pending is not None else "in the state after"
+        raise ModelError(exc, doing, path_labels) from exc
     return result("ok")
 
 

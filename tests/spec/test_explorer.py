@@ -334,3 +334,29 @@ def test_random_walk_counterexamples_are_shrunk_and_still_replay() -> None:
     assert states[-1].written < states[-2].written
     # no trace is shorter than BFS's: reserve, write up, write down (3 steps, test above)
     assert len(shrunk.violation.trace) >= 3
+
+
+# --- a model that raises ---
+
+
+def test_an_exception_in_the_model_is_reported_with_its_trace() -> None:
+    """A bug in an action (not a violation) names the exception, where, and the trace."""
+    from spec.explorer import ModelError
+
+    model = counter(bound=30)
+    _, inc = model.table["inc"]
+
+    def broken(s: Counter, by: int) -> Counter | None:
+        if s.x + by == 5:
+            raise ZeroDivisionError("boom")
+        return inc(s, by)
+
+    model.table["inc"] = (model.table["inc"][0], broken)
+    with pytest.raises(ModelError) as info:
+        explore(model)
+    assert "ZeroDivisionError: boom" in str(info.value)
+    assert "toy_models" not in info.value.where and "test_explorer.py" in info.value.where
+    # 5 = 1 + 1 + 3 or 3 + 1 + 1 ...: the state expanded is x=2 (1+1) or x=4 (1+3)
+    assert len(info.value.trace) == 2
+    with pytest.raises(ModelError, match=r"boom .*: inc\(by="):
+        random_walks(model, walks=10, depth=10, seed=0)
