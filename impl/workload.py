@@ -1,0 +1,259 @@
+"""``redospec workload --dir DIR [--threads N] [--groups M] [--seed S] [--crash] [--json]``.
+
+Runs N user threads committing M random record groups in total (log0log-t's mix: 50% one
+record, 40% two, 10% 3..20, payloads of 8..100 bytes on 256 pages) against a fresh log in DIR,
+then runs :func:`impl.recovery.recover` on DIR and prints its report, and checks the result.
+
+Without ``--crash`` the log is written in DIR directly (real files, real fsync) and closed
+cleanly; recovery must then reproduce every page exactly.
+
+With ``--crash`` the log runs on an in-memory :class:`impl.faultstore.FaultStore` (the same code,
+the same bytes) and, after a random number of groups, the workload takes the image a power
+failure would leave at that instant (unsynced writes lost, the last write torn at 512-byte
+granularity), stops the log threads where they are, and writes that image into DIR. Recovery on
+DIR must then contain every group whose commit had returned (all were durable: RC-4) and no page
+state that no group wrote. This way of crashing is exact (the image is the disk at one instant)
+and needs no child process to kill.
+
+The files left in DIR are real InnoDB-format (format 3) log files that ``redospec inspect``
+validates. Exit status: 0 ok, 1 the check failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from impl.config import LogConfig
+from impl.faultstore import FaultStore
+from impl.records import Record
+from impl.recovery import RecoveryReport, recover
+from impl.redolog import RedoLog
+from impl.storage import DirStore, Store
+
+N_PAGES = 256
+
+
+class WorkloadError(Exception):
+    """Bad input for the workload (reported as a message, exit status 2)."""
+
+
+def workload_config() -> LogConfig:
+    """A log that wraps its files in a few thousand groups and checkpoints often."""
+    return LogConfig(log_buffer_size=256 * 1024, file_size=1024 * 1024, n_files=2,
+                     n_pages=N_PAGES, page_size=256, n_flush_lists=4,
+                     recent_written_size=64 * 1024, recent_closed_size=64 * 1024,
+                     checkpoint_every_ms=50, page_cleaner_every_ms=20, max_dirty_pages_pct=50)
+
+
+def random_group(rng: random.Random, tag: str) -> list[Record]:
+    roll = rng.random()
+    n = 1 if roll < 0.5 else 2 if roll < 0.9 else rng.randint(3, 20)
+    pages = rng.sample(range(N_PAGES), n)
+    return [Record(p, f"{tag}p{p}:".encode().ljust(rng.randint(8, 100), b"."))
+            for p in pages]
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="redospec workload",
+        description="Run a threaded workload of random record groups against a fresh redo log "
+                    "in DIR (optionally crashing at a random point), then recover and report.")
+    parser.add_argument("--dir", required=True, help="directory for the log (created; must not "
+                        "already hold a log)")
+    parser.add_argument("--threads", type=int, default=4, help="user threads (default 4)")
+    parser.add_argument("--groups", type=int, default=400, help="groups in total (default 400)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
+    parser.add_argument("--crash", action="store_true", help="crash at a random point")
+    parser.add_argument("--version", choices=["8.0", "9.0"], default="8.0",
+                        help="8.0: log closer; 9.0: flush-list-added tracker")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    if not 1 <= args.threads <= 256:
+        raise WorkloadError(f"--threads must be in 1..256, not {args.threads}")
+    if not 1 <= args.groups <= 10_000_000:
+        raise WorkloadError(f"--groups must be in 1..10000000, not {args.groups}")
+    directory = Path(args.dir)
+    if directory.exists() and not directory.is_dir():
+        raise WorkloadError(f"--dir {directory} exists and is not a directory")
+    if directory.is_dir() and any(directory.iterdir()):
+        raise WorkloadError(f"--dir {directory} is not empty; the workload needs a fresh log")
+    if args.seed is None:
+        args.seed = random.randrange(2**31)
+    return args
+
+
+def _copy_image(image: FaultStore, target: Store) -> None:
+    for name in image.names():
+        data = image.read(name, 0, image.size(name))
+        target.create(name, len(data))
+        target.write(name, 0, data)
+        target.fsync(name)
+
+
+def run(args: argparse.Namespace, progress: Any = None) -> dict[str, Any]:
+    """Run the workload described by ``args``; return the result as a dict."""
+    rng = random.Random(args.seed)
+    directory = Path(args.dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    config = workload_config()
+    if args.version != config.version:
+        import attrs
+
+        config = attrs.evolve(config, version=args.version)
+    fault_store = FaultStore() if args.crash else None
+    store: Store = fault_store if fault_store is not None else DirStore(directory)
+    log = RedoLog.create(store, config)
+    crash_after = rng.randint(1, args.groups) if args.crash else None
+    per_thread = [args.groups // args.threads + (t < args.groups % args.threads)
+                  for t in range(args.threads)]
+    committed: list[tuple[int, list[Record]]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    crashed = threading.Event()
+    crash_info: dict[str, Any] = {}
+    errors: list[BaseException] = []
+    seeds = [rng.randrange(2**31) for _ in range(args.threads)]
+    start = time.monotonic()
+
+    def crash_now() -> None:
+        assert fault_store is not None
+        flushed = log.flushed_to_disk_lsn  # read first: all of it is durable in the image
+        image = fault_store.crash(torn=True, rng=random.Random(args.seed))
+        crash_info.update(flushed_to_disk_lsn=flushed, write_lsn=log.write_lsn,
+                          current_lsn=log.current_lsn, groups_committed=len(committed),
+                          image=image)
+        crashed.set()
+        stop.set()
+
+    def user(t: int) -> None:
+        thread_rng = random.Random(seeds[t])
+        try:
+            for i in range(per_thread[t]):
+                if stop.is_set():
+                    return
+                records = random_group(thread_rng, f"t{t}g{i}")
+                end = log.commit(records)
+                with lock:
+                    if crashed.is_set():
+                        return  # committed after the crash instant: not part of the image
+                    committed.append((end, records))
+                    n = len(committed)
+                    if crash_after is not None and n >= crash_after and not crashed.is_set():
+                        crash_now()
+                if progress and n % max(1, args.groups // 10) == 0:
+                    progress(f"workload: {n}/{args.groups} groups committed, lsn {end}")
+        except BaseException as exc:
+            errors.append(exc)
+            stop.set()
+
+    threads = [threading.Thread(target=user, args=(t,), name=f"user-{t}")
+               for t in range(args.threads)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - start
+    counters = log.counters()
+    lsns = log.lsn_values()
+    if args.crash:
+        log.stop_threads()
+        if not crashed.is_set():
+            with lock:
+                crash_now()
+        log.close(flush=False)
+        _copy_image(crash_info.pop("image"), DirStore(directory))
+    else:
+        log.close()
+    if errors:
+        raise errors[0]
+    if progress:
+        progress(f"workload: {len(committed)} groups in {elapsed:.2f} s; recovering {directory}")
+    report = recover(directory)
+    problems = check(report, committed)
+    return dict(
+        dir=str(directory), threads=args.threads, groups=len(committed), seed=args.seed,
+        version=args.version, seconds=round(elapsed, 3),
+        commits_per_second=round(len(committed) / elapsed, 1) if elapsed else None,
+        lsn=lsns, counters=counters,
+        crash={k: v for k, v in crash_info.items() if k != "image"} if args.crash else None,
+        recovery=report_dict(report), report=report, problems=problems, ok=not problems,
+    )
+
+
+def check(report: RecoveryReport, committed: list[tuple[int, list[Record]]]) -> list[str]:
+    """Every committed (durable) group is in the recovered pages (RC-4): each page holds the
+    newest committed record for it, or a newer one from a group that was still in flight."""
+    newest: dict[int, tuple[int, bytes]] = {}
+    for end, records in sorted(committed, key=lambda c: c[0]):
+        for r in records:
+            newest[r.page_no] = (end, r.payload)
+    problems = []
+    for page, (end, payload) in sorted(newest.items()):
+        got_lsn, got_payload = report.pages.get(page, (0, b""))
+        if got_lsn < end:
+            problems.append(f"page {page}: page_lsn {got_lsn} < committed group end {end}")
+        elif got_lsn == end and got_payload != payload:
+            problems.append(f"page {page}: payload differs from the group ending at {end}")
+    for page, (got_lsn, _) in report.pages.items():
+        if page not in newest and got_lsn != 0 and not committed:
+            problems.append(f"page {page}: page_lsn {got_lsn} but no group was committed")
+    return problems
+
+
+def report_dict(report: RecoveryReport) -> dict[str, Any]:
+    cp = report.checkpoint
+    return dict(checkpoint=dict(slot=cp.slot, checkpoint_no=cp.checkpoint_no, lsn=cp.lsn),
+                start_lsn=report.start_lsn, end_lsn=report.end_lsn,
+                groups_applied=report.groups_applied, groups_skipped=report.groups_skipped,
+                stop_lsn=report.stop_lsn, stop_file=report.stop_file,
+                stop_offset=report.stop_offset, stop_reason=report.stop_reason)
+
+
+def main(argv: list[str]) -> int:
+    """Entry point: ``argv[0]`` is the subcommand name ("workload")."""
+    try:
+        args = _parse(list(argv[1:]))
+    except WorkloadError as exc:
+        print(f"redospec workload: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code) if isinstance(exc.code, int) else 2
+
+    def progress(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    try:
+        result = run(args, progress)
+    except OSError as exc:
+        print(f"redospec workload: {exc}", file=sys.stderr)
+        return 2
+    report = result.pop("report")
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print(f"workload: {result['groups']} groups committed by {args.threads} threads "
+              f"in {result['seconds']} s ({result['commits_per_second']} commits/s), "
+              f"seed {args.seed}, version {args.version}")
+        c = result["counters"]
+        print(f"log: {c['log_writes']} writes ({c['full_block_writes']} full-block, "
+              f"{c['partial_block_writes']} partial), {c['fsyncs']} fsyncs, "
+              f"{c['checkpoints']} checkpoints, {c['pages_flushed']} pages flushed, "
+              f"{c['write_ahead_padding_bytes']} padding bytes")
+        if result["crash"]:
+            cr = result["crash"]
+            print(f"crash after {cr['groups_committed']} groups: flushed_to_disk_lsn "
+                  f"{cr['flushed_to_disk_lsn']}, write_lsn {cr['write_lsn']}, "
+                  f"current lsn {cr['current_lsn']}")
+        print(report.summary())
+        if result["ok"]:
+            print(f"check: all {result['groups']} committed groups are in the recovered pages")
+    for problem in result["problems"]:
+        print(f"check FAILED: {problem}", file=sys.stderr)
+    return 0 if result["ok"] else 1
