@@ -86,3 +86,15 @@ def test_records_for_missing_pages_or_oversized_payloads_are_refused() -> None:
         log.bufpool.check_records([Record(8, b"x")])
     with pytest.raises(ValueError, match="exceeds"):
         log.bufpool.check_records([Record(0, bytes(10_000))])
+
+
+def test_groups_added_out_of_lsn_order_leave_the_newest_payload() -> None:
+    """CP-3's relaxed order: a later group may add its pages first; the page keeps the newer
+    group's payload and page_lsn, newest_modification the max, oldest_modification the min."""
+    _, log = make()
+    pool = log.bufpool
+    pool.add_dirty_pages(9500, 9600, [Record(4, b"newer")])
+    pool.add_dirty_pages(9300, 9400, [Record(4, b"older")])
+    page = pool.pages[4]
+    assert (page.page_lsn, page.payload) == (9600, b"newer")
+    assert (page.oldest_modification, page.newest_modification) == (9300, 9600)
