@@ -110,6 +110,74 @@ def lsn_to_sn_monotone() -> z3.BoolRef:
                   z3.Not(T.lsn_to_sn(p, a) <= T.lsn_to_sn(p, b)))
 
 
+def start_sn_translation() -> z3.BoolRef:
+    """FMT-2: the first data byte of a fresh log: ``sn_to_lsn(start_sn) = start_lsn + header``
+    where ``start_sn = start_lsn // block_size * data_size`` (Params.start_sn) and start_lsn
+    is a block boundary (rule start_lsn.aligned)."""
+    p = SymParams()
+    bs = p.block_size
+    q = p.start_lsn / bs
+    sn = q * p.data_size
+    hints = z3.And(T.euclid(p.start_lsn, bs), T.div_hint(sn, p.data_size, q, z3.IntVal(0)),
+                   T.div_hint(T.sn_to_lsn(p, sn), bs, q, p.header_size))
+    return z3.And(p.assume(*BLOCK_RULES, "start_lsn.aligned"), hints,
+                  z3.Not(z3.And(T.sn_to_lsn(p, sn) == p.start_lsn + p.header_size, sn >= 0)))
+
+
+def block_start_bounds() -> z3.BoolRef:
+    """``x - block_size < block_start(x) <= x``."""
+    p = SymParams()
+    (x,) = _ints("x")
+    b = T.block_start(p, x)
+    return z3.And(p.assume(*BLOCK_RULES), z3.Not(z3.And(b <= x, b > x - p.block_size)))
+
+
+def block_start_monotone() -> z3.BoolRef:
+    """``x <= y`` implies ``block_start(x) <= block_start(y)``."""
+    p = SymParams()
+    x, y = _ints("x y")
+    bs = p.block_size
+    hints = z3.And(T.euclid(x, bs), T.euclid(y, bs), T.div_mono(x, y, bs),
+                   T.mul_cancel(y / bs, x / bs, bs))
+    return z3.And(p.assume(*BLOCK_RULES), x <= y, hints,
+                  z3.Not(T.block_start(p, x) <= T.block_start(p, y)))
+
+
+def checkpoint_adjustment_not_above() -> z3.BoolRef:
+    """CP-7: ``checkpoint_lsn_for(x) <= x`` for every x."""
+    p = SymParams()
+    (x,) = _ints("x")
+    return z3.And(p.assume(*BLOCK_RULES), z3.Not(T.checkpoint_lsn_for(p, x) <= x))
+
+
+def notify_member_covers() -> z3.BoolRef:
+    """NT-2, NT-4: the closed form of ``slot(e) in notify_range(pos, new, S)`` used by the
+    encoding (:func:`proofs.encoding.member_term`) holds for every ``e`` with ``1 <= pos <= e
+    <= new``: the notifier, starting at ``pos``, sets the slot of every waiter up to its new
+    lsn."""
+    from proofs.encoding import member_term
+
+    p = SymParams()
+    pos, new, e = _ints("pos new e")
+    bs = p.block_size
+    for_kind = []
+    for kind, n in ((1, p.write_events), (2, p.flush_events)):
+        b0, b = (pos - 1) / bs, (e - 1) / bs
+        b1 = (new - 1) / bs
+        kmax = (T.align_up(new, bs) - pos) / bs
+        hints = z3.And(
+            T.euclid(pos - 1, bs), T.euclid(e - 1, bs), T.euclid(new - 1, bs),
+            T.div_mono(pos - 1, e - 1, bs), T.div_mono(e - 1, new - 1, bs),
+            T.div_hint(-new, bs, -b1 - 1, bs - 1 - (new - 1) % bs),
+            # kmax >= b - b0: (b - b0) * bs <= align_up(new) - pos
+            T.euclid(T.align_up(new, bs) - pos, bs),
+            T.mul_cancel(b - b0, kmax + 1, bs), T.mul_cancel(b1 + 1, b + 1, bs),
+            T.euclid(b - b0, n), T.mul_cancel(z3.IntVal(1), (b - b0) / n, n),
+        )
+        for_kind.append(z3.And(hints, z3.Not(member_term(p, pos, new, e, kind))))
+    return z3.And(p.assume(*BLOCK_RULES), pos >= 1, pos <= e, e <= new, z3.Or(for_kind))
+
+
 # --- NT-3: slot = x & (S - 1) = x % S -------------------------------------------------------
 SLOT_BITS = 64
 
@@ -380,6 +448,11 @@ def obligations() -> list[Obligation]:
         L("lemma.lsn_to_sn_inverts", ("FMT-2",), lsn_to_sn_inverts),
         L("lemma.sn_to_lsn_inverts_on_data", ("FMT-2",), sn_to_lsn_inverts_on_data),
         L("lemma.lsn_to_sn_monotone", ("FMT-2",), lsn_to_sn_monotone),
+        L("lemma.start_sn_translation", ("FMT-2",), start_sn_translation),
+        L("lemma.block_start_bounds", ("FMT-1",), block_start_bounds),
+        L("lemma.block_start_monotone", ("FMT-1",), block_start_monotone),
+        L("lemma.checkpoint_adjustment_not_above", ("CP-7",), checkpoint_adjustment_not_above),
+        L("lemma.notify_member_covers", ("NT-2", "NT-4"), notify_member_covers),
         L("lemma.slot_and_is_mod", ("NT-3", "LNK-1"), slot_and_is_mod),
         L("lemma.block_no_in_range", ("FMT-3",), block_no_in_range),
         L("lemma.block_no_consecutive", ("FMT-3",), block_no_consecutive),

@@ -122,7 +122,7 @@ def model_values(model: z3.ModelRef) -> dict[str, str]:
 def _statistics(solver: z3.Solver) -> dict[str, float]:
     stats = solver.statistics()
     out: dict[str, float] = {}
-    for key in stats:
+    for key in stats.keys():  # noqa: SIM118 - z3 Statistics is not a dict
         value = stats.get_key_value(key)
         if isinstance(value, int | float):
             out[str(key)] = float(value)
