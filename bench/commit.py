@@ -45,6 +45,21 @@ FILE_SIZE = 64 * 1024 * 1024
 PLAIN_FILE_SIZE = 16 * 1024 * 1024
 
 
+NOTES = """Reading the table:
+
+* *fsyncs per commit* counts the flusher's fsyncs of the log files (FL-1); at T threads one
+  fsync covers the commits of every thread that linked its group while the previous fsync ran
+  (group commit falls out of the design, nothing batches explicitly).
+* The naive design does exactly one fdatasync per commit, under its lock.
+* On a virtual machine the latency of one fdatasync depends on whether the vCPU is busy: an
+  idle vCPU is descheduled during the I/O and wakes up milliseconds late. The device is
+  therefore measured twice, with a second thread keeping the CPU awake and without; even so the
+  figures drift by up to 10x between rounds (hence interleaved rounds and medians), and the
+  pipeline's own background threads keep its CPU busier than either device loop, which is why a
+  single pipeline thread can beat the single-thread device figure.
+"""
+
+
 def run_threads(n: int, seconds: float, body: object) -> tuple[int, float]:
     """Run ``body(thread_index, stop_event) -> commits`` in n threads for ``seconds``."""
     stop = threading.Event()
@@ -218,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
            f"(medians), directory under {base}")
     text = (f"# Durable commits: pipeline vs naive vs device\n\n"
             f"`python bench/commit.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-            f"{env}).\n\n{table}\n\n" + "\n".join(targets) + "\n")
+            f"{env}).\n\n{table}\n\n" + "\n".join(targets) + "\n\n" + NOTES)
     print(table)
     print("\n".join(targets))
     Path(args.out).write_text(text)

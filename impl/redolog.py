@@ -560,7 +560,8 @@ class RedoLog:
         event, _ = self._wait_parts(lsn, kind)
         with self.traced(self._user(thread), "user_wait_reset_event") as ev:
             count = event.reset()
-            ev.update(lsn=lsn, kind=kind, slot=(lsn - 1) // BLOCK_SIZE, signal_count=count)
+            slots = self.write_events if kind == "write" else self.flush_events
+            ev.update(lsn=lsn, kind=kind, slot=slots.slot(lsn), signal_count=count)
         return count
 
     def user_wait_check(self, lsn: int, kind: str = "flush", *, thread: str | None = None) -> bool:
