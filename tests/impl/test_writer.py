@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from impl.config import LogConfig
 from impl.faultstore import FaultStore
 from impl.format import FLUSH_BIT, crc32c, parse_block
@@ -295,3 +298,63 @@ def test_group_ending_exactly_at_a_block_end_sets_next_blocks_first_rec_group() 
         pass
     b17 = parse_block(block_at(store, "ib_logfile0", 2560))
     assert b17.first_rec_group == 12 and b17.data_len == 8736 - 8704
+
+
+@settings(max_examples=40, deadline=None)
+@given(sizes=st.lists(st.integers(1, 1300), min_size=1, max_size=18),
+       schedule=st.lists(st.integers(0, 3), min_size=1, max_size=60),
+       wa=st.sampled_from([512, 1024, 2048]))
+def test_files_hold_exactly_the_groups_in_innodb_format(sizes: list[int], schedule: list[int],
+                                                        wa: int) -> None:
+    """FMT-3..8, USR-2, WR-3..7, WR-9: whatever the group sizes and however the writer's steps
+    interleave with the users', the files end up holding every group byte in order, each block
+    with hdr_no = lsn // 512 % 2^30 + 1, data_len 512 (or the used bytes of the last block),
+    first_rec_group = the first group boundary in the block (0 if none), a valid CRC-32C, the
+    flush bit exactly on the first block of the write that wrote it last; and every write ends
+    inside the written-ahead region or on a region boundary (WR-6)."""
+    _, log = make(write_ahead_size=wa, recent_written_size=4096)
+    payload = bytearray()
+    boundaries = {8204}
+    rng_bytes = iter(range(10**9))
+    steps = iter(schedule * 50)
+    for size in sizes:
+        data = bytes((next(rng_bytes) * 7 + 1) % 251 for _ in range(size))
+        h = log.user_reserve(size)
+        while not log.user_copy_to_log_buffer(h, data):
+            assert log.writer.step()
+        log.user_set_first_rec_group(h)
+        while not log.user_add_recent_written_link(h):
+            assert log.writer.step()
+        payload += data
+        boundaries.add(h.end_lsn)
+        for _ in range(next(steps, 0)):
+            log.writer.step()
+    while log.writer.step():
+        pass
+    end = log.write_lsn
+    assert end == max(boundaries)
+    assert end - 8192 < log.files.capacity  # no wrap: every block is still in the files
+    # the data stream
+    raw = log.files.read(8192, -(-end // 512) * 512 - 8192)
+    stream = b"".join(raw[i + 12 : i + 508] for i in range(0, len(raw), 512))
+    assert stream[: len(payload)] == bytes(payload)
+    # last writer of each block, from the trace
+    assert log.trace is not None
+    first_block_of_last_write: dict[int, bool] = {}
+    for ev in log.trace.of("writer_write"):
+        start = ev.values["write_lsn"][0] // 512 * 512
+        old_wa, _ = ev.values["write_ahead_end_offset"]
+        off, size = ev.values["offset"], ev.values["size"]
+        assert off + size <= old_wa or (off + size) % wa == 0 or (off + size) % 16384 == 0, ev
+        for k in range((ev.values["write_lsn"][1] - start + 511) // 512):
+            first_block_of_last_write[start // 512 + k] = k == 0
+    for i in range(0, len(raw), 512):
+        lsn = 8192 + i
+        hdr = parse_block(raw[i : i + 512])
+        assert hdr.hdr_no == lsn // 512 % 2**30 + 1
+        full = lsn + 512 <= end
+        assert hdr.data_len == (512 if full else end - lsn)
+        starts = [b % 512 for b in boundaries if b // 512 == lsn // 512]
+        assert hdr.first_rec_group == (min(starts) if starts else 0), (lsn, starts)
+        assert hdr.checksum_ok and hdr.checksum == crc32c(raw[i : i + 508])
+        assert hdr.flush_bit == first_block_of_last_write[lsn // 512], lsn
