@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 
+import attrs
 import pytest
 
 from impl.config import LogConfig
@@ -45,10 +46,14 @@ def _groups(seed: int, n: int) -> list[list[Record]]:
 
 
 def run_script(
-    store: FaultStore, groups: list[list[Record]], crash_at: int | None
+    store: FaultStore, groups: list[list[Record]], crash_at: int | None,
+    config: LogConfig = CONFIG,
 ) -> tuple[list[int], int, bool]:
     """Run the groups through the stepped pipeline; return (end lsns, flushed lsn, crashed)."""
-    log = RedoLog.create(store, CONFIG, threads=False)
+    log = RedoLog.create(store, config, threads=False)
+    closer = log.closer or log.tracker
+    assert closer is not None
+    close = log.user_add_recent_closed_link if log.closer else log.user_report_added
     start = store.io_count
 
     def on_io(op: str, name: str, offset: int, length: int) -> None:
@@ -68,14 +73,14 @@ def run_script(
             while not log.user_add_recent_written_link(handle):
                 assert log.writer.step()  # LNK-4: the writer frees recent-written slots
             while not log.user_add_dirty_pages(handle, records):
-                assert log.closer is not None and log.closer.step()  # CP-3
-            assert log.user_add_recent_closed_link(handle)
+                assert closer.step()  # CP-3
+            assert close(handle)
             if i % 2:
                 for _ in range(4):
                     log.writer.step()
                 log.flusher.step()
             if i % 3 == 2:
-                log.closer.step()  # type: ignore[union-attr]
+                closer.step()
                 log.page_cleaner.step()
                 log.page_cleaner.step()
             # no periodic checkpoint: the writer must meet WR-9's capacity limit, and the
@@ -126,13 +131,16 @@ def test_scripted_workload_without_crash_recovers_everything() -> None:
     assert check_recovered(store.crash(), groups, ends, flushed) == len(groups)
 
 
+@pytest.mark.parametrize("version", ["8.0", "9.0"])
 @pytest.mark.parametrize("torn", [False, True], ids=["clean", "torn"])
-def test_crash_at_every_io(torn: bool) -> None:
+def test_crash_at_every_io(torn: bool, version: str) -> None:
     """RC-4, FL-1, WR-9, FMT-10: crash before each I/O in turn; recovery loses nothing durable
-    and applies no group partly, with and without a torn last write."""
+    and applies no group partly, with and without a torn last write (8.0 closer and 9.0
+    tracker)."""
+    config = attrs.evolve(CONFIG, version=version)
     groups = _groups(7, 90)
     probe = FaultStore()
-    run_script(probe, groups, None)
+    run_script(probe, groups, None, config)
     assert LAST_RUN["checkpoint_limited"] > 0, "the script should reach WR-9's capacity limit"
     fresh = FaultStore()
     RedoLog.create(fresh, CONFIG, threads=False)
@@ -143,7 +151,7 @@ def test_crash_at_every_io(torn: bool) -> None:
     crashed_runs = 0
     for k in range(total + 1):
         store = FaultStore()
-        ends, flushed, crashed = run_script(store, groups, k)
+        ends, flushed, crashed = run_script(store, groups, k, config)
         crashed_runs += crashed
         image = store.crash(torn=torn, rng=rng)
         check_recovered(image, groups, ends, flushed)
