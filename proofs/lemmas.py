@@ -408,6 +408,51 @@ def write_ahead_padded_inside_file() -> z3.BoolRef:
                   z3.Not(z3.And(end >= o + n, end <= p.file_size, end % w == 0)))
 
 
+# --- alignment facts (used as instances by proofs/writeahead.py) -------------------------------
+def _aligned(x: z3.ArithRef, n: z3.ArithRef) -> z3.BoolRef:
+    return x % n == 0
+
+
+def align_down_facts() -> z3.BoolRef:
+    """lemma.align_down_facts: for ``n > 0``, ``align_down(x, n) <= x < align_down(x, n) +
+    n``, ``align_down(x, n)`` is aligned, and ``x`` is aligned iff ``align_down(x, n) = x``."""
+    x, n = _ints("x n")
+    d = T.align_down(x, n)
+    hints = z3.And(T.euclid(x, n), T.div_hint(d, n, x / n, z3.IntVal(0)))
+    return z3.And(n > 0, hints, z3.Not(z3.And(
+        d <= x, x < d + n, _aligned(d, n), _aligned(x, n) == (d == x))))
+
+
+def aligned_closure() -> z3.BoolRef:
+    """lemma.aligned_closure: sums and differences of multiples of ``n`` are multiples of
+    ``n``; so is ``n`` itself and 0."""
+    a, b, n = _ints("a b n")
+    hints = z3.And(T.euclid(a, n), T.euclid(b, n),
+                   T.div_hint(a + b, n, a / n + b / n, z3.IntVal(0)),
+                   T.div_hint(a - b, n, a / n - b / n, z3.IntVal(0)),
+                   T.div_hint(n, n, z3.IntVal(1), z3.IntVal(0)))
+    return z3.And(n > 0, _aligned(a, n), _aligned(b, n), hints, z3.Not(z3.And(
+        _aligned(a + b, n), _aligned(a - b, n), _aligned(n, n), _aligned(z3.IntVal(0), n))))
+
+
+def aligned_gap() -> z3.BoolRef:
+    """lemma.aligned_gap: two different multiples of ``n`` are at least ``n`` apart."""
+    a, b, n = _ints("a b n")
+    hints = z3.And(T.euclid(a, n), T.euclid(b, n), T.mul_cancel(a / n, b / n, n),
+                   T.mul_cancel(b / n, a / n + 1, n))
+    return z3.And(n > 0, _aligned(a, n), _aligned(b, n), a < b, hints, z3.Not(a + n <= b))
+
+
+def aligned_coarser() -> z3.BoolRef:
+    """lemma.aligned_coarser: a multiple of ``w`` is a multiple of ``n`` when ``w`` is (the
+    write-ahead size is a multiple of the block size)."""
+    x, w, n = _ints("x w n")
+    hints = z3.And(T.euclid(x, w), T.euclid(w, n),
+                   T.div_hint(x, n, (x / w) * (w / n), z3.IntVal(0)))
+    return z3.And(n > 0, w > 0, _aligned(w, n), _aligned(x, w), hints,
+                  z3.Not(_aligned(x, n)))
+
+
 def _show(*names: str) -> Callable[[z3.ModelRef], str]:
     """A decoder printing the named constants of a model (the concrete counterexample)."""
 
@@ -462,6 +507,10 @@ def obligations() -> list[Obligation]:
         L("lemma.write_ahead_region_inside_file", ("WR-6",), write_ahead_region_inside_file),
         L("lemma.write_ahead_limit_to_regions", ("WR-6",), write_ahead_limit_to_regions),
         L("lemma.write_ahead_padded_inside_file", ("WR-6",), write_ahead_padded_inside_file),
+        L("lemma.align_down_facts", ("WR-6",), align_down_facts),
+        L("lemma.aligned_closure", ("WR-6",), aligned_closure),
+        L("lemma.aligned_gap", ("WR-6",), aligned_gap),
+        L("lemma.aligned_coarser", ("WR-6",), aligned_coarser),
         L("notify.notifier_covers_waiters", ("NT-2", "NT-4"), notifier_covers_waiters),
         L("notify.mysql_shortcut_unsound", ("NT-4", "WR-8"), mysql_shortcut_unsound,
           mysql_shortcut_unsound.__doc__ or "", expect="sat", decode=_notify_decoder),
