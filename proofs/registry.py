@@ -12,7 +12,9 @@ import importlib
 
 from proofs.obligation import Obligation
 
-MODULES: tuple[str, ...] = ("proofs.params", "proofs.lemmas", "proofs.writeahead", "proofs.encoding")
+MODULES: tuple[str, ...] = (
+    "proofs.params", "proofs.lemmas", "proofs.writeahead", "proofs.encoding"
+)
 """The modules that contribute obligations, in report order."""
 
 

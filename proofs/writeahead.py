@@ -30,13 +30,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TypeAlias
 
 import z3
 
 from proofs import terms as T
 from proofs.obligation import Obligation
 
-Int = z3.ArithRef
+Int: TypeAlias = z3.ArithRef
 
 
 @dataclass
