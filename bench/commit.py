@@ -145,7 +145,12 @@ def bench_device(directory: Path, seconds: float, awake: bool) -> float:
     data = encode_group([Record(0, PAYLOAD)])
     fd = _log_file(directory / "device.log")
     stop = threading.Event()
-    spinner = threading.Thread(target=lambda: [time.sleep(0) for _ in iter(stop.is_set, True)])
+
+    def keep_awake() -> None:
+        while not stop.is_set():
+            time.sleep(0)
+
+    spinner = threading.Thread(target=keep_awake)
     if awake:
         spinner.start()
     try:
