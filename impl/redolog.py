@@ -757,9 +757,16 @@ class RedoLog:
                       self.page_cleaner_event):
             event.set()
 
-    def close(self, *, flush: bool = True) -> None:
-        """Stop the threads; with ``flush`` (the default) first write and fsync everything
-        that was completely copied and linked. Later operations raise :class:`LogClosed`."""
+    def close(self, handle: Handle | None = None, *, flush: bool = True) -> None:
+        """``close(handle)``: the user operation (USR-4, = :meth:`close_handle`).
+
+        ``close()``: close the log. Stop the threads; with ``flush`` (the default) first write
+        and fsync everything that was completely copied and linked. Later operations raise
+        :class:`LogClosed`.
+        """
+        if handle is not None:
+            self.close_handle(handle)
+            return
         if self.closed:
             return
         self.stop_threads()

@@ -280,3 +280,24 @@ def test_reopen_after_a_crash_drops_the_incomplete_group_and_its_blocks() -> Non
     report = recover(store_after := image.crash())
     assert report.pages[1][1] == b"kept" and report.pages[3] == (h3.end_lsn, b"new!")
     assert report.pages[2] == (0, b"") and store_after
+
+
+def test_blocking_user_operations_in_the_designs_order(tmp_path: Path) -> None:
+    """USR-1..USR-6 one by one with the threads running: reserve, copy, set_first_rec_group,
+    add_link, add_dirty_pages, close(handle), wait_for_write, wait_for_flush."""
+    with RedoLog.create(tmp_path, LogConfig.small()) as log:
+        records = [Record(2, b"two"), Record(5, b"five")]
+        data = encode_group(records)
+        h = log.reserve(len(data))
+        log.copy(h, data)
+        log.set_first_rec_group(h)
+        log.add_link(h)
+        log.add_dirty_pages(h, records)
+        log.close(h)  # the user operation, not the log
+        log.wait_for_write(h.end_lsn)
+        assert log.write_lsn >= h.end_lsn
+        log.wait_for_flush(h.end_lsn)
+        assert log.flushed_to_disk_lsn >= h.end_lsn
+        assert not log.closed
+    assert log.closed
+    assert recover(tmp_path).pages[5] == (h.end_lsn, b"five")
