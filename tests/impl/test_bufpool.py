@@ -70,6 +70,7 @@ def test_the_page_cleaner_obeys_the_write_ahead_rule() -> None:
 
 
 def test_the_cleaner_flushes_the_oldest_flushable_page_first() -> None:
+    """CP-6, CP-2: of the flushable pages the cleaner takes the oldest modification first."""
     _, log = make()
     pool = log.bufpool
     pool.add_dirty_pages(9000, 9900, [Record(0, b"x")])  # list 0, not flushable yet
@@ -81,6 +82,7 @@ def test_the_cleaner_flushes_the_oldest_flushable_page_first() -> None:
 
 
 def test_records_for_missing_pages_or_oversized_payloads_are_refused() -> None:
+    """Item 8: bad records are refused with a message naming the page."""
     _, log = make()
     with pytest.raises(ValueError, match=r"pages 0\.\.7"):
         log.bufpool.check_records([Record(8, b"x")])

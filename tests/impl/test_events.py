@@ -33,6 +33,7 @@ def test_wait_returns_at_once_when_set_after_the_reset() -> None:
 
 
 def test_wait_times_out_without_a_set() -> None:
+    """USR-5/6: without a set the wait ends by its timeout (then the waiter re-checks)."""
     e = Event()
     count = e.reset()
     assert e.wait(count, timeout=0.01) is False
@@ -40,6 +41,7 @@ def test_wait_times_out_without_a_set() -> None:
 
 
 def test_wait_is_woken_by_a_set_from_another_thread() -> None:
+    """USR-7, NT-4: a set from another thread ends a wait on the same count."""
     e = Event()
     count = e.reset()
     woken: list[bool] = []
@@ -72,6 +74,7 @@ def test_slot_formula(lsn: int, n: int, slot: int) -> None:
 
 
 def test_event_slots_require_a_power_of_two() -> None:
+    """NT-3: S is a power of two (slot = ... & (S - 1)); set_all wakes every slot (item 8)."""
     with pytest.raises(ValueError, match="power of two"):
         EventSlots(6, "write_events")
     slots = EventSlots(4, "flush_events")

@@ -53,6 +53,7 @@ def test_traversal_limit_stops_before_following() -> None:
 
 
 def test_bad_links_are_refused() -> None:
+    """LNK-1, LNK-4: backward links, links below the tail and occupied slots are refused."""
     lb = LinkBuf(8, start=10)
     with pytest.raises(ValueError, match="forward"):
         lb.add_link(12, 12)

@@ -20,6 +20,7 @@ def sn_of(lsn: int) -> int:
 
 
 def test_write_inside_one_block() -> None:
+    """USR-1, FMT-2: a copy inside one block touches data bytes only."""
     buf = LogBuffer(4096)
     end = buf.write(8204, b"abc")
     assert end == 8207
@@ -53,6 +54,7 @@ def test_write_ending_exactly_at_a_block_end_returns_the_next_data_byte() -> Non
 
 
 def test_write_wraps_at_the_end_of_the_ring() -> None:
+    """USR-1: the buffer is a ring addressed by lsn % size; a copy continues at its start."""
     buf = LogBuffer(2048)
     end = buf.write(2048 * 4 - 100, b"x" * 200)  # crosses the ring end (and a block)
     assert end == lsn_of(sn_of(2048 * 4 - 100) + 200)
@@ -68,6 +70,7 @@ def test_set_first_rec_group() -> None:
 
 
 def test_writes_must_start_on_data_bytes() -> None:
+    """FMT-2: a copy starts at a data lsn; the ring holds whole blocks."""
     buf = LogBuffer(4096)
     with pytest.raises(ValueError, match="not a data lsn"):
         buf.write(8192, b"x")

@@ -54,12 +54,14 @@ def test_workload_9_0_tracker(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 )
 def test_bad_input_exits_2_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                           args: list[str], message: str) -> None:
+    """Item 6: bad options exit with status 2 and a message naming the option."""
     assert main(["workload", "--dir", str(tmp_path / "d"), *args]) == 2
     assert message in capsys.readouterr().err
 
 
 def test_a_directory_holding_files_is_refused(tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Item 6: the workload needs a fresh directory; anything else exits 2."""
     (tmp_path / "ib_logfile0").write_bytes(b"x")
     assert main(["workload", "--dir", str(tmp_path)]) == 2
     assert "not empty" in capsys.readouterr().err
