@@ -145,3 +145,26 @@ def test_bad_user_input_is_refused_early() -> None:
         log.user_copy_to_log_buffer(h, b"abc")
     with pytest.raises(ValueError, match="pages"):
         log.commit([Record(10_000, b"x")])
+
+
+def test_a_failed_log_write_fails_the_log() -> None:
+    """Item 8: an I/O error writing the log files marks the log failed: LogFailed for the
+    waiters and for every later operation; flushed_to_disk_lsn does not move."""
+    store = FaultStore()
+    log = RedoLog.create(store, LogConfig.small(), threads=False)
+
+    def on_io(op: str, name: str, offset: int, length: int) -> None:
+        if op == "write" and name == "ib_logfile0":
+            raise OSError(5, "input/output error")
+
+    h = log.user_reserve(20)
+    log.user_copy_to_log_buffer(h, bytes(20))
+    log.user_add_recent_written_link(h)
+    store.on_io = on_io
+    # the first write pads the 1 KiB write-ahead region (WR-6): 1024 bytes at offset 2048
+    with pytest.raises(errors.LogFailed, match="write of 1024 bytes to ib_logfile0 at offset 2048"):
+        log.writer.step()
+    store.on_io = None
+    assert log.flushed_to_disk_lsn == log.write_lsn == 8204
+    with pytest.raises(errors.LogFailed):
+        log.user_reserve(5)
