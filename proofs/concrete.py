@@ -27,10 +27,10 @@ class ShapeError(ValueError):
 
 def check_shape(p: Params) -> None:
     """Raise :class:`ShapeError` unless ``p`` has the shape the encoding covers."""
-    if (p.n_user_threads, p.n_pages, p.n_flush_lists) != (N_USERS, N_PAGES, N_PAGES):
+    if (p.n_user_threads, p.n_pages) != (N_USERS, N_PAGES) or p.n_flush_lists not in (1, 2):
         raise ShapeError(
-            f"the encoding covers n_user_threads={N_USERS}, n_pages=n_flush_lists={N_PAGES}; "
-            f"got {p.n_user_threads}, {p.n_pages}, {p.n_flush_lists}")
+            f"the encoding covers n_user_threads={N_USERS}, n_pages={N_PAGES}, n_flush_lists "
+            f"1 or 2; got {p.n_user_threads}, {p.n_pages}, {p.n_flush_lists}")
     if p.link_buf != "seeds" or p.version != "8.0":
         raise ShapeError("the encoding covers link_buf='seeds', version='8.0'")
 
@@ -49,12 +49,14 @@ def encode_state(p: Params, s: State) -> dict[str, Value]:
         out.update({f"pc{k}": PCS[u.pc], f"ssn{k}": u.start_sn, f"size{k}": u.size,
                     f"page{k}": u.page, f"wait{k}": WAITS[u.wait], f"sig{k}": u.signalled})
     for j in range(N_PAGES):
-        lst = s.pages.flush_lists[j]
+        lst = s.pages.flush_lists[j % p.n_flush_lists]
         entries = [o for page, o in lst if page == j]
-        if len(lst) != len(entries) or len(entries) > 1:
-            raise ShapeError(f"flush list {j} holds {lst}; expected at most page {j}")
+        if len(entries) > 1:
+            raise ShapeError(f"page {j} is twice in its flush list {lst}")
         out[f"oldest{j}"] = entries[0] if entries else 0
         out[f"newest{j}"] = s.pages.newest[j]
+    two = [lst for lst in s.pages.flush_lists if len(lst) == 2]
+    out["early"] = two[0][-1][0] if two else 0
     return out
 
 

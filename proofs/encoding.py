@@ -93,6 +93,12 @@ def member_term(p: SymParams, pos: z3.ArithRef, new: z3.ArithRef, e: z3.ArithRef
     return z3.And(kmax >= 0, z3.Or(kmax + 1 >= n, (b - b0) % n <= kmax))
 
 
+def reserve_choices(t: St) -> tuple[z3.ArithRef, z3.ArithRef, z3.ArithRef]:
+    """user_reserve's choice variables for the step into ``t`` (named after ``t``'s tag, so
+    that an unrolling has one set per step)."""
+    return (z3.Int(f"c_size{t.tag}"), z3.Int(f"c_page{t.tag}"), z3.Int(f"c_wait{t.tag}"))
+
+
 @dataclass
 class User:
     pc: z3.ArithRef
@@ -134,6 +140,9 @@ class St:
             for k in range(N_USERS)
         ]
         self.pages = [Page(i(f"oldest{j}_"), i(f"newest{j}_")) for j in range(N_PAGES)]
+        self.early = i("early")
+        """With one flush list holding both pages: the page added first (the list's tail,
+        which the page cleaner flushes and oldest_lsn reads); 0 otherwise."""
 
     def scalars(self) -> dict[str, z3.ExprRef]:
         """Every variable by its field name (for frames and decoding)."""
@@ -148,6 +157,7 @@ class St:
         for j, pg in enumerate(self.pages):
             out[f"oldest{j}"] = pg.oldest
             out[f"newest{j}"] = pg.newest
+        out["early"] = self.early
         return out
 
 
@@ -159,7 +169,7 @@ class Enc:
         self.p = p or SymParams()
         self.cap = cap if cap is not None else z3.Int("log_capacity")
         """log_capacity = n_files * file_data_size, kept as its own variable with its linear
-        consequence (Params rule capacity.buffer) so that no product of two parameters
+        consequence (Params rule capacity.margin) so that no product of two parameters
         appears."""
         self.abstract = abstract
         """True: the nonlinear functions are uninterpreted (see :func:`facts`); False: the
@@ -233,8 +243,26 @@ class Enc:
 
     def params_ok(self) -> z3.BoolRef:
         p = self.p
-        return z3.And(p.assume(*PARAM_RULES), self.cap >= p.log_buffer_size
-                      + 2 * p.write_ahead_size)
+        # log_capacity >= free_check_margin + max_group_lsn + 2 blocks (rule capacity.margin)
+        # and max_group_lsn >= max_group_size: its linear consequence.
+        return z3.And(p.assume(*PARAM_RULES), self.cap >= p.write_ahead_size + 3 * p.block_size
+                      + p.max_group_size,
+                      z3.Or(p.n_flush_lists == 1, p.n_flush_lists == N_PAGES))
+
+    def one_list(self) -> z3.BoolRef:
+        """Both pages share one flush list (``n_flush_lists = 1``, the tiny preset); else page
+        ``j`` is alone in list ``j``."""
+        return self.p.n_flush_lists == 1
+
+    def both_dirty(self, s: St) -> z3.BoolRef:
+        return z3.And([pg.newest != 0 for pg in s.pages])
+
+    def tail_page(self, s: St) -> z3.ArithRef:
+        """The earliest-added dirty page of the single list (one_list only)."""
+        return z3.If(self.both_dirty(s), s.early, z3.If(s.pages[0].newest != 0, 0, 1))
+
+    def page_oldest(self, s: St, j: z3.ArithRef) -> z3.ArithRef:
+        return z3.If(j == 0, s.pages[0].oldest, s.pages[1].oldest)
 
     # --- Init -----------------------------------------------------------------------------
     def init(self, s: St) -> z3.BoolRef:
@@ -248,6 +276,7 @@ class Enc:
                    z3.Not(u.sig)]
         for pg in s.pages:
             cs += [pg.oldest == 0, pg.newest == 0]
+        cs.append(s.early == 0)
         return z3.And(cs)
 
     # --- helpers --------------------------------------------------------------------------
@@ -262,11 +291,14 @@ class Enc:
 
     def oldest_lsn(self, s: St) -> z3.ArithRef:
         """spec.checkpointer.oldest_lsn: the smallest oldest_modification of the lists'
-        tails (one page per list here), 0 with no dirty page."""
+        tails, 0 with no dirty page. Two lists: the smaller of the dirty pages' oldest; one
+        list: the oldest of its tail (earliest added) page."""
         a, b = s.pages[0], s.pages[1]
         da, db = a.newest != 0, b.newest != 0
-        return z3.If(da, z3.If(db, z3.If(a.oldest <= b.oldest, a.oldest, b.oldest), a.oldest),
-                     z3.If(db, b.oldest, 0))
+        two = z3.If(da, z3.If(db, z3.If(a.oldest <= b.oldest, a.oldest, b.oldest), a.oldest),
+                    z3.If(db, b.oldest, 0))
+        one = z3.If(z3.Or(da, db), self.page_oldest(s, self.tail_page(s)), 0)
+        return z3.If(self.one_list(), one, two)
 
     def first_unlinked(self, s: St, pcs: tuple[int, ...]) -> z3.ArithRef:
         """The start of the first group whose user is at one of ``pcs`` (has not added the
@@ -362,7 +394,7 @@ class Enc:
         page latch. Choices ``size`` (any positive size up to the largest group size: the
         relation covers every ``group_sizes``), ``page``, ``wait``."""
         p = self.p
-        size, page, wait = z3.Ints("c_size c_page c_wait")
+        size, page, wait = reserve_choices(t)
         alts = []
         for k, u in enumerate(s.users):
             others = [o for j, o in enumerate(s.users) if j != k]
@@ -443,7 +475,8 @@ class Enc:
 
     def user_add_dirty_pages(self, s: St, t: St) -> z3.BoolRef:
         """spec.user.user_add_dirty_pages (USR-4, CP-3): guard ``start < added + L``; a
-        clean page gets ``oldest = start``; ``newest = end``."""
+        clean page gets ``oldest = start`` and goes to the head of its list; ``newest = end``.
+        With one list and the other page dirty, the other page stays the list's tail."""
         def eff(k: int, u: User) -> z3.BoolRef:
             cs = [self.move(s, t, k, PAGES_ADDED, False)]
             for j, (a, b) in enumerate(zip(s.pages, t.pages, strict=True)):
@@ -453,9 +486,14 @@ class Enc:
                     z3.And(b.oldest == z3.If(a.newest == 0, self.start(u), a.oldest),
                            b.newest == self.end(u)),
                     z3.And(b.oldest == a.oldest, b.newest == a.newest)))
+            other_dirty = z3.If(u.page == 0, s.pages[1].newest != 0, s.pages[0].newest != 0)
+            mine_clean = z3.If(u.page == 0, s.pages[0].newest == 0, s.pages[1].newest == 0)
+            cs.append(t.early == z3.If(
+                z3.And(self.one_list(), other_dirty),
+                z3.If(mine_clean, 1 - u.page, s.early), 0))
             return z3.And(cs)
 
-        pages = {f"{f}{j}" for j in range(N_PAGES) for f in ("oldest", "newest")}
+        pages = {f"{f}{j}" for j in range(N_PAGES) for f in ("oldest", "newest")} | {"early"}
         return self._user_step(
             s, t,
             lambda k, u: z3.And(u.pc == LINKED,
@@ -569,16 +607,18 @@ class Enc:
                       self.frame(s, t, {"cp", "pending"}))
 
     def page_cleaner_flush_page(self, s: St, t: St) -> z3.BoolRef:
-        """spec.page_cleaner.page_cleaner_flush_page (CP-6): list ``j``'s page, if dirty and
+        """spec.page_cleaner.page_cleaner_flush_page (CP-6): the tail page of a flush list
+        (two lists: page ``j`` of list ``j``; one list: its earliest-added page), if
         ``flushed >= newest``, is written and leaves the list (clean)."""
         alts = []
         for j, pg in enumerate(s.pages):
             others = [z3.And(t.pages[i].oldest == q.oldest, t.pages[i].newest == q.newest)
                       for i, q in enumerate(s.pages) if i != j]
-            alts.append(z3.And(pg.newest != 0, s.fl >= pg.newest, t.pages[j].newest == 0,
-                               t.pages[j].oldest == 0, *others))
-        pages = {f"{f}{j}" for j in range(N_PAGES) for f in ("oldest", "newest")}
-        return z3.And(z3.Or(alts), self.frame(s, t, pages))
+            is_tail = z3.Or(z3.Not(self.one_list()), self.tail_page(s) == j)
+            alts.append(z3.And(pg.newest != 0, is_tail, s.fl >= pg.newest,
+                               t.pages[j].newest == 0, t.pages[j].oldest == 0, *others))
+        pages = {f"{f}{j}" for j in range(N_PAGES) for f in ("oldest", "newest")} | {"early"}
+        return z3.And(z3.Or(alts), t.early == 0, self.frame(s, t, pages))
 
 
 ACTION_NAMES: tuple[str, ...] = (
@@ -694,6 +734,15 @@ def _aux_pages(e: Enc, s: St) -> z3.BoolRef:
     a, b = s.users
     cs.append(z3.Implies(z3.And(e.in_pcs(a, *LATCHING), e.in_pcs(b, *LATCHING)),
                          a.page != b.page))
+    lag = e.p.recent_closed_size
+    for pg in s.pages:  # CP-3: added to a flush list below the added lsn + L
+        cs.append(z3.Implies(pg.newest != 0, pg.oldest < s.added + lag))
+    # one list, both pages dirty: the tail (early) page is at most L above the other
+    late = z3.If(s.early == 0, s.pages[1].oldest, s.pages[0].oldest)
+    cs.append(z3.If(z3.And(e.one_list(), e.both_dirty(s)),
+                    z3.And(z3.Or(s.early == 0, s.early == 1),
+                           e.page_oldest(s, s.early) < late + lag),
+                    s.early == 0))
     return z3.And(cs)
 
 
@@ -739,10 +788,13 @@ INVARIANTS: tuple[Inv, ...] = (
         "lsn. Needed for SYS-2: a page added to a flush list is not below a checkpoint.",
         aux=True),
     Inv("aux_pages", ("CP-3", "USR-4"), _aux_pages,
-        "Auxiliary (CP-3's page latch): a clean page has no oldest_modification (0); a dirty "
+        "Auxiliary (the page latch, CP-3): a clean page has no oldest_modification (0); a dirty "
         "page's oldest is positive and below its newest, which is at most the current lsn; "
         "a page latched by a thread that has not added it yet was last modified at or below "
-        "that thread's start; two threads never hold the same page's latch.", aux=True),
+        "that thread's start; two threads never hold the same page's latch; CP-3: a dirty "
+        "page's oldest_modification is below the dirty-pages-added lsn + L, so in a list "
+        "the tail page's oldest is less than L above any later page's (which makes "
+        "oldest_lsn - L a lower bound of every dirty page, SYS-2).", aux=True),
     Inv("aux_pending", ("CP-4",), _aux_pending,
         "Auxiliary: a pending checkpoint is above checkpoint_lsn and not above "
         "flushed_to_disk_lsn, so publishing it keeps SYS-1.", aux=True),
@@ -794,6 +846,7 @@ def decode_state(model: z3.ModelRef, s: St) -> str:
     for j, pg in enumerate(s.pages):
         lines.append(f"page {j}: oldest_modification={val(pg.oldest)} "
                      f"newest={val(pg.newest)}")
+    lines.append(f"flush list tail when one list holds both pages: page {val(s.early)}")
     return "\n".join(lines)
 
 

@@ -15,6 +15,8 @@ Encoding choices, so that the proofs stay quantifier-free and decidable in pract
   any 64-bit lsn) is accepted by ``Params`` and excluded here.
 * ``group_sizes`` (a tuple) is represented by its maximum ``max_group_size``, the only thing
   the rules and the actions' capacity checks depend on.
+* The rule that only applies to ``link_buf="8.0.22"`` (link buffers longer than the longest
+  link) is left out: the encoding covers the "seeds" link buffer.
 * The non-numeric fields (``link_buf``, ``version``, ``wait_kinds``, ``checksums``,
   ``torn_writes``, ``explore_crashes``) are not variables: an obligation that depends on one
   is stated once per value.
@@ -121,6 +123,17 @@ class SymParams:
         return self.n_files * self.file_data_size
 
     @property
+    def free_check_margin(self) -> z3.ArithRef:
+        """Params.free_check_margin: one write-ahead region plus a block (CP-5)."""
+        return self.write_ahead_size + self.block_size
+
+    @property
+    def max_group_lsn(self) -> z3.ArithRef:
+        """Params.max_group_lsn: ``g + (g // data_size + 1) * (header + trailer)``."""
+        g = self.max_group_size
+        return g + (g / self.data_size + 1) * (self.header_size + self.trailer_size)
+
+    @property
     def order_lag(self) -> z3.ArithRef:
         return self.recent_closed_size
 
@@ -164,17 +177,21 @@ class SymParams:
         need("file.write_ahead", "file_size", p.file_size % p.write_ahead_size == 0,
              "multiple of write_ahead_size (WR-6)")
         need("n_files.max", "n_files", p.n_files <= 100, "at most 100 files (FMT-9)")
-        need("capacity.buffer", "file_size",
-             p.log_capacity >= p.log_buffer_size + 2 * p.write_ahead_size,
-             "files hold the buffer plus two write-ahead regions (WR-9, SYS-4)")
+        need("capacity.margin", "file_size",
+             p.log_capacity >= p.free_check_margin + p.max_group_lsn + 2 * p.block_size,
+             "files hold the free-check margin, the largest group and two blocks (WR-9, CP-5)")
         need("block_no_wrap.capacity", "block_no_wrap",
              p.block_no_wrap * p.block_size > p.log_capacity,
              "block numbers do not repeat within the files (RC-2)")
         need("group.positive", "group_sizes", p.max_group_size > 0, "positive sizes")
+        need("group.byte", "group_sizes", p.max_group_size < 256,
+             "sizes below 256 (decision 6)")
+        need("n_pages.max", "n_pages", p.n_pages <= 255, "at most 255 pages (decision 6)")
         need("group.fits", "group_sizes",
-             p.max_group_size + 2 * p.data_size
-             <= p.log_buffer_size / p.block_size * p.data_size,
-             "a group plus two blocks fits in the log buffer (USR-1, SYS-4)")
+             p.max_group_size <= (p.log_buffer_size / p.block_size - 1) * p.data_size,
+             "a group fits in the log buffer beside write_lsn's block (USR-1, SYS-4)")
+        # (link_buf == "8.0.22" adds: recent_written_size, recent_closed_size >
+        # max_group_lsn; SymParams describes the "seeds" variant the encoding covers.)
         return tuple(out)
 
     def assume(self, *names: str) -> z3.BoolRef:

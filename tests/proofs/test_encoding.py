@@ -51,9 +51,9 @@ def choices_of(label: Label) -> dict[str, int]:
     out: dict[str, int] = {}
     for k in ("size", "page"):
         if k in args:
-            out[f"c_{k}"] = int(args[k])
+            out[f"c_{k}'"] = int(args[k])
     if "wait" in args:
-        out["c_wait"] = WAITS[str(args["wait"])]
+        out["c_wait'"] = WAITS[str(args["wait"])]
     return out
 
 
