@@ -16,6 +16,7 @@ import random
 import threading
 import time
 
+import attrs
 import pytest
 
 from impl.config import LogConfig
@@ -62,9 +63,9 @@ def _group(rng: random.Random, thread: int, step: int) -> list[Record]:
             for p in pages]
 
 
-def run_stress(seed: int, points: list[str]) -> None:
+def run_stress(seed: int, points: list[str], config: LogConfig = CONFIG) -> None:
     store = FaultStore()
-    log = RedoLog.create(store, CONFIG)
+    log = RedoLog.create(store, config)
     delay_rng = random.Random(seed ^ 0x5EED)
     delay_lock = threading.Lock()
     # log0log-t: 10 µs .. max(10, 500 / #points) µs at one point, 0 .. 500 µs at all of them
@@ -129,3 +130,10 @@ def test_log_stress_with_random_delays(point: str) -> None:
     """RC-4, SYS-1, SYS-3, CP-3, CP-6: log0log-t's workload, delays at one point or at all."""
     points = [] if point == "none" else SYNC_POINTS if point == "all" else [point]
     run_stress(seed=len(point), points=points)
+
+
+@pytest.mark.parametrize("point", ["none", "all"])
+def test_log_stress_with_the_9_0_tracker(point: str) -> None:
+    """CP-1 (9.0), RC-4, CP-3: the same workload with the flush-list-added tracker."""
+    points = SYNC_POINTS if point == "all" else []
+    run_stress(seed=7, points=points, config=attrs.evolve(CONFIG, version="9.0"))
