@@ -301,3 +301,51 @@ def test_blocking_user_operations_in_the_designs_order(tmp_path: Path) -> None:
         assert not log.closed
     assert log.closed
     assert recover(tmp_path).pages[5] == (h.end_lsn, b"five")
+
+
+def test_no_wake_up_is_lost_when_timeouts_are_out_of_reach(tmp_path: Path) -> None:
+    """USR-7, NT-4, SYS-3: with every timeout at 30 s (and doubling user timeouts capped there),
+    8 threads x 40 durable commits on 4 event slots, then a thread alone committing groups that
+    span several blocks, finish in well under a second: every wait ends by an event, none needs
+    a timeout (docs/spec-model.md decision 2)."""
+    import time
+
+    slow = 30_000_000
+    config = LogConfig(file_size=256 * 1024, n_pages=64, page_size=256, write_events=4,
+                       flush_events=4, writer_timeout_us=slow, flusher_timeout_us=slow,
+                       notifier_timeout_us=slow, user_wait_timeout_us=slow,
+                       user_wait_timeout_max_us=slow, checkpoint_every_ms=30_000,
+                       page_cleaner_every_ms=30_000)
+    log = RedoLog.create(tmp_path, config)
+    errors: list[BaseException] = []
+
+    def user(t: int) -> None:
+        try:
+            for i in range(40):
+                log.commit([Record((t * 8 + i) % 64, f"{t}/{i}".encode())])
+        except BaseException as exc:
+            errors.append(exc)
+
+    def big_groups() -> None:  # alone: each wait depends on one multi-block notification
+        try:
+            for i in range(6):
+                log.commit([Record(i, bytes(200)) for i in range(6)])
+        except BaseException as exc:
+            errors.append(exc)
+
+    start = time.monotonic()
+    threads = [threading.Thread(target=user, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(25)
+    alone = threading.Thread(target=big_groups)
+    alone.start()
+    alone.join(25)
+    threads.append(alone)
+    elapsed = time.monotonic() - start
+    hung = any(t.is_alive() for t in threads)
+    log.close(flush=not hung)
+    assert not hung and not errors, errors
+    assert elapsed < 10, f"{elapsed:.1f} s: some wait ended only by a timeout"
+    assert log.counters()["commits"] == 326
