@@ -196,6 +196,7 @@ class RedoLog:
         self.died: LogThreadDied | None = None
         self.closed = False
         self._threads: list[_ActorThread] = []
+        self._local = threading.local()  # the user name of each OS thread, for the trace
         if threads:
             self._start_threads()
 
@@ -439,7 +440,11 @@ class RedoLog:
 
     # ------------------------------------------------------------------ user steps
     def _user(self, thread: str | None) -> str:
-        return f"user:{thread if thread is not None else threading.current_thread().name}"
+        """The trace actor of a user step: ``user:<thread>``, where thread is the ``thread=``
+        argument, else the name this OS thread gave in ``commit(thread=...)``, else its name."""
+        if thread is None:
+            thread = getattr(self._local, "name", None) or threading.current_thread().name
+        return f"user:{thread}"
 
     def user_reserve(self, size: int, *, thread: str | None = None) -> Handle:
         """USR-1: reserve ``size`` data bytes: sn [start, start + size) (log_buffer_reserve)."""
@@ -685,17 +690,22 @@ class RedoLog:
             if self.current_lsn > self.checkpoint_lsn + capacity * 3 // 4:
                 self.free_check_event.wait(count, 1e-3)
 
-    def commit(self, records: Sequence[Record], *, durable: bool = True) -> int:
+    def commit(self, records: Sequence[Record], *, durable: bool = True,
+               thread: str | int | None = None) -> int:
         """One durable record group: frame, reserve, copy, link, add pages, close, wait for
         flush. Returns the group's end lsn, flushed to disk when this returns (USR-1..USR-6).
         With ``durable=False`` it returns without waiting (a mini-transaction commit; call
-        :meth:`wait_for_flush` later, as a transaction commit does).
+        :meth:`wait_for_flush` later, as a transaction commit does). ``thread`` names the user
+        in the trace (``user:<thread>``, the spec's ``thread`` argument) from now on for the
+        calling OS thread.
 
         The pages the group modifies are latched (in page order) from before the reservation
         until the group is closed, as a mini-transaction holds its page latches: so the groups
         that modify one page are in lsn order, and page_lsn only grows.
         """
         self._check_usable("commit")
+        if thread is not None:
+            self._local.name = str(thread)
         self.bufpool.check_records(records)
         data = encode_group(records)
         self.free_check()

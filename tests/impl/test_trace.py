@@ -72,7 +72,7 @@ def test_threaded_trace_replays_consistently(tmp_path: Path) -> None:
 
     def user(t: int) -> None:
         for i in range(25):
-            log.commit([Record((t + i) % 16, f"{t}.{i}".encode() * (i % 5 + 1))])
+            log.commit([Record((t + i) % 16, f"{t}.{i}".encode() * (i % 5 + 1))], thread=t)
 
     threads = [threading.Thread(target=user, args=(t,)) for t in range(4)]
     for t in threads:
@@ -112,3 +112,6 @@ def test_threaded_trace_replays_consistently(tmp_path: Path) -> None:
         elif e.action == "page_cleaner_flush_page":
             assert v["newest_modification"] <= flushed  # CP-6
     assert len(by["user_reserve"]) == 100 and by["flusher_fsync"]
+    # every user step is named after the spec's thread argument given to commit()
+    users = {e.actor for e in events if e.actor.startswith("user:")}
+    assert users == {"user:0", "user:1", "user:2", "user:3"}
