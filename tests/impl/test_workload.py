@@ -29,7 +29,9 @@ def test_workload_without_crash_recovers_every_group(tmp_path: Path,
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_workload_with_crash_json(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                   seed: int) -> None:
-    """RC-4 after a crash at a random point, reported as JSON."""
+    """RC-4 after a crash at a random point, reported as JSON; the files left are valid
+    InnoDB-format files for ``redospec inspect`` (FMT-1..12): no bad checksum, no hdr_no
+    mismatch, valid checkpoints."""
     d = tmp_path / "log"
     assert main(["workload", "--dir", str(d), "--threads", "4", "--groups", "150", "--seed",
                  str(seed), "--crash", "--json"]) == 0
@@ -37,6 +39,14 @@ def test_workload_with_crash_json(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert result["ok"] and result["problems"] == []
     assert result["crash"]["flushed_to_disk_lsn"] <= result["recovery"]["end_lsn"]
     assert result["recovery"]["stop_reason"]
+    from impl.cli import main as impl_main
+
+    assert impl_main(["inspect", str(d), "--json"]) == 0
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert [f["format"] for f in files] == [3, 3]
+    for f in files:
+        assert f["blocks"]["bad_checksum"] == 0 and f["blocks"]["hdr_no_mismatch"] == 0, f
+    assert any(c["valid"] for c in files[0]["checkpoints"])
 
 
 def test_workload_9_0_tracker(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
