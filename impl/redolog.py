@@ -446,8 +446,13 @@ class RedoLog:
             thread = getattr(self._local, "name", None) or threading.current_thread().name
         return f"user:{thread}"
 
-    def user_reserve(self, size: int, *, thread: str | None = None) -> Handle:
-        """USR-1: reserve ``size`` data bytes: sn [start, start + size) (log_buffer_reserve)."""
+    def user_reserve(self, size: int, *, thread: str | None = None, page: int | None = None,
+                     wait: str | None = None) -> Handle:
+        """USR-1: reserve ``size`` data bytes: sn [start, start + size) (log_buffer_reserve).
+
+        ``page`` and ``wait`` only annotate the trace with the spec's label arguments (the page
+        a one-record group modifies; "write", "flush" or "none").
+        """
         self._check_usable("reserve")
         if size <= 0:
             raise ValueError(f"reserve({size}): a record group has at least one byte")
@@ -465,6 +470,10 @@ class RedoLog:
                             sn_to_lsn(start_sn + size))
             ev.update(size=size, start_lsn=handle.start_lsn, end_lsn=handle.end_lsn,
                       current_lsn=(handle.start_lsn, handle.end_lsn))
+            if page is not None:
+                ev["page"] = page
+            if wait is not None:
+                ev["wait"] = wait
         return handle
 
     def has_buffer_space(self, handle: Handle) -> bool:
@@ -594,9 +603,9 @@ class RedoLog:
         kick.set()
         time.sleep(self.config.link_wait_sleep_us * 1e-6)
 
-    def reserve(self, size: int) -> Handle:
+    def reserve(self, size: int, *, page: int | None = None, wait: str | None = None) -> Handle:
         """USR-1: reserve ``size`` data bytes (the buffer space wait happens in :meth:`copy`)."""
-        return self.user_reserve(size)
+        return self.user_reserve(size, page=page, wait=wait)
 
     def copy(self, handle: Handle, data: bytes) -> None:
         """USR-1: copy into the log buffer, waiting for the writer to free space (SYS-4)."""
@@ -713,7 +722,8 @@ class RedoLog:
         for latch in latches:
             latch.acquire()
         try:
-            handle = self.reserve(len(data))
+            handle = self.reserve(len(data), wait="flush" if durable else "none",
+                                  page=records[0].page_no if len(records) == 1 else None)
             self.sync_point("log_buffer_write_before_memcpy")
             self.copy(handle, data)
             self.sync_point("log_buffer_set_first_record_group_before_update")
