@@ -9,6 +9,7 @@ Names are plain file names inside the store (``ib_logfile0``), never paths.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -74,7 +75,8 @@ class DirStore:
                 try:
                     fd = os.open(self._path(name), os.O_RDWR)
                 except OSError as exc:
-                    raise StorageError(exc.errno, f"cannot open {self._path(name)}: {exc.strerror}") from exc
+                    where = self._path(name)
+                    raise StorageError(exc.errno, f"cannot open {where}: {exc.strerror}") from exc
                 self._fds[name] = fd
             return fd
 
@@ -130,10 +132,8 @@ class DirStore:
 
     def remove(self, name: str) -> None:
         self._forget(name)
-        try:
+        with contextlib.suppress(FileNotFoundError):
             self._path(name).unlink()
-        except FileNotFoundError:
-            pass
 
     def names(self) -> list[str]:
         return sorted(p.name for p in self.directory.iterdir() if p.is_file())
