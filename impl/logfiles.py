@@ -304,7 +304,6 @@ class LogFiles:
             )
         name, offset = self.position(lsn)
         with self._lock:
-            self._dirty.add(name)
             header_lsn = self._header_lsn.get(name)
         if offset == FILE_HDR_SIZE and header_lsn != lsn:
             header = encode_file_header(start_lsn=lsn, creator=self.creator)
@@ -312,6 +311,10 @@ class LogFiles:
             with self._lock:
                 self._header_lsn[name] = lsn
         self.store.write(name, offset, data)
+        # Mark the file dirty only once the bytes are in it: a concurrent fsync() that took the
+        # dirty set before this point must not make us believe these bytes are synced.
+        with self._lock:
+            self._dirty.add(name)
 
     def read(self, lsn: int, length: int) -> bytes:
         """``length`` bytes of the log from ``lsn``, following the files circularly."""
