@@ -42,62 +42,91 @@ from spec.params import Params
 from spec.state import State
 
 Observation = Callable[[Enc, St], z3.BoolRef]
+Concrete = Callable[[dict[str, int | bool], int], bool]
 
-OBSERVATIONS: dict[str, Observation] = {
-    "user_busy": lambda e, s: z3.Or([u.pc != IDLE for u in s.users]),
-    "both_users_busy": lambda e, s: z3.And([u.pc != IDLE for u in s.users]),
-    "user_closed": lambda e, s: z3.Or([u.pc >= CLOSED for u in s.users]),
-    "user_sleeping": lambda e, s: z3.Or([u.pc == SLEEPING for u in s.users]),
-    "user_signalled": lambda e, s: z3.Or([u.sig for u in s.users]),
-    "ready_advanced": lambda e, s: s.ready > e.lsn0(),
-    "write_advanced": lambda e, s: s.wl > e.lsn0(),
-    "flushed_advanced": lambda e, s: s.fl > e.lsn0(),
-    "write_notifier_event": lambda e, s: s.nwe,
-    "flush_notifier_event": lambda e, s: s.nfe,
-    "page_dirty": lambda e, s: z3.Or([pg.newest != 0 for pg in s.pages]),
-    "added_advanced": lambda e, s: s.added > e.lsn0(),
-    "checkpoint_pending": lambda e, s: s.pending != 0,
-    "checkpoint_published": lambda e, s: s.cp > e.lsn0(),
+
+def _users(v: dict[str, int | bool], f: Callable[[int], bool]) -> list[bool]:
+    return [f(k) for k in range(2)]
+
+
+OBSERVATIONS: dict[str, tuple[Observation, Concrete]] = {
+    "user_busy": (lambda e, s: z3.Or([u.pc != IDLE for u in s.users]),
+                  lambda v, l0: any(_users(v, lambda k: v[f"pc{k}"] != IDLE))),
+    "both_users_busy": (lambda e, s: z3.And([u.pc != IDLE for u in s.users]),
+                        lambda v, l0: all(_users(v, lambda k: v[f"pc{k}"] != IDLE))),
+    "user_closed": (lambda e, s: z3.Or([u.pc >= CLOSED for u in s.users]),
+                    lambda v, l0: any(_users(v, lambda k: int(v[f"pc{k}"]) >= CLOSED))),
+    "user_sleeping": (lambda e, s: z3.Or([u.pc == SLEEPING for u in s.users]),
+                      lambda v, l0: any(_users(v, lambda k: v[f"pc{k}"] == SLEEPING))),
+    "user_signalled": (lambda e, s: z3.Or([u.sig for u in s.users]),
+                       lambda v, l0: any(_users(v, lambda k: bool(v[f"sig{k}"])))),
+    "ready_advanced": (lambda e, s: s.ready > e.lsn0(), lambda v, l0: int(v["ready"]) > l0),
+    "write_advanced": (lambda e, s: s.wl > e.lsn0(), lambda v, l0: int(v["wl"]) > l0),
+    "flushed_advanced": (lambda e, s: s.fl > e.lsn0(), lambda v, l0: int(v["fl"]) > l0),
+    "write_notifier_event": (lambda e, s: s.nwe, lambda v, l0: bool(v["nwe"])),
+    "flush_notifier_event": (lambda e, s: s.nfe, lambda v, l0: bool(v["nfe"])),
+    "page_dirty": (lambda e, s: z3.Or([pg.newest != 0 for pg in s.pages]),
+                   lambda v, l0: v["newest0"] != 0 or v["newest1"] != 0),
+    "added_advanced": (lambda e, s: s.added > e.lsn0(), lambda v, l0: int(v["added"]) > l0),
+    "checkpoint_pending": (lambda e, s: s.pending != 0, lambda v, l0: v["pending"] != 0),
+    "checkpoint_published": (lambda e, s: s.cp > e.lsn0(), lambda v, l0: int(v["cp"]) > l0),
 }
-"""Named predicates on an encoded state ("sometimes" properties): BMC and the explorer must
-agree on the depth at which each first becomes reachable."""
+"""Named predicates on an encoded state ("sometimes" properties), as z3 formulas (for BMC)
+and as Python predicates on :func:`~proofs.concrete.encode_state` (for the explorer): BMC and
+the explorer must agree on the depth at which each first becomes reachable."""
 
 
 @dataclass
 class Unrolling:
-    """An incremental BMC unrolling: ``states[0]`` satisfies Init, ``acts[i]`` is the index
-    (in :data:`ACTION_NAMES`) of the action from ``states[i]`` to ``states[i + 1]``."""
+    """A BMC unrolling: ``states[0]`` satisfies Init, ``acts[i]`` is the index (in
+    :data:`ACTION_NAMES`) of the action from ``states[i]`` to ``states[i + 1]``;
+    ``constraints[i]`` is step ``i`` (``constraints[0]`` is Init). Each query is checked by a
+    fresh, non-incremental solver, so that z3's preprocessing eliminates the frame equalities
+    (an incremental solver skips it and is much slower here)."""
 
     p: Params
     enc: Enc
     subst: list[tuple[z3.ExprRef, z3.ExprRef]]
-    solver: z3.Solver
+    constraints: list[z3.BoolRef]
     states: list[St]
     acts: list[z3.ArithRef]
+    timeout_s: float = 60.0
 
     def restrict(self, f: z3.BoolRef) -> z3.BoolRef:
+        """``f`` with the Params fixed to the preset's values (linear arithmetic)."""
         return z3.substitute(f, *self.subst)
+
+    def check(self, depth: int, goal: z3.BoolRef) -> tuple[z3.CheckSatResult, z3.Solver]:
+        while len(self.states) <= depth:
+            extend(self)
+        solver = z3.Solver()
+        solver.set("timeout", int(self.timeout_s * 1000))
+        solver.add(*self.constraints[: depth + 1], self.restrict(goal))
+        return solver.check(), solver
 
 
 def _choices(p: Params, name: str, s: St, t: St) -> z3.BoolRef:
     """The explorer's choice enumeration for ``name`` (spec ``choices`` functions)."""
     if name == "user_reserve":
-        size, _page, wait = reserve_choices(t)
-        return z3.And(z3.Or([size == g for g in p.group_sizes]),
-                      z3.Or([wait == WAITS[w] for w in p.wait_kinds]))
+        size, page, wait = reserve_choices(t)
+        cs = [z3.Or([size == g for g in p.group_sizes]),
+              z3.Or([wait == WAITS[w] for w in p.wait_kinds])]
+        if getattr(p, "page_per_thread", False):  # thread k only ever modifies page k % n
+            cs.append(z3.And([z3.Implies(z3.And(u.pc == IDLE, v.pc != IDLE),
+                                         page == k % p.n_pages)
+                              for k, (u, v) in enumerate(zip(s.users, t.users, strict=True))]))
+        return z3.And(cs)
     if name == "flusher_fsync":
         return t.fl == s.wl
     return z3.BoolVal(True)
 
 
 def unroll(p: Params) -> Unrolling:
-    """Init only; extend with :func:`extend`."""
+    """Init only; :meth:`Unrolling.check` extends it as needed."""
     enc, subst = real_enc(p)
     s0 = St("@0")
-    solver = z3.Solver()
-    solver.set("timeout", 60_000)
-    un = Unrolling(p, enc, subst, solver, [s0], [])
-    solver.add(un.restrict(enc.init(s0)))
+    un = Unrolling(p, enc, subst, [], [s0], [])
+    un.constraints.append(un.restrict(enc.init(s0)))
     return un
 
 
@@ -108,25 +137,21 @@ def extend(un: Unrolling) -> None:
     act = z3.Int(f"act@{i}")
     alts = [z3.And(act == k, relation(un.enc, name)(s, t), _choices(un.p, name, s, t))
             for k, name in enumerate(ACTION_NAMES)]
-    un.solver.add(un.restrict(z3.Or(alts)))
+    un.constraints.append(un.restrict(z3.Or(alts)))
     un.states.append(t)
     un.acts.append(act)
 
 
 def first_depth(un: Unrolling, goal: Observation, max_depth: int) -> int | None:
-    """The smallest depth ``d <= max_depth`` at which ``goal`` holds in some path, or None;
-    extends the unrolling as needed."""
+    """The smallest depth ``d <= max_depth`` at which ``goal`` holds on some path, or None."""
     for d in range(max_depth + 1):
         while len(un.states) <= d:
             extend(un)
-        un.solver.push()
-        un.solver.add(un.restrict(goal(un.enc, un.states[d])))
-        r = un.solver.check()
-        un.solver.pop()
+        r, solver = un.check(d, goal(un.enc, un.states[d]))
         if r == z3.sat:
             return d
         if r != z3.unsat:
-            raise RuntimeError(f"BMC: z3 {r} at depth {d}: {un.solver.reason_unknown()}")
+            raise RuntimeError(f"BMC: z3 {r} at depth {d}: {solver.reason_unknown()}")
     return None
 
 
@@ -135,29 +160,24 @@ def invariant_violation(un: Unrolling, depth: int) -> int | None:
     for d in range(depth + 1):
         while len(un.states) <= d:
             extend(un)
-        un.solver.push()
-        un.solver.add(un.restrict(z3.Not(inv_all(un.enc, un.states[d]))))
-        r = un.solver.check()
-        un.solver.pop()
+        r, solver = un.check(d, z3.Not(inv_all(un.enc, un.states[d])))
         if r == z3.sat:
             return d
         if r != z3.unsat:
-            raise RuntimeError(f"BMC: z3 {r} at depth {d}")
+            raise RuntimeError(f"BMC: z3 {r} at depth {d}: {solver.reason_unknown()}")
     return None
 
 
-def witness_labels(un: Unrolling, goal: Observation, depth: int) -> list[Label]:
+def witness_labels(un: Unrolling, goal: tuple[Observation, Concrete], depth: int
+                   ) -> list[Label]:
     """A replayable list of spec labels of length ``depth`` reaching ``goal``: the BMC path's
     actions, each matched against the spec successors of the replayed state."""
     while len(un.states) <= depth:
         extend(un)
-    un.solver.push()
-    un.solver.add(un.restrict(goal(un.enc, un.states[depth])))
-    if un.solver.check() != z3.sat:
-        un.solver.pop()
-        raise ValueError(f"goal not reachable in {depth} steps")
-    model = un.solver.model()
-    un.solver.pop()
+    r, solver = un.check(depth, goal[0](un.enc, un.states[depth]))
+    if r != z3.sat:
+        raise ValueError(f"goal not reachable in {depth} steps ({r})")
+    model = solver.model()
     spec = RedoModel(un.p)
     s: State = spec.init_states()[0]
     labels: list[Label] = []
@@ -182,26 +202,16 @@ def _value(v: z3.ExprRef) -> int | bool:
 
 def explorer_depths(p: Params, max_depth: int) -> dict[str, int | None]:
     """For each observation, the smallest BFS depth at which the spec's explorer reaches a
-    state satisfying it (evaluated on the encoded state), or None within ``max_depth``."""
-    from proofs.concrete import state_equalities
-
-    enc, subst = real_enc(p)
-    probe = St("")
-    compiled = {name: z3.substitute(obs(enc, probe), *subst)
-                for name, obs in OBSERVATIONS.items()}
-
-    def holds(name: str, s: State) -> bool:
-        solver = z3.Solver()
-        solver.add(compiled[name], state_equalities(probe, encode_state(p, s)))
-        return bool(solver.check() == z3.sat)
-
+    state satisfying it (on the encoded state), or None within ``max_depth``."""
+    lsn0 = p.start_lsn + p.header_size
     model = RedoModel(p)
     frontier = model.init_states()
     seen = set(frontier)
     found: dict[str, int | None] = dict.fromkeys(OBSERVATIONS)
     for d in range(max_depth + 1):
-        for name in OBSERVATIONS:
-            if found[name] is None and any(holds(name, s) for s in frontier):
+        encoded = [encode_state(p, s) for s in frontier]
+        for name, (_, concrete) in OBSERVATIONS.items():
+            if found[name] is None and any(concrete(v, lsn0) for v in encoded):
                 found[name] = d
         nxt = []
         for s in frontier:
@@ -211,3 +221,9 @@ def explorer_depths(p: Params, max_depth: int) -> dict[str, int | None]:
                     nxt.append(t)
         frontier = nxt
     return found
+
+
+def bmc_depths(p: Params, max_depth: int) -> dict[str, int | None]:
+    """For each observation, the smallest depth at which BMC reaches it, or None."""
+    un = unroll(p)
+    return {name: first_depth(un, obs, max_depth) for name, (obs, _) in OBSERVATIONS.items()}
