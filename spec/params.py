@@ -106,6 +106,10 @@ class Params:
     """Sizes in sn (data bytes) a user thread may choose for its record group."""
     wait_kinds: tuple[WaitKind, ...] = ("flush", "write", "none")
     """What a user may wait for after closing its group (USR-5, USR-6)."""
+    page_per_thread: bool = False
+    """Exploration bound: user thread ``i`` always modifies page ``i % n_pages`` (instead of
+    choosing any page not latched by another thread), which divides the state space by the
+    number of page choices per reservation."""
 
     # --- variants -----------------------------------------------------------------------
     link_buf: LinkBufVariant = "seeds"
@@ -151,6 +155,20 @@ class Params:
         return self.recent_closed_size
 
     @property
+    def free_check_margin(self) -> int:
+        """lsn bytes a reservation keeps free below the capacity limit (log_free_check, CP-5):
+        one write-ahead region plus a block, so the writer's last write, padding included,
+        never has to wait for a checkpoint (WR-9)."""
+        return self.write_ahead_size + self.block_size
+
+    @property
+    def max_group_lsn(self) -> int:
+        """The longest lsn range a group of ``max(group_sizes)`` sn can span (headers and
+        trailers of every block boundary it may cross included)."""
+        g = max(self.group_sizes)
+        return g + (g // self.data_size + 1) * (self.header_size + self.trailer_size)
+
+    @property
     def start_sn(self) -> int:
         """sn of the first data byte of a fresh log: the one after ``start_lsn``'s header."""
         return self.start_lsn // self.block_size * self.data_size
@@ -193,29 +211,30 @@ class Params:
 
     @classmethod
     def tiny(cls) -> Params:
-        """32-byte blocks (4-byte header, 2-byte trailer), 4 event slots, 2 user threads:
-        small enough for an exhaustive search in CI."""
+        """16-byte blocks (4-byte header, 2-byte trailer: 10 data bytes), a 2-block log buffer,
+        16-slot link buffers, 2 event slots, 2 user threads: small enough for an exhaustive
+        search in CI, and still wraps the log buffer, the link rings and the event slots."""
         return cls(
-            block_size=32,
+            block_size=16,
             header_size=4,
             trailer_size=2,
             block_no_wrap=64,
-            start_lsn=2 * 32,
-            log_buffer_size=4 * 32,
-            recent_written_size=32,
-            recent_closed_size=32,
-            write_ahead_size=64,
-            write_max_size=64,
-            write_events=4,
-            flush_events=4,
-            file_size=4 * 32 + 4 * 32,
+            start_lsn=2 * 16,
+            log_buffer_size=2 * 16,
+            recent_written_size=16,
+            recent_closed_size=16,
+            write_ahead_size=32,
+            write_max_size=32,
+            write_events=2,
+            flush_events=2,
+            file_size=4 * 16 + 4 * 16,
             n_files=2,
             n_user_threads=2,
-            n_flush_lists=2,
+            n_flush_lists=1,
             n_pages=2,
-            group_sizes=(8, 26),
+            group_sizes=(4, 8),
             wait_kinds=("flush",),
-            max_sn=26 + 26 + 8,
+            max_sn=20,
         )
 
     @classmethod
@@ -293,9 +312,10 @@ def _validate(p: Params) -> None:
          "must be a multiple of write_ahead_size (WR-6: regions never straddle files)")
     need(p.n_files <= 100, "n_files", "at most 100 log files (FMT-9)")
     need(
-        p.log_capacity >= p.log_buffer_size + 2 * p.write_ahead_size,
+        p.log_capacity >= p.free_check_margin + p.max_group_lsn + 2 * p.block_size,
         "file_size",
-        "the files must hold the log buffer plus two write-ahead regions (WR-9, SYS-4)",
+        "the files must hold the free-check margin (one write-ahead region and a block), the "
+        "largest group and two blocks, or no user could ever reserve (WR-9, CP-5)",
     )
     need(
         p.block_no_wrap * p.block_size > p.log_capacity,
@@ -305,11 +325,19 @@ def _validate(p: Params) -> None:
     need(len(p.group_sizes) > 0, "group_sizes", "must offer at least one size")
     need(all(isinstance(s, int) and s > 0 for s in p.group_sizes), "group_sizes",
          "sizes must be positive integers (sn)")
+    need(all(s < 256 for s in p.group_sizes), "group_sizes",
+         "sizes must be below 256 (a group's first byte is its size, decision 6)")
+    need(p.n_pages <= 255, "n_pages", "at most 255 pages (a group's tag byte is 1 + page)")
     need(
-        max(p.group_sizes) + 2 * p.data_size <= p.log_buffer_size // p.block_size * p.data_size,
+        max(p.group_sizes) <= (p.log_buffer_size // p.block_size - 1) * p.data_size,
         "group_sizes",
-        "a group plus two blocks must fit in the log buffer (USR-1, SYS-4)",
+        "a group must fit in the log buffer beside the block holding write_lsn (USR-1, SYS-4)",
     )
+    if p.link_buf == "8.0.22":
+        for name in ("recent_written_size", "recent_closed_size"):
+            need(getattr(p, name) > p.max_group_lsn, name,
+                 "must exceed the longest link (the 8.0.22 buffer tells stale slots from "
+                 "links by value, LNK-6)")
     need(len(p.wait_kinds) > 0 and set(p.wait_kinds) <= {"write", "flush", "none"},
          "wait_kinds", "must be a non-empty subset of ('write', 'flush', 'none')")
     need(p.link_buf in ("seeds", "8.0.22"), "link_buf", "must be 'seeds' or '8.0.22'")

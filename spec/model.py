@@ -1,0 +1,280 @@
+"""The Model API (docs/spec-model.md): :class:`RedoModel`, :class:`Label`, :class:`Action`,
+:class:`Property`, :class:`ActionNotEnabled`.
+
+The model is generic glue: the actions live in one module per actor (:mod:`spec.user`,
+:mod:`spec.writer`, :mod:`spec.flusher`, :mod:`spec.notifier`, :mod:`spec.closer`,
+:mod:`spec.checkpointer`, :mod:`spec.page_cleaner`, :mod:`spec.crash`), the properties in
+:mod:`spec.invariants`. The explorer (:mod:`spec.explorer`), the proofs and conformance use only
+what this module exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+import attrs
+
+from spec.model_types import (
+    Action,
+    ActionNotEnabled,
+    Arg,
+    Label,
+    LabelError,
+    Property,
+)
+from spec.params import Params
+from spec.state import FIELD_NAMES, IDLE, State, initial_state
+
+__all__ = [
+    "Action",
+    "ActionNotEnabled",
+    "Label",
+    "LabelError",
+    "Property",
+    "RedoModel",
+    "default_actions",
+]
+
+
+def default_actions(p: Params) -> tuple[Action, ...]:
+    """The actions that exist in configuration ``p``: 8.0 has closer_traverse_links and
+    user_add_recent_closed_link, 9.0 the tracker and user_report_added; crash and recover only
+    when ``p.explore_crashes``."""
+    from spec import checkpointer, closer, crash, flusher, notifier, page_cleaner, user, writer
+
+    users = user.ACTIONS_80 if p.version == "8.0" else user.ACTIONS_90
+    close = closer.ACTIONS_80 if p.version == "8.0" else closer.ACTIONS_90
+    acts = (
+        *users,
+        *writer.ACTIONS,
+        *flusher.ACTIONS,
+        *notifier.ACTIONS,
+        *close,
+        *checkpointer.ACTIONS,
+        *page_cleaner.ACTIONS,
+    )
+    if p.explore_crashes:
+        acts = (*acts, *crash.ACTIONS)
+    return acts
+
+
+def default_properties() -> tuple[Property, ...]:
+    """Every property of :mod:`spec.invariants`."""
+    from spec.invariants import PROPERTIES
+
+    return PROPERTIES
+
+
+def _guard_text(p: Params, s: State, label: Label) -> str:
+    """A readable reason why ``label``'s guard is false in ``s`` (best effort)."""
+    name = label.action
+    args = label.kwargs()
+    if s.crashed and name not in ("crash", "recover"):
+        return "guard not crashed is false (the system crashed; only recover is possible)"
+    if "thread" in args:
+        t = args["thread"]
+        if not isinstance(t, int) or not 0 <= t < len(s.users):
+            return f"thread={t} is not a user thread (0..{len(s.users) - 1})"
+        u = s.users[t]
+        from spec import user as us
+
+        expected = {
+            "user_reserve": "idle",
+            "user_copy_to_log_buffer": "reserved",
+            "user_set_first_rec_group": "copied",
+            "user_add_recent_written_link": "copied or frg_set",
+            "user_add_dirty_pages": "linked",
+            "user_add_recent_closed_link": "pages_added",
+            "user_report_added": "pages_added",
+            "user_wait_reset_event": "closed",
+            "user_wait_check": "reset",
+            "user_wait_wake": "sleeping",
+        }.get(name)
+        if expected and u.pc not in expected.split(" or "):
+            return f"guard users[{t}].pc == {expected} is false (pc={u.pc})"
+        if name == "user_reserve":
+            return (f"guard sn + size <= start_sn + max_sn and log_free_check is false "
+                    f"(sn={s.sn}, checkpoint_lsn={s.checkpoint.checkpoint_lsn})")
+        if name == "user_copy_to_log_buffer":
+            return (f"guard buffer has space is false (end block beyond the block of "
+                    f"write_lsn={s.writer.write_lsn} + log_buffer_size)")
+        if name == "user_set_first_rec_group":
+            return "guard group ends in a later block than it starts is false"
+        if name == "user_add_recent_written_link":
+            if u.pc == "copied" and us.ends_in_later_block(p, u):
+                return "guard first_rec_group set is false (USR-2)"
+            return (f"guard recent_written.has_space(start_lsn) is false "
+                    f"(tail={s.recent_written.tail})")
+        if name == "user_add_dirty_pages":
+            return (f"guard start_lsn < recent_closed tail + L is false "
+                    f"(tail={s.recent_closed.tail}, L={p.order_lag})")
+        if name == "user_wait_wake":
+            return f"guard users[{t}].signalled is false"
+    if name == "writer_write":
+        from spec.writer import plan_write
+
+        why = plan_write(p, s)
+        if isinstance(why, str):
+            return (f"guard {why} is false (write_lsn={s.writer.write_lsn}, "
+                    f"ready={s.recent_written.tail}, checkpoint_lsn="
+                    f"{s.checkpoint.checkpoint_lsn})")
+    if name == "writer_traverse_links":
+        return (f"guard the recent_written tail advances is false (tail="
+                f"{s.recent_written.tail}, write_lsn={s.writer.write_lsn})")
+    if name == "flusher_fsync":
+        return (f"guard flushed_to_disk_lsn < up_to <= write_lsn is false (flushed="
+                f"{s.flushed_to_disk_lsn}, up_to={args.get('up_to')}, "
+                f"write_lsn={s.writer.write_lsn})")
+    if name == "write_notifier_notify_slots":
+        return "guard write_notifier_event is set is false"
+    if name == "flush_notifier_notify_slots":
+        return "guard flush_notifier_event is set is false"
+    if name in ("closer_traverse_links", "tracker_advance_smallest_not_added"):
+        return f"guard the recent_closed tail advances is false (tail={s.recent_closed.tail})"
+    if name == "checkpointer_write_checkpoint":
+        return (f"guard no pending checkpoint and available_for_checkpoint_lsn > "
+                f"checkpoint_lsn is false (checkpoint_lsn={s.checkpoint.checkpoint_lsn}, "
+                f"pending={s.checkpoint.pending_lsn})")
+    if name == "checkpointer_sync_checkpoint":
+        return "guard a checkpoint is pending is false"
+    if name == "page_cleaner_flush_page":
+        return (f"guard flush list not empty and flushed_to_disk_lsn >= the page's newest "
+                f"modification is false (flushed={s.flushed_to_disk_lsn})")
+    return "guard is false"
+
+
+class RedoModel:
+    """The redo log system as a Stateright-style model for configuration ``params``."""
+
+    def __init__(
+        self,
+        params: Params,
+        actions: tuple[Action, ...] | None = None,
+        properties: tuple[Property, ...] | None = None,
+    ) -> None:
+        self.params = params
+        self._actions: tuple[Action, ...] = (
+            actions if actions is not None else default_actions(params)
+        )
+        self._by_name = {a.name: a for a in self._actions}
+        self._properties = properties if properties is not None else default_properties()
+        self._crash_actions = tuple(a for a in self._actions if a.actor == "crash")
+
+    # --- the API ---------------------------------------------------------------------------
+    def init_states(self) -> list[State]:
+        """One state: a freshly created log (:func:`spec.state.initial_state`)."""
+        return [initial_state(self.params)]
+
+    def successors(self, s: State) -> Iterator[tuple[Label, State]]:
+        """Every enabled label with its next state (the explorer's fast path)."""
+        p = self.params
+        acts = self._crash_actions if s.crashed else self._actions
+        for a in acts:
+            apply = a.apply
+            name = a.name
+            for ch in a.choices(p, s):
+                t = apply(p, s, **ch)
+                if t is not None:
+                    yield Label(name, tuple(ch.items())), t
+
+    def actions(self, s: State) -> Iterator[Label]:
+        """The enabled labels (with their choices) in ``s``."""
+        for label, _ in self.successors(s):
+            yield label
+
+    def next_state(self, s: State, label: Label) -> State:
+        """The state after ``label``; any label whose guard holds is accepted, even a choice
+        :meth:`actions` would not enumerate. Raises :class:`ActionNotEnabled` naming the
+        action and the guard that failed, or listing the known actions."""
+        a = self._by_name.get(label.action)
+        if a is None:
+            raise ActionNotEnabled(
+                f"{label}: unknown action {label.action!r}; known actions: "
+                f"{', '.join(self.action_names())}"
+            )
+        if s.crashed and a.actor != "crash":
+            raise ActionNotEnabled(f"{label}: {_guard_text(self.params, s, label)}")
+        try:
+            t = a.apply(self.params, s, **label.kwargs())
+        except TypeError as e:
+            raise ActionNotEnabled(f"{label}: bad arguments for {a.name}: {e}") from None
+        if t is None:
+            raise ActionNotEnabled(f"{label}: {_guard_text(self.params, s, label)}")
+        return t
+
+    def properties(self) -> tuple[Property, ...]:
+        """The state and step properties checked on every state / transition."""
+        return self._properties
+
+    def action_names(self) -> tuple[str, ...]:
+        """The actions that exist in this configuration."""
+        return tuple(a.name for a in self._actions)
+
+    def action(self, name: str) -> Action:
+        """The action called ``name`` (KeyError naming the known ones)."""
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(
+                f"unknown action {name!r}; known actions: {', '.join(self.action_names())}"
+            ) from None
+
+    def with_action(self, name: str, apply: Callable[..., State | None]) -> RedoModel:
+        """The same model with action ``name``'s apply replaced (the "teeth" tests)."""
+        old = self.action(name)
+        new = attrs.evolve(old, apply=apply)
+        acts = tuple(new if a.name == name else a for a in self._actions)
+        return RedoModel(self.params, acts, self._properties)
+
+    def replay(self, labels: Sequence[Label | str]) -> list[State]:
+        """Re-execute a trace from the initial state; returns every state (initial included).
+        Raises :class:`ActionNotEnabled` naming the step (1-based) that is not enabled."""
+        states = self.init_states()[:1]
+        for i, lab in enumerate(labels, 1):
+            label = Label.parse(lab) if isinstance(lab, str) else lab
+            try:
+                states.append(self.next_state(states[-1], label))
+            except ActionNotEnabled as e:
+                raise ActionNotEnabled(f"step {i}: {e}") from None
+        return states
+
+    def is_terminal_ok(self, s: State) -> bool:
+        """A state where nothing is enabled is fine when every user is idle (no reservation is
+        possible any more) or the system crashed and recovered."""
+        if s.crashed:
+            return s.recovered
+        return all(u.pc == IDLE for u in s.users)
+
+    def waiters_satisfied(self, s: State) -> bool:
+        """No user thread is waiting (every user idle): the target of SYS-3's liveness."""
+        return all(u.pc == IDLE for u in s.users)
+
+    def fields_changed(self, s: State, t: State) -> dict[str, tuple[object, object]]:
+        """Top-level fields that differ (users as ``users[i].field``), for counterexamples."""
+        out: dict[str, tuple[object, object]] = {}
+        for name in FIELD_NAMES:
+            a, b = getattr(s, name), getattr(t, name)
+            if a == b and name not in ("monitor",):
+                continue
+            if name == "monitor":
+                continue
+            if name == "users":
+                for i, (ua, ub) in enumerate(zip(a, b, strict=False)):
+                    if ua != ub:
+                        for f in attrs.fields(type(ua)):
+                            va, vb = getattr(ua, f.name), getattr(ub, f.name)
+                            if va != vb:
+                                out[f"users[{i}].{f.name}"] = (va, vb)
+                continue
+            if attrs.has(type(a)) and attrs.has(type(b)):
+                for f in attrs.fields(type(a)):
+                    va, vb = getattr(a, f.name), getattr(b, f.name)
+                    if va != vb:
+                        out[f"{name}.{f.name}"] = (va, vb)
+                continue
+            out[name] = (a, b)
+        return out
+
+    def labels_of(self, choices: Iterable[tuple[str, dict[str, Arg]]]) -> list[Label]:
+        """Labels from ``(action, args)`` pairs (a convenience for tests and tools)."""
+        return [Label.of(n, a) for n, a in choices]
