@@ -168,13 +168,14 @@ def invariant_violation(un: Unrolling, depth: int) -> int | None:
     return None
 
 
-def witness_labels(un: Unrolling, goal: tuple[Observation, Concrete], depth: int
-                   ) -> list[Label]:
+def witness_labels(un: Unrolling, goal: tuple[Observation, Concrete] | Observation,
+                   depth: int) -> list[Label]:
     """A replayable list of spec labels of length ``depth`` reaching ``goal``: the BMC path's
     actions, each matched against the spec successors of the replayed state."""
     while len(un.states) <= depth:
         extend(un)
-    r, solver = un.check(depth, goal[0](un.enc, un.states[depth]))
+    obs = goal[0] if isinstance(goal, tuple) else goal
+    r, solver = un.check(depth, obs(un.enc, un.states[depth]))
     if r != z3.sat:
         raise ValueError(f"goal not reachable in {depth} steps ({r})")
     model = solver.model()
@@ -227,3 +228,19 @@ def bmc_depths(p: Params, max_depth: int) -> dict[str, int | None]:
     """For each observation, the smallest depth at which BMC reaches it, or None."""
     un = unroll(p)
     return {name: first_depth(un, obs, max_depth) for name, (obs, _) in OBSERVATIONS.items()}
+
+
+def violation_trace(p: Params, inv_name: str, max_depth: int) -> list[Label] | None:
+    """A replayable label list from Init to a state where the encoded invariant ``inv_name``
+    fails, found by BMC within ``max_depth`` steps, or None (then a failed induction step is a
+    counterexample to induction only: its state may be unreachable)."""
+    from proofs.encoding import invariant
+
+    inv = invariant(inv_name)
+
+    def bad(e: Enc, s: St) -> z3.BoolRef:
+        return z3.Not(inv.formula(e, s))
+
+    un = unroll(p)
+    depth = first_depth(un, bad, max_depth)
+    return None if depth is None else witness_labels(un, bad, depth)

@@ -42,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"z3 timeout per obligation in seconds (default {DEFAULT_TIMEOUT_S:g})",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument(
+        "--bmc-depth", type=int, default=4, metavar="N",
+        help="for a failed init/step obligation, search a trace of at most N steps from Init "
+             "of the tiny preset that breaks the invariant (default 4; 0 disables)",
+    )
+    parser.add_argument("--results", metavar="PATH",
+                        help="also write the per-group times as markdown to PATH")
     return parser
 
 
@@ -88,6 +95,70 @@ def format_table(results: Sequence[Result], total_s: float) -> str:
     return "\n".join(lines)
 
 
+def group_of(name: str) -> str:
+    """The RESULTS.md group of an obligation: ``step.<action>`` for step obligations, the
+    first name part otherwise."""
+    parts = name.split(".")
+    return ".".join(parts[:2]) if parts[0] == "step" else parts[0]
+
+
+def results_markdown(results: Sequence[Result], total_s: float, jobs: int) -> str:
+    """Per-group obligation counts and times (the lead copies the table into the README)."""
+    groups: dict[str, list[Result]] = {}
+    for r in results:
+        groups.setdefault(group_of(r.name), []).append(r)
+    lines = [
+        "# `redospec prove`: time per obligation group",
+        "",
+        f"{len(results)} obligations, {sum(r.passed for r in results)} passed; wall time "
+        f"{total_s:.1f} s with {jobs} worker processes on this machine (z3 "
+        f"{_z3_version()}). Seconds are z3's time per obligation, summed per group.",
+        "",
+        "| group | obligations | passed | seconds (sum) | slowest (s) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for g, rs in groups.items():
+        lines.append(f"| `{g}` | {len(rs)} | {sum(r.passed for r in rs)} | "
+                     f"{sum(r.seconds for r in rs):.2f} | {max(r.seconds for r in rs):.2f} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _z3_version() -> str:
+    import z3
+
+    return str(z3.get_version_string())
+
+
+def _bmc_traces(results: Sequence[Result], depth: int) -> list[str]:
+    """For failed init/step obligations: a replayable trace to a state breaking the same
+    invariant, if BMC finds one on the tiny preset."""
+    from proofs.bmc import violation_trace
+    from spec.params import Params
+
+    out: list[str] = []
+    done: set[str] = set()
+    for r in results:
+        if r.passed or r.status != "counterexample" or not r.name.startswith(("init.", "step.")):
+            continue
+        inv = r.name.rsplit(".", 1)[1]
+        if inv in done:
+            continue
+        done.add(inv)
+        try:
+            labels = violation_trace(Params.tiny(), inv, depth)
+        except Exception as exc:
+            out.append(f"{inv}: BMC failed ({type(exc).__name__}: {exc})")
+            continue
+        if labels is None:
+            out.append(f"{inv}: not broken within {depth} steps of tiny's Init (the "
+                       "counterexample's state may be unreachable)")
+        else:
+            out.append(f"{inv}: reachable violation on tiny, replay with RedoModel.replay:")
+            out.extend(f"  {lab}" for lab in labels)
+    return out
+
+
 def main(argv: list[str]) -> int:
     """Entry point for ``redospec prove``; ``argv[0]`` is the subcommand name."""
     args = _parser().parse_args(argv[1:])
@@ -132,4 +203,10 @@ def main(argv: list[str]) -> int:
         print(json.dumps(report, indent=2))
     else:
         print(format_table(results, total_s))
+        if not ok and args.bmc_depth > 0:
+            for line in _bmc_traces(results, args.bmc_depth):
+                print(line)
+    if args.results:
+        with open(args.results, "w", encoding="utf-8") as fh:
+            fh.write(results_markdown(results, total_s, args.jobs))
     return 0 if ok else 1

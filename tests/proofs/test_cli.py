@@ -58,3 +58,16 @@ def test_failures_make_the_verdict_fail() -> None:
     result = run([hard], jobs=1, timeout_s=0.5)[0]
     assert result.status in ("timeout", "unknown")
     assert not result.passed
+
+
+def test_results_markdown_groups_step_obligations_by_action(tmp_path: object) -> None:
+    """--results writes one row per group; step obligations are grouped per action."""
+    from pathlib import Path
+
+    out = Path(str(tmp_path)) / "RESULTS.md"
+    code = cli.main(["prove", "--only", "step.flusher_fsync.*", "--only", "wr6.*", "--quiet",
+                     "--results", str(out)])
+    text = out.read_text()
+    assert code == 0
+    assert "| `step.flusher_fsync` | 10 | 10 |" in text
+    assert "| `wr6` | 3 | 3 |" in text
