@@ -3,9 +3,11 @@
 What is encoded
 ---------------
 The *lsn-level* state: every field that SYS-1, LNK-5, SYS-2, NT-4 and SYS-4 mention, for the
-shape of the ``tiny`` and ``small`` presets -- **2 user threads, 2 pages, 2 flush lists** (page
-``j`` lives in flush list ``j``) -- and **every size symbolic** (a :class:`SymParams` under the
-Params rules the proof needs), every lsn an unbounded integer.
+shape of the ``tiny`` and ``small`` presets -- **2 user threads, 2 pages, 1 or 2 flush lists**
+(``n_flush_lists`` is a symbolic variable in {1, 2}: with two lists page ``j`` is alone in list
+``j``; with one list both pages share it, in the order they were added) -- and **every size
+symbolic** (a :class:`SymParams` under the Params rules the proofs need, :data:`PARAM_RULES`),
+every lsn an unbounded integer. Only the "seeds" link buffer and the 8.0 closer are encoded.
 
 =====================  ====================================================================
 encoded (z3)           spec field
@@ -19,32 +21,40 @@ encoded (z3)           spec field
 ``fl``                 ``flushed_to_disk_lsn``
 ``cp pending``         ``checkpoint.checkpoint_lsn``, ``checkpoint.pending_lsn``
 ``nw nwe nf nfe``      ``notifiers`` (positions and events)
-``oldest_j newest_j``  flush list ``j``'s page ``j``: oldest_modification (0 when not in the
-                       list) and ``pages.newest[j]`` (0 = clean)
+``oldest_j newest_j``  page ``j``'s oldest_modification in its flush list (0 when not in
+                       it) and ``pages.newest[j]`` (0 = clean)
+``early``              with one list holding both pages: the page added first (its tail)
 =====================  ====================================================================
 
-Not encoded: log buffer and file *bytes* (the byte-level checks LNK-5's content part, FMT,
-RC-4 stay with the explorer), the writer's file number and write_ahead_end (WR-6 is proved on
-the writer's plan arithmetic by :func:`wr6_plan_obligation`), checkpoint numbers and blocks.
+Not encoded: log buffer and file *bytes* (the byte-level checks of LNK-5, SYS-4, FMT and RC-4
+stay with the explorer), the writer's file number and write_ahead_end (WR-6 is proved on the
+writer's plan arithmetic by :mod:`proofs.writeahead`), checkpoint numbers and blocks, data-file
+page lsns.
 
-The link buffers are encoded by their **tails** (LNK-2, LNK-3, "seeds" variant): the groups
-reserved so far tile ``[lsn0, current lsn)``; a group has a recent-written link once its user
-passed USR-3 and a recent-closed link once it passed USR-4, so a traversal that "follows links
-to the first missing one" moves the tail to the start of the first group whose user has not
-added the link yet, or to the current lsn. The closer's relation is exactly that; the writer's
-traversal may stop earlier, at any lsn at or past ``write_lsn + write_max_size`` (WR-1), an
-over-approximation (sound for safety). That the spec's slot-level traversal satisfies these
+Link rings: encoded by their **tails** (LNK-2, LNK-3), not by a window of slots. The groups
+reserved so far tile ``[lsn0, current lsn)``; a group has its recent-written link once its
+user passed USR-3 and its recent-closed link once it passed USR-4, so a traversal that follows
+links to the first missing one moves the tail to the start of the first group whose user has
+not added the link yet, or to the current lsn. The closer's relation is exactly that; the
+writer's traversal may also stop at any lsn at or past ``write_lsn + write_max_size`` (WR-1),
+an over-approximation (sound for safety). That the spec's slot-level traversal satisfies these
 relations is checked by tests/proofs/test_encoding.py on random reachable states (conformance
-direction 1), **not** proved by z3: a window-of-slots encoding is future work.
+direction 1) and by the explorer's ``lnk3_slots_cleared``; it is **not** proved by z3 (a
+window-of-slots encoding of the ring would be the next step).
 
 writer_write is encoded by its effect on write_lsn (any advance up to buf_ready_for_write_lsn
-and the capacity limit, WR-7, WR-9) and the notification (WR-8, decision 3); the exact amount
-comes from the write-ahead plan (WR-6), whose arithmetic is proved separately.
+and the capacity limit, WR-7, WR-9) and the notification (WR-8, decision 3): also an
+over-approximation (:data:`OVER_APPROXIMATED`). The amount written comes from the write-ahead
+plan, whose arithmetic :mod:`proofs.writeahead` proves.
 
-Non-linear arithmetic
----------------------
-sn_to_lsn, block boundaries and event slots divide by symbolic sizes. Obligations add
-instances of the proved division lemmas (:mod:`proofs.terms`), so they stay sound.
+Nonlinear arithmetic
+--------------------
+sn_to_lsn, block boundaries, event slots and the notifier's range divide by symbolic sizes. In
+the step obligations (``abstract=True``) they are uninterpreted functions, and :func:`facts`
+adds, for every application, instances of the lemmas of :mod:`proofs.lemmas` that state their
+properties for the real functions (:data:`FACT_LEMMAS`); so each proof holds for the spec's
+functions, and every query is in decidable, fast QF_UFLIA. With ``abstract=False`` the same
+relations use the real terms (conformance tests, BMC with constant sizes).
 """
 
 from __future__ import annotations
