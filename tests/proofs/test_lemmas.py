@@ -85,3 +85,16 @@ def test_teeth_block_no_wrap_rule_matters() -> None:
         )
 
     assert check(Obligation("teeth.block_no", ("FMT-3",), broken)).status == "counterexample"
+
+
+def test_every_lemma_the_abstractions_rely_on_is_an_obligation() -> None:
+    """Soundness bookkeeping: the step proofs (proofs.encoding.facts) and the write-ahead plan
+    proofs (proofs.writeahead.Align.facts) assume instances of lemmas; each must be a
+    registered obligation of ``redospec prove`` (so it is proved on every run)."""
+    from proofs.encoding import FACT_LEMMAS
+    from proofs.registry import registered_names
+
+    align = ("lemma.align_down_facts", "lemma.aligned_closure", "lemma.aligned_gap",
+             "lemma.aligned_coarser", "lemma.divmod_unique", "lemma.mul_cancel")
+    missing = [n for n in (*FACT_LEMMAS, *align) if n not in registered_names()]
+    assert not missing
