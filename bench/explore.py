@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from spec.cli import make_params
 from spec.explorer import ExploreResult, Progress, explore
-from spec.params import Params
 
 
 @dataclass
@@ -67,11 +67,11 @@ class _NoProperties:
         return ()
 
 
-def run_one(preset: str, max_states: int | None, liveness: bool, invariants: bool,
-            profile: int, quiet: bool) -> Row:
+def run_one(preset: str, sets: Sequence[str], max_states: int | None, liveness: bool,
+            invariants: bool, profile: int, quiet: bool) -> Row:
     from spec.model import RedoModel
 
-    model: Any = RedoModel(Params.preset(preset))
+    model: Any = RedoModel(make_params(preset, sets))
     if not invariants:
         model = _NoProperties(model)
 
@@ -90,7 +90,7 @@ def run_one(preset: str, max_states: int | None, liveness: bool, invariants: boo
         stats.print_stats(profile)
         print(f"\n### cProfile, {preset}, by own time (top {profile})\n\n```\n"
               f"{buf.getvalue().strip()}\n```\n")
-    notes = []
+    notes = [f"--set {' '.join(sets)}"] if sets else []
     if max_states is not None:
         notes.append(f"max_states={max_states:,}")
     if not liveness:
@@ -111,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.explore", description=__doc__.split("\n")[0])
     ap.add_argument("--preset", action="append", choices=("tiny", "small", "innodb"),
                     help="preset to explore (repeatable; default tiny and small)")
+    ap.add_argument("--set", dest="sets", action="append", default=[], metavar="FIELD=VALUE",
+                    help="override a Params field, as in redospec explore (repeatable)")
     ap.add_argument("--max-states", type=int, default=None, metavar="N",
                     help="stop each search after N distinct states")
     ap.add_argument("--no-liveness", action="store_true", help="skip SYS-3 (edge arrays)")
@@ -124,8 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     presets = args.preset or ["tiny", "small"]
     rows = []
     for preset in presets:
-        row = run_one(preset, args.max_states, not args.no_liveness, not args.no_invariants,
-                      args.profile, args.quiet)
+        row = run_one(preset, args.sets, args.max_states, not args.no_liveness,
+                      not args.no_invariants, args.profile, args.quiet)
         rows.append(row)
         print(f"[{preset}] {row.result.verdict}: {row.result.distinct_states:,} states in "
               f"{row.result.seconds:.1f} s", file=sys.stderr, flush=True)

@@ -430,7 +430,11 @@ def explore(
     states: list[S] = []
     index: dict[S, int] = {}
     parent = array("q")          # parent id of each state (-1 for an initial state)
-    via: list[Any] = []          # label that discovered each state (None for an initial one)
+    # The label that discovered each state, interned: labels repeat across states, so each
+    # state costs 4 bytes here instead of a label object of its own.
+    via = array("I")             # label id per state (0 for an initial state)
+    label_list: list[Any] = [None]
+    label_ids: dict[Any, int] = {}
     # The explored graph in compressed-sparse-row form: successors of state i are
     # edges[edge_start[i]:edge_start[i + 1]] (only kept when liveness will be checked).
     keep_edges = check_liveness
@@ -446,7 +450,7 @@ def explore(
             chain.append(i)
             i = parent[i]
         chain.reverse()
-        return [states[j] for j in chain], [via[j] for j in chain[1:]]
+        return [states[j] for j in chain], [label_list[via[j]] for j in chain[1:]]
 
     def result(verdict: Verdict, depth: int, transitions: int, violation: Violation | None = None,
                complete: bool = True, liveness: bool = False, message: str = "") -> ExploreResult:
@@ -480,7 +484,7 @@ def explore(
         index[s0] = j
         states.append(s0)
         parent.append(-1)
-        via.append(None)
+        via.append(0)
         satisfied.append(1 if waiters_satisfied(s0) else 0)
         for prop, pred in state_checks:
             if not pred(params, s0):
@@ -493,6 +497,7 @@ def explore(
     states_append = states.append
     parent_append = parent.append
     via_append = via.append
+    label_get = label_ids.get
     edges_append = edges.append
     sat_append = satisfied.append
     limit = max_states if max_states is not None else -1
@@ -546,7 +551,11 @@ def explore(
                     index[t] = j
                     states_append(t)
                     parent_append(i)
-                    via_append(label)
+                    lid = label_get(label)
+                    if lid is None:
+                        lid = label_ids[label] = len(label_list)
+                        label_list.append(label)
+                    via_append(lid)
                     sat_append(1 if waiters_satisfied(t) else 0)
                     for prop, pred in state_checks:
                         if not pred(params, t):
