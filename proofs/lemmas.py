@@ -271,6 +271,20 @@ def mysql_shortcut_unsound() -> z3.BoolRef:
     return z3.And(_lost_waiter(mysql_shortcut), narrow)
 
 
+def mysql_shortcut_unsound_innodb_tight() -> z3.BoolRef:
+    """NT-4, WR-8 (Bug #114660), EXPECTED COUNTEREXAMPLE with InnoDB's defaults (512-byte
+    blocks, 12/4 header/trailer, S = 2048 write events): an advance of ``(S - 1) * 512 + 2``
+    bytes -- less than S blocks, 2 bytes more than ``notify.mysql_shortcut_sound_short``
+    allows -- already loses a waiter (it spans S + 1 blocks when it starts on a block's last
+    byte). So the bound of that lemma is tight."""
+    p = SymParams()
+    narrow = z3.And(p.block_size == 512, p.header_size == 12, p.trailer_size == 4,
+                    p.write_events == 2048)
+    return z3.And(narrow, _lost_waiter(
+        mysql_shortcut,
+        lambda p, old, new: new - old == (p.write_events - 1) * p.block_size + 2))
+
+
 def mysql_shortcut_sound_for_short_advances() -> z3.BoolRef:
     """NT-4, WR-8: MySQL's slot comparison is sound for advances of at most ``(S - 1) *
     block_size + 1`` bytes (they span at most ``S`` blocks, so equal slots mean one block).
@@ -514,6 +528,9 @@ def obligations() -> list[Obligation]:
         L("notify.notifier_covers_waiters", ("NT-2", "NT-4"), notifier_covers_waiters),
         L("notify.mysql_shortcut_unsound", ("NT-4", "WR-8"), mysql_shortcut_unsound,
           mysql_shortcut_unsound.__doc__ or "", expect="sat", decode=_notify_decoder),
+        L("notify.mysql_shortcut_unsound_tight", ("NT-4", "WR-8"),
+          mysql_shortcut_unsound_innodb_tight, mysql_shortcut_unsound_innodb_tight.__doc__ or "",
+          expect="sat", decode=_notify_decoder),
         L("notify.mysql_shortcut_sound_short", ("NT-4", "WR-8"),
           mysql_shortcut_sound_for_short_advances),
         L("notify.spec_shortcut_sound", ("NT-4", "WR-8", "FL-2"), spec_shortcut_sound),
