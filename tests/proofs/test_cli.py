@@ -71,3 +71,15 @@ def test_results_markdown_groups_step_obligations_by_action(tmp_path: object) ->
     assert code == 0
     assert "| `step.flusher_fsync` | 10 | 10 |" in text
     assert "| `wr6` | 3 | 3 |" in text
+
+
+def test_failed_step_obligation_gets_a_bmc_search() -> None:
+    """Issue 4 item 6: for a failed step obligation the CLI searches, with BMC on tiny, a
+    replayable trace breaking the same invariant; SYS-1 holds in the spec, so the search
+    reports that the counterexample to induction is not reachable within the depth."""
+    from proofs.obligation import Result
+
+    failed = Result("step.writer_write.sys1", ("SYS-1",), "counterexample", 0.1)
+    lines = cli._bmc_traces([failed], 2)
+    assert lines == ["sys1: not broken within 2 steps of tiny's Init (the counterexample's "
+                     "state may be unreachable)"]
