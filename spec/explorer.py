@@ -143,12 +143,37 @@ class Step:
     label: str
     changed: dict[str, tuple[object, object]]
 
+    def details(self) -> list[tuple[str, object, object]]:
+        """The changes narrowed down to the elements that differ (:func:`refine`)."""
+        return [d for name, (old, new) in self.changed.items() for d in refine(name, old, new)]
+
     def format(self, number: int, width: int = VALUE_WIDTH) -> str:
-        """``3. writer_write()  write_lsn: 64 -> 90, files[0]: ...``."""
+        """``3. writer_write()  write_lsn: 64 -> 90, files[0][1]: None -> FileBlock(...)``."""
         parts = [f"{name}: {short(old, width)} -> {short(new, width)}"
-                 for name, (old, new) in self.changed.items()]
+                 for name, old, new in self.details()]
         diff = ", ".join(parts) if parts else "(no field changed)"
         return f"{number}. {self.label}  {diff}"
+
+
+def refine(name: str, old: object, new: object, levels: int = 3,
+           fanout: int = 4) -> list[tuple[str, object, object]]:
+    """Narrow a changed value to what differs, so long tuples print readably.
+
+    Equal-length tuples recurse into the (at most ``fanout``) indices that differ
+    (``files[0][2]``); equal-length ``bytes`` become the slice that differs
+    (``buffer[1][1][3:7]``). Anything else is reported whole.
+    """
+    if levels > 0 and isinstance(old, tuple) and isinstance(new, tuple) and len(old) == len(new):
+        diff = [k for k, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+        if 0 < len(diff) <= fanout:
+            return [d for k in diff
+                    for d in refine(f"{name}[{k}]", old[k], new[k], levels - 1, fanout)]
+    if isinstance(old, bytes) and isinstance(new, bytes) and len(old) == len(new) and old != new:
+        lo = next(k for k in range(len(old)) if old[k] != new[k])
+        hi = next(k for k in range(len(old) - 1, -1, -1) if old[k] != new[k]) + 1
+        if (lo, hi) != (0, len(old)):
+            return [(f"{name}[{lo}:{hi}]", old[lo:hi], new[lo:hi])]
+    return [(name, old, new)]
 
 
 @dataclass(frozen=True)
@@ -178,7 +203,7 @@ class Violation:
         def steps(seq: Iterable[Step]) -> list[dict[str, Any]]:
             return [
                 {"label": st.label,
-                 "changed": {k: [short(a, 200), short(b, 200)] for k, (a, b) in st.changed.items()}}
+                 "changed": {k: [short(a, 200), short(b, 200)] for k, a, b in st.details()}}
                 for st in seq
             ]
 

@@ -78,12 +78,15 @@ def test_bad_input_is_one_line_and_exit_2(
 
 
 def test_parse_sets_converts_by_field_type() -> None:
-    got = parse_sets(["n_files=3", "group_sizes=8, 26", "checksums=false", "link_buf=8.0.22",
-                      "max_sn=0x40"])
-    assert got == {"n_files": 3, "group_sizes": (8, 26), "checksums": False,
-                   "link_buf": "8.0.22", "max_sn": 64}
+    sizes = tuple(reversed(Params.tiny().group_sizes))
+    text = ", ".join(str(x) for x in sizes)
+    got = parse_sets([f"group_sizes={text}", "checksums=false", "link_buf=8.0.22",
+                      "max_sn=0x40", "n_files=1_0"])
+    assert got == {"group_sizes": sizes, "checksums": False, "link_buf": "8.0.22",
+                   "max_sn": 64, "n_files": 10}
+    del got["n_files"]
     p = Params.tiny().evolve(**got)
-    assert p.group_sizes == (8, 26) and p.link_buf == "8.0.22"
+    assert p.group_sizes == sizes and p.link_buf == "8.0.22" and p.max_sn == 64
 
 
 def test_unknown_preset_without_a_model_is_still_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -360,3 +360,23 @@ def test_an_exception_in_the_model_is_reported_with_its_trace() -> None:
     assert len(info.value.trace) == 2
     with pytest.raises(ModelError, match=r"boom .*: inc\(by="):
         random_walks(model, walks=10, depth=10, seed=0)
+
+
+def test_refine_narrows_changes_to_the_elements_that_differ() -> None:
+    """Counterexamples name the element that changed (files[0][2], a byte slice), not a
+    truncated 100-element tuple."""
+    from spec.explorer import Step, refine
+
+    old = ((None, None, None, None), (None,) * 4)
+    new = ((None, None, "blk", None), (None,) * 4)
+    assert refine("files", old, new) == [("files[0][2]", None, "blk")]
+    buf_old = ((4, bytes(10)), (0, bytes(10)))
+    buf_new = ((4, b"\x00\x00\x04\x01\x01\x01" + bytes(4)), (0, bytes(10)))
+    assert refine("buffer", buf_old, buf_new) == [("buffer[0][1][2:6]", bytes(4),
+                                                   b"\x04\x01\x01\x01")]
+    # many differences: reported whole; different lengths: whole
+    assert refine("t", tuple(range(9)), tuple(range(1, 10))) == [("t", tuple(range(9)),
+                                                                  tuple(range(1, 10)))]
+    assert refine("g", (), ((1, 2, 3),)) == [("g", (), ((1, 2, 3),))]
+    line = Step("w()", {"files": (old, new)}).format(1)
+    assert line == "1. w()  files[0][2]: None -> 'blk'"
