@@ -117,6 +117,8 @@ def lnk5_no_holes(p: Params, s: State) -> bool:
     """LNK-5: no holes below buf_ready_for_write_lsn: every group not yet linked starts at or
     above it, and the log buffer holds, below it (from the block holding write_lsn on, the
     bytes still to be written), exactly the groups' bytes."""
+    if s.crashed:
+        return True  # the log buffer is gone (RC-4 speaks about the crash)
     ready = s.recent_written.tail
     for u in s.users:
         if u.pc in UNLINKED_PCS and sn_to_lsn(p, u.start_sn) < ready:
@@ -302,6 +304,8 @@ def sys4_capacity(p: Params, s: State) -> bool:
     """SYS-4: the log buffer is never overwritten below write_lsn (every copied group's bytes
     from the block holding write_lsn on are still in the buffer) and the log files never below
     checkpoint_lsn (every block from the checkpoint's block to write_lsn holds its lsn)."""
+    if s.crashed:
+        return True  # the log buffer is gone and the files are the crash image (RC-4)
     lo = block_start(p, s.writer.write_lsn)
     if _buffer_bad(p, s, lo, 1 << 62, True) is not None:
         return False

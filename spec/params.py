@@ -102,8 +102,9 @@ class Params:
     """Flush lists (buffer pool instances) dirty pages are added to (CP-2, CP-3)."""
     n_pages: int = 64
     """Pages the record groups modify; a group modifies one page."""
-    group_sizes: tuple[int, ...] = (100, 496, 1000)
-    """Sizes in sn (data bytes) a user thread may choose for its record group."""
+    group_sizes: tuple[int, ...] = (100, 200, 255)
+    """Sizes in sn (data bytes) a user thread may choose for its record group (each < 256:
+    a group's first byte is its size, decision 6)."""
     wait_kinds: tuple[WaitKind, ...] = ("flush", "write", "none")
     """What a user may wait for after closing its group (USR-5, USR-6)."""
     page_per_thread: bool = False
@@ -315,12 +316,6 @@ def _validate(p: Params) -> None:
          "must be a multiple of write_ahead_size (WR-6: regions never straddle files)")
     need(p.n_files <= 100, "n_files", "at most 100 log files (FMT-9)")
     need(
-        p.log_capacity >= p.free_check_margin + p.max_group_lsn + 2 * p.block_size,
-        "file_size",
-        "the files must hold the free-check margin (one write-ahead region and a block), the "
-        "largest group and two blocks, or no user could ever reserve (WR-9, CP-5)",
-    )
-    need(
         p.block_no_wrap * p.block_size > p.log_capacity,
         "block_no_wrap",
         "block numbers must not repeat within the files (RC-2 detects old blocks by hdr_no)",
@@ -345,3 +340,9 @@ def _validate(p: Params) -> None:
          "wait_kinds", "must be a non-empty subset of ('write', 'flush', 'none')")
     need(p.link_buf in ("seeds", "8.0.22"), "link_buf", "must be 'seeds' or '8.0.22'")
     need(p.version in ("8.0", "9.0"), "version", "must be '8.0' or '9.0'")
+    need(
+        p.log_capacity >= p.free_check_margin + p.max_group_lsn + 2 * p.block_size,
+        "file_size",
+        "the files must hold the free-check margin (one write-ahead region and a block), the "
+        "largest group and two blocks, or no user could ever reserve (WR-9, CP-5)",
+    )

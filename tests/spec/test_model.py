@@ -1,0 +1,142 @@
+"""The Model API (docs/spec-model.md): labels, next_state errors, replay, successors."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from spec.model import ActionNotEnabled, Label, LabelError, RedoModel
+from spec.params import Params
+
+P = Params.tiny()
+M = RedoModel(P)
+
+
+def test_label_prints_like_the_contract() -> None:
+    """``user_reserve(thread=0, size=8, page=1, wait=flush)``; no args: ``writer_write()``."""
+    lab = Label("user_reserve", (("thread", 0), ("size", 8), ("page", 1), ("wait", "flush")))
+    assert str(lab) == "user_reserve(thread=0, size=8, page=1, wait=flush)"
+    assert str(Label("writer_write")) == "writer_write()"
+    assert lab.get("size") == 8
+
+
+@given(
+    st.from_regex(r"[a-z_][a-z0-9_]{0,12}", fullmatch=True),
+    st.lists(
+        st.tuples(
+            st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True),
+            st.one_of(st.integers(-10**9, 10**9), st.from_regex(r"[a-z][a-z_]{0,6}",
+                                                                fullmatch=True)),
+        ),
+        max_size=4,
+        unique_by=lambda kv: kv[0],
+    ),
+)
+def test_label_round_trip(name: str, args: list[tuple[str, int | str]]) -> None:
+    """parse(str(label)) == label; integers stay integers."""
+    lab = Label(name, tuple(args))
+    assert Label.parse(str(lab)) == lab
+
+
+@pytest.mark.parametrize("text", ["", "writer_write", "w(x)", "w(x=)", "w(x=1, x=2)", "1a()"])
+def test_label_parse_errors(text: str) -> None:
+    """Bad text raises LabelError (a ValueError) quoting the text."""
+    with pytest.raises(LabelError) as e:
+        Label.parse(text)
+    assert isinstance(e.value, ValueError)
+    assert repr(text) in str(e.value)
+
+
+def test_next_state_names_the_guard() -> None:
+    """ActionNotEnabled names the action and the failed guard with the values."""
+    s = M.init_states()[0]
+    with pytest.raises(ActionNotEnabled, match=r"writer_write\(\): guard write_lsn < "
+                       r"buf_ready_for_write_lsn is false \(write_lsn=52, ready=52"):
+        M.next_state(s, Label("writer_write"))
+    with pytest.raises(ActionNotEnabled, match="unknown action 'fly'.*writer_write"):
+        M.next_state(s, Label("fly"))
+    with pytest.raises(ActionNotEnabled, match=r"users\[0\].pc == reserved is false"):
+        M.next_state(s, Label.parse("user_copy_to_log_buffer(thread=0)"))
+    with pytest.raises(ActionNotEnabled, match="bad arguments"):
+        M.next_state(s, Label.parse("user_copy_to_log_buffer(thread=0, extra=1)"))
+
+
+def test_replay_names_the_step() -> None:
+    """replay raises ActionNotEnabled naming the 1-based step."""
+    with pytest.raises(ActionNotEnabled, match="step 2: "):
+        M.replay(["user_reserve(thread=0, size=4, page=0, wait=flush)", "writer_write()"])
+
+
+def test_successors_equal_actions_plus_next_state() -> None:
+    """successors == actions + next_state, on every state of a short BFS."""
+    frontier = M.init_states()
+    seen = set(frontier)
+    for _ in range(6):
+        nxt = []
+        for s in frontier:
+            succ = list(M.successors(s))
+            assert [lab for lab, _ in succ] == list(M.actions(s))
+            for lab, t in succ:
+                assert M.next_state(s, lab) == t
+                if t not in seen:
+                    seen.add(t)
+                    nxt.append(t)
+        frontier = nxt
+    assert len(seen) > 50
+
+
+def test_next_state_accepts_choices_not_enumerated() -> None:
+    """Trace validation: a flusher that fsynced up to an older write_lsn is accepted (FL-1)."""
+    st_ = M.replay([
+        "user_reserve(thread=0, size=8, page=0, wait=flush)",
+        "user_copy_to_log_buffer(thread=0)",
+        "user_add_recent_written_link(thread=0)",
+        "writer_traverse_links()",
+        "writer_write()",
+    ])
+    s = st_[-1]
+    assert [str(lab) for lab in M.actions(s) if lab.action == "flusher_fsync"] == [
+        f"flusher_fsync(up_to={s.write_lsn})"]
+    t = M.next_state(s, Label("flusher_fsync", (("up_to", s.write_lsn - 1),)))
+    assert t.flushed_to_disk_lsn == s.write_lsn - 1
+
+
+def test_action_names_per_configuration() -> None:
+    """8.0 has the closer, 9.0 the tracker; crash actions only with explore_crashes."""
+    n80 = RedoModel(P).action_names()
+    n90 = RedoModel(P.evolve(version="9.0")).action_names()
+    assert "closer_traverse_links" in n80 and "tracker_advance_smallest_not_added" not in n80
+    assert "tracker_advance_smallest_not_added" in n90 and "user_report_added" in n90
+    assert "crash" not in n80
+    assert {"crash", "recover"} <= set(RedoModel(P.evolve(explore_crashes=True)).action_names())
+
+
+def test_with_action_replaces_one_action() -> None:
+    """with_action returns a model whose one action is replaced; the original is untouched."""
+    m2 = M.with_action("writer_write", lambda p, s: None)
+    s = M.replay(["user_reserve(thread=0, size=4, page=0, wait=flush)",
+                  "user_copy_to_log_buffer(thread=0)", "user_add_recent_written_link(thread=0)",
+                  "writer_traverse_links()"])[-1]
+    assert any(lab.action == "writer_write" for lab in M.actions(s))
+    assert not any(lab.action == "writer_write" for lab in m2.actions(s))
+    with pytest.raises(KeyError, match="unknown action"):
+        M.with_action("nope", lambda p, s: None)
+
+
+def test_fields_changed_and_terminal() -> None:
+    """fields_changed names nested user fields; the initial state is a fine terminal."""
+    s0 = M.init_states()[0]
+    s1 = M.next_state(s0, Label.parse("user_reserve(thread=1, size=4, page=1, wait=flush)"))
+    ch = M.fields_changed(s0, s1)
+    assert ch["users[1].pc"] == ("idle", "reserved")
+    assert ch["sn"] == (s0.sn, s0.sn + 4)
+    assert M.is_terminal_ok(s0) and M.waiters_satisfied(s0)
+    assert not M.waiters_satisfied(s1)
+
+
+def test_states_are_hashable_values() -> None:
+    """Item 9: equal histories give equal, equally hashed states; monitors do not count."""
+    a = M.replay(["user_reserve(thread=0, size=4, page=0, wait=flush)"])[-1]
+    b = M.replay(["user_reserve(thread=0, size=4, page=0, wait=flush)"])[-1]
+    assert a == b and hash(a) == hash(b)
