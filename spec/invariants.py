@@ -9,12 +9,13 @@ read: states share those by identity, so the cache hit rate is high.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from spec.blocks import FileBlock, checksum_ok, group_bytes
 from spec.checkpointer import oldest_lsn
-from spec.crash import crash_images, recover_image
+from spec.crash import RecoveryReport, crash_images, recover_image
 from spec.lsn import align_down, block_no, block_start, file_block_index, lsn_to_sn, sn_to_lsn
 from spec.model_types import Label, Property
 from spec.params import Params
@@ -330,7 +331,8 @@ def _rc4_problem(p: Params, s: State) -> str | None:
     def compute() -> str | None:
         flushed = s.flushed_to_disk_lsn
         for image in crash_images(p, s):
-            rep = _memo(_recover_cache, (id(p), image), lambda image=image: recover_image(p, image))
+            rep: RecoveryReport = _memo(
+                _recover_cache, (id(p), image), functools.partial(recover_image, p, image))
             if rep.checkpoint is None:
                 return "no valid checkpoint block (FMT-10)"
             cp = rep.checkpoint.lsn

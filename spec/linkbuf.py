@@ -53,7 +53,7 @@ def has_space(lb: LinkBuf, pos: int) -> bool:
 
 
 def _set(slots: tuple[int, ...], i: int, v: int) -> tuple[int, ...]:
-    return slots[:i] + (v,) + slots[i + 1 :]
+    return (*slots[:i], v, *slots[i + 1:])
 
 
 def add_link(lb: LinkBuf, start: int, end: int, variant: LinkBufVariant) -> LinkBuf:

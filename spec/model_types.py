@@ -24,7 +24,7 @@ class LabelError(ValueError):
     """A label's text cannot be parsed (names the text and what is wrong with it)."""
 
 
-class ActionNotEnabled(Exception):  # noqa: N818 - the contract's name
+class ActionNotEnabled(Exception):
     """``next_state`` was given a label whose guard does not hold, or an unknown action."""
 
 

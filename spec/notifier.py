@@ -28,8 +28,7 @@ def signal_slots(
     changed = False
     out = list(users)
     for i, u in enumerate(users):
-        if (u.pc is RESET or u.pc is SLEEPING or u.pc in (RESET, SLEEPING)) and u.wait == kind \
-                and not u.signalled:
+        if (u.pc == RESET or u.pc == SLEEPING) and u.wait == kind and not u.signalled:
             end = sn_to_lsn(p, u.start_sn + u.size)
             if ((end - 1) // bs) & (n - 1) in slots:
                 out[i] = UserState(u.pc, u.start_sn, u.size, u.page, u.wait, True)
@@ -60,7 +59,8 @@ def write_notifier_notify_slots(p: Params, s: State) -> State | None:
         return None
     w = s.writer.write_lsn
     if w < nt.write_lsn:
-        return replace(s, notifiers=NotifierState(nt.write_lsn, False, nt.flush_lsn, nt.flush_event))
+        nts = NotifierState(nt.write_lsn, False, nt.flush_lsn, nt.flush_event)
+        return replace(s, notifiers=nts)
     slots = notify_range(p, nt.write_lsn, w, p.write_events)
     return replace(
         s,
@@ -77,7 +77,8 @@ def flush_notifier_notify_slots(p: Params, s: State) -> State | None:
         return None
     f = s.flushed_to_disk_lsn
     if f < nt.flush_lsn:
-        return replace(s, notifiers=NotifierState(nt.write_lsn, nt.write_event, nt.flush_lsn, False))
+        nts = NotifierState(nt.write_lsn, nt.write_event, nt.flush_lsn, False)
+        return replace(s, notifiers=nts)
     slots = notify_range(p, nt.flush_lsn, f, p.flush_events)
     return replace(
         s,

@@ -14,7 +14,7 @@ from spec.params import Params
 from spec.state import PagesState, State, replace
 
 
-def page_cleaner_flush_page(p: Params, s: State, list: int) -> State | None:  # noqa: A002
+def page_cleaner_flush_page(p: Params, s: State, list: int) -> State | None:
     """CP-6: take the page at the tail of flush list ``list`` (the earliest added); guard: the
     list is not empty and ``flushed_to_disk_lsn >= newest_modification`` of the page (WAL
     rule). Effect: the data file's page_lsn becomes its newest_modification, the page leaves
@@ -27,13 +27,13 @@ def page_cleaner_flush_page(p: Params, s: State, list: int) -> State | None:  # 
     newest = pg.newest[page]
     if not s.flushed_to_disk_lsn >= newest:
         return None
-    lists = pg.flush_lists[:list] + (lst[:-1],) + pg.flush_lists[list + 1 :]
+    lists = (*pg.flush_lists[:list], lst[:-1], *pg.flush_lists[list + 1:])
     return replace(
         s,
         pages=PagesState(
             lists,
-            pg.newest[:page] + (0,) + pg.newest[page + 1 :],
-            pg.on_disk[:page] + (newest,) + pg.on_disk[page + 1 :],
+            (*pg.newest[:page], 0, *pg.newest[page + 1:]),
+            (*pg.on_disk[:page], newest, *pg.on_disk[page + 1:]),
         ),
     )
 

@@ -61,7 +61,7 @@ def page_latched(s: State, page: int) -> bool:
 
 def _set_user(s: State, thread: int, u: UserState) -> tuple[UserState, ...]:
     users = s.users
-    return users[:thread] + (u,) + users[thread + 1 :]
+    return (*users[:thread], u, *users[thread + 1:])
 
 
 def _user(s: State, thread: int, pc: str) -> UserState | None:
@@ -98,7 +98,9 @@ def user_reserve(p: Params, s: State, thread: int, size: int, page: int, wait: s
     are added in lsn order). The reservation is recorded in ``groups`` (the history RC-4
     checks recovery against)."""
     u = _user(s, thread, IDLE)
-    if u is None or size <= 0 or not 0 <= page < p.n_pages or wait not in ("write", "flush", "none"):
+    if u is None or size <= 0 or not 0 <= page < p.n_pages:
+        return None
+    if wait not in ("write", "flush", "none"):
         return None
     if page_latched(s, page):
         return None
@@ -209,7 +211,7 @@ def user_set_first_rec_group(p: Params, s: State, thread: int) -> State | None:
     end = sn_to_lsn(p, u.start_sn + u.size)
     i = (end % p.log_buffer_size) // p.block_size
     blocks = s.buffer
-    buffer = blocks[:i] + ((end % p.block_size, blocks[i][1]),) + blocks[i + 1 :]
+    buffer = (*blocks[:i], (end % p.block_size, blocks[i][1]), *blocks[i + 1:])
     return replace(
         s,
         buffer=buffer,
@@ -274,8 +276,8 @@ def user_add_dirty_pages(p: Params, s: State, thread: int) -> State | None:
     lists = pg.flush_lists
     if pg.newest[page] == 0:
         li = page % p.n_flush_lists
-        lists = lists[:li] + (((page, start), *lists[li]),) + lists[li + 1 :]
-    newest = pg.newest[:page] + (end,) + pg.newest[page + 1 :]
+        lists = (*lists[:li], ((page, start), *lists[li]), *lists[li + 1:])
+    newest = (*pg.newest[:page], end, *pg.newest[page + 1:])
     return replace(
         s,
         pages=type(pg)(lists, newest, pg.on_disk),

@@ -168,7 +168,7 @@ def apply_write(p: Params, s: State, plan: WritePlan) -> State:
     files = s.files
     f = files[file_no]
     f = f[:first_idx] + tuple(new_blocks) + f[first_idx + n_blocks :]
-    new_files: Files = files[:file_no] + (f,) + files[file_no + 1 :]
+    new_files: Files = (*files[:file_no], f, *files[file_no + 1:])
     end = real_offset + write_size
     wae = wae_before
     if end > wae:

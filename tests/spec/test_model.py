@@ -54,7 +54,7 @@ def test_next_state_names_the_guard() -> None:
     with pytest.raises(ActionNotEnabled, match=r"writer_write\(\): guard write_lsn < "
                        r"buf_ready_for_write_lsn is false \(write_lsn=52, ready=52"):
         M.next_state(s, Label("writer_write"))
-    with pytest.raises(ActionNotEnabled, match="unknown action 'fly'.*writer_write"):
+    with pytest.raises(ActionNotEnabled, match=r"unknown action 'fly'.*writer_write"):
         M.next_state(s, Label("fly"))
     with pytest.raises(ActionNotEnabled, match=r"users\[0\].pc == reserved is false"):
         M.next_state(s, Label.parse("user_copy_to_log_buffer(thread=0)"))

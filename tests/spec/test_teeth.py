@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 
 from spec import linkbuf
+from spec.blocks import make_block
 from spec.checkpointer import checkpointer_write_checkpoint, oldest_lsn
 from spec.explorer import explore
 from spec.flusher import flusher_fsync
@@ -24,7 +25,6 @@ from spec.notifier import notify_range, signal_slots, write_notifier_notify_slot
 from spec.params import Params
 from spec.state import COPIED, FRG_SET, RESET, SLEEPING, CheckpointState, State, UserState, replace
 from spec.user import copy_group, user_copy_to_log_buffer
-from spec.blocks import make_block
 from spec.writer import WritePlan, apply_write, plan_write, writer_write
 
 P = Params.tiny()
@@ -193,7 +193,7 @@ def test_rc4_first_rec_group_not_set() -> None:
         if u.pc != COPIED:
             return None
         nu = UserState(FRG_SET, u.start_sn, u.size, u.page, u.wait, False)
-        return replace(s, users=s.users[:thread] + (nu,) + s.users[thread + 1 :])
+        return replace(s, users=(*s.users[:thread], nu, *s.users[thread + 1:]))
 
     # a group must start after the one that crosses a block: 16 sn; no waits keeps it small
     p = P.evolve(max_sn=16, wait_kinds=("none",))
@@ -237,14 +237,14 @@ def test_nt4_reset_after_check() -> None:
             nu = UserState()
         else:
             nu = UserState(RESET, u.start_sn, u.size, u.page, u.wait, u.signalled)
-        return replace(s, users=s.users[:thread] + (nu,) + s.users[thread + 1 :])
+        return replace(s, users=(*s.users[:thread], nu, *s.users[thread + 1:]))
 
     def reset_then_sleep(p: Params, s: State, thread: int) -> State | None:
         u = s.users[thread]
         if u.pc != RESET:
             return None
         nu = UserState(SLEEPING, u.start_sn, u.size, u.page, u.wait, False)
-        return replace(s, users=s.users[:thread] + (nu,) + s.users[thread + 1 :])
+        return replace(s, users=(*s.users[:thread], nu, *s.users[thread + 1:]))
 
     model = _model("nt4_no_lost_wakeup", "user_wait_reset_event", check_first)
     model = model.with_action("user_wait_check", reset_then_sleep)
@@ -264,7 +264,7 @@ def test_sys4_copy_ignores_buffer_space() -> None:
 
         buf, _ = copy_group(p, s.buffer, sn_to_lsn(p, u.start_sn), group_bytes(u.size, u.page))
         nu = UserState(COPIED, u.start_sn, u.size, u.page, u.wait, False)
-        return replace(s, buffer=buf, users=s.users[:thread] + (nu,) + s.users[thread + 1 :])
+        return replace(s, buffer=buf, users=(*s.users[:thread], nu, *s.users[thread + 1:]))
 
     assert user_copy_to_log_buffer is not broken
     _assert_caught(_model("sys4_capacity", "user_copy_to_log_buffer", broken, p),
@@ -274,7 +274,8 @@ def test_sys4_copy_ignores_buffer_space() -> None:
 @pytest.mark.parametrize("prop", [x.name for x in PROPERTIES])
 def test_every_property_has_teeth(prop: str) -> None:
     """Item 8: every property in spec.invariants has a teeth test in this module."""
-    src = open(__file__).read()
+    with open(__file__) as f:
+        src = f.read()
     assert f'"{prop}"' in src.split("def test_every_property_has_teeth")[0]
 
 
