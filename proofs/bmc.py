@@ -135,11 +135,17 @@ def extend(un: Unrolling) -> None:
     i = len(un.acts)
     s, t = un.states[-1], St(f"@{i + 1}")
     act = z3.Int(f"act@{i}")
+    names = default_action_names(un.p)
     alts = [z3.And(act == k, relation(un.enc, name)(s, t), _choices(un.p, name, s, t))
-            for k, name in enumerate(ACTION_NAMES)]
+            for k, name in enumerate(ACTION_NAMES) if name in names]
     un.constraints.append(un.restrict(z3.Or(alts)))
     un.states.append(t)
     un.acts.append(act)
+
+
+def default_action_names(p: Params) -> frozenset[str]:
+    """The actions configuration ``p`` has (spec.model.default_actions)."""
+    return frozenset(RedoModel(p).action_names())
 
 
 def first_depth(un: Unrolling, goal: Observation, max_depth: int) -> int | None:
@@ -169,32 +175,42 @@ def invariant_violation(un: Unrolling, depth: int) -> int | None:
 
 
 def witness_labels(un: Unrolling, goal: tuple[Observation, Concrete] | Observation,
-                   depth: int) -> list[Label]:
+                   depth: int, attempts: int = 50) -> list[Label]:
     """A replayable list of spec labels of length ``depth`` reaching ``goal``: the BMC path's
-    actions, each matched against the spec successors of the replayed state."""
+    actions, each matched against the spec successors of the replayed state. A path through an
+    over-approximated step the spec cannot take (the writer writing another amount) is
+    excluded and the search repeated, up to ``attempts`` times."""
+    from proofs.concrete import state_equalities
+
     while len(un.states) <= depth:
         extend(un)
     obs = goal[0] if isinstance(goal, tuple) else goal
-    r, solver = un.check(depth, obs(un.enc, un.states[depth]))
-    if r != z3.sat:
-        raise ValueError(f"goal not reachable in {depth} steps ({r})")
-    model = solver.model()
+    blocked: list[z3.BoolRef] = []
     spec = RedoModel(un.p)
-    s: State = spec.init_states()[0]
-    labels: list[Label] = []
-    for i in range(depth):
-        name = ACTION_NAMES[model.eval(un.acts[i]).as_long()]
-        target = {k: _value(model.eval(v, model_completion=True))
-                  for k, v in un.states[i + 1].scalars().items()}
-        for label, t in spec.successors(s):
-            if label.action == name and encode_state(un.p, t) == target:
-                labels.append(label)
-                s = t
+    for _ in range(attempts):
+        r, solver = un.check(depth, z3.And(obs(un.enc, un.states[depth]), *blocked))
+        if r != z3.sat:
+            raise ValueError(f"goal not reachable in {depth} steps ({r})")
+        model = solver.model()
+        s: State = spec.init_states()[0]
+        labels: list[Label] = []
+        for i in range(depth):
+            name = ACTION_NAMES[model.eval(un.acts[i]).as_long()]
+            target = {k: _value(model.eval(v, model_completion=True))
+                      for k, v in un.states[i + 1].scalars().items()}
+            match = next((lab for lab, t in spec.successors(s)
+                          if lab.action == name and encode_state(un.p, t) == target), None)
+            if match is None:
+                # this step is not a spec step from the replayed state: exclude it
+                before = encode_state(un.p, s)
+                blocked.append(z3.Not(z3.And(state_equalities(un.states[i], before),
+                                             state_equalities(un.states[i + 1], target))))
                 break
+            labels.append(match)
+            s = spec.next_state(s, match)
         else:
-            raise ValueError(f"step {i + 1}: no spec successor by {name} matches the BMC "
-                             f"state {target}")
-    return labels
+            return labels
+    raise ValueError(f"no replayable path to the goal in {attempts} attempts")
 
 
 def _value(v: z3.ExprRef) -> int | bool:

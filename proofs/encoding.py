@@ -7,7 +7,8 @@ shape of the ``tiny`` and ``small`` presets -- **2 user threads, 2 pages, 1 or 2
 (``n_flush_lists`` is a symbolic variable in {1, 2}: with two lists page ``j`` is alone in list
 ``j``; with one list both pages share it, in the order they were added) -- and **every size
 symbolic** (a :class:`SymParams` under the Params rules the proofs need, :data:`PARAM_RULES`),
-every lsn an unbounded integer. Only the "seeds" link buffer and the 8.0 closer are encoded.
+every lsn an unbounded integer. Only the "seeds" link buffer is encoded; both versions' actions
+(8.0 closer, 9.0 flush-list-added tracker) are.
 
 =====================  ====================================================================
 encoded (z3)           spec field
@@ -592,6 +593,16 @@ class Enc:
         m = self.first_unlinked(s, (RESERVED, COPIED, FRG_SET, LINKED, PAGES_ADDED))
         return z3.And(s.added < m, t.added == m, self.frame(s, t, {"added"}))
 
+    def user_report_added(self, s: St, t: St) -> z3.BoolRef:
+        """spec.user.user_report_added (USR-4, CP-1, 9.0): the same step as
+        user_add_recent_closed_link, reporting to the flush-list-added tracker."""
+        return self.user_add_recent_closed_link(s, t)
+
+    def tracker_advance_smallest_not_added(self, s: St, t: St) -> z3.BoolRef:
+        """spec.closer.tracker_advance_smallest_not_added (CP-1, 9.0): the same step as
+        closer_traverse_links, on the tracker."""
+        return self.closer_traverse_links(s, t)
+
     def available_for_checkpoint(self, s: St) -> z3.ArithRef:
         """spec.checkpointer.available_for_checkpoint_lsn (CP-2, CP-4, CP-7)."""
         p = self.p
@@ -639,8 +650,12 @@ ACTION_NAMES: tuple[str, ...] = (
     "write_notifier_notify_slots", "flush_notifier_notify_slots",
     "closer_traverse_links", "checkpointer_write_checkpoint",
     "checkpointer_sync_checkpoint", "page_cleaner_flush_page",
+    "user_report_added", "tracker_advance_smallest_not_added",
 )
-"""Every action of the 8.0 model (spec.model.default_actions without crashes), by name."""
+"""Every action of spec.model.default_actions (8.0 and 9.0; crash and recover excluded), by
+name. A configuration has the 8.0 pair (user_add_recent_closed_link, closer_traverse_links) or
+the 9.0 pair (user_report_added, tracker_advance_smallest_not_added); the spec implements each
+pair with the same functions, and so does the encoding."""
 
 
 OVER_APPROXIMATED: frozenset[str] = frozenset({"writer_write", "writer_traverse_links"})

@@ -177,9 +177,6 @@ class SymParams:
         need("file.write_ahead", "file_size", p.file_size % p.write_ahead_size == 0,
              "multiple of write_ahead_size (WR-6)")
         need("n_files.max", "n_files", p.n_files <= 100, "at most 100 files (FMT-9)")
-        need("capacity.margin", "file_size",
-             p.log_capacity >= p.free_check_margin + p.max_group_lsn + 2 * p.block_size,
-             "files hold the free-check margin, the largest group and two blocks (WR-9, CP-5)")
         need("block_no_wrap.capacity", "block_no_wrap",
              p.block_no_wrap * p.block_size > p.log_capacity,
              "block numbers do not repeat within the files (RC-2)")
@@ -192,6 +189,9 @@ class SymParams:
              "a group fits in the log buffer beside write_lsn's block (USR-1, SYS-4)")
         # (link_buf == "8.0.22" adds: recent_written_size, recent_closed_size >
         # max_group_lsn; SymParams describes the "seeds" variant the encoding covers.)
+        need("capacity.margin", "file_size",
+             p.log_capacity >= p.free_check_margin + p.max_group_lsn + 2 * p.block_size,
+             "files hold the free-check margin, the largest group and two blocks (WR-9, CP-5)")
         return tuple(out)
 
     def assume(self, *names: str) -> z3.BoolRef:

@@ -28,6 +28,8 @@ PRESETS = {
     # tiny with every wait kind, so that write waits and idle closes are exercised
     "tiny-all-waits": Params.tiny().evolve(wait_kinds=("flush", "write", "none")),
     "small": Params.small(),
+    # the 9.0 pipeline: flush-list-added tracker instead of the closer (CP-1)
+    "tiny-9.0": Params.tiny().evolve(wait_kinds=("flush", "write"), version="9.0"),
 }
 
 
@@ -107,7 +109,7 @@ def test_every_model_of_a_relation_is_a_spec_successor(preset: str, picks: list[
     steps = walk(model, picks)
     s = steps[-1][2] if steps else model.init_states()[0]
     enabled = {label.action for label, _ in model.successors(s)}
-    for action in ACTION_NAMES:
+    for action in model.action_names():
         models, _ = successors_of_relation(p, action, s, limit=8)
         if action not in OVER_APPROXIMATED:
             assert bool(models) == (action in enabled or (action == "flusher_fsync" and
