@@ -426,11 +426,15 @@ def _slot_problem(p: Params, s: State) -> str | None:
     return None
 
 
+_slot_cache: dict[Any, Any] = {}
+
+
 def lnk3_slots_cleared(p: Params, s: State) -> bool:
     """LNK-1, LNK-3 (LNK-6): every slot holding a link is one of a group's links ``start ->
     end`` at a position at or above the tail, i.e. traversed slots were cleared (seeds) or no
     longer look like links (8.0.22: their value is at most their position)."""
-    return _slot_problem(p, s) is None
+    key = (id(p), s.recent_written, s.recent_closed, s.groups)
+    return _memo(_slot_cache, key, lambda: _slot_problem(p, s)) is None
 
 
 def _lnk3_explain(p: Params, s: State) -> str:

@@ -11,6 +11,7 @@ what this module exports.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import attrs
 
@@ -159,6 +160,20 @@ class RedoModel:
         self._by_name = {a.name: a for a in self._actions}
         self._properties = properties if properties is not None else default_properties()
         self._crash_actions = tuple(a for a in self._actions if a.actor == "crash")
+        # the fast path: (name, apply, choices or None for "no arguments", the bare label)
+        self._plan = self._make_plan(self._actions)
+        self._crash_plan = self._make_plan(self._crash_actions)
+
+    @staticmethod
+    def _make_plan(
+        actions: tuple[Action, ...],
+    ) -> tuple[tuple[str, Callable[..., State | None], Any, Label], ...]:
+        from spec.model_types import no_choices
+
+        return tuple(
+            (a.name, a.apply, None if a.choices is no_choices else a.choices, Label(a.name))
+            for a in actions
+        )
 
     # --- the API ---------------------------------------------------------------------------
     def init_states(self) -> list[State]:
@@ -168,11 +183,13 @@ class RedoModel:
     def successors(self, s: State) -> Iterator[tuple[Label, State]]:
         """Every enabled label with its next state (the explorer's fast path)."""
         p = self.params
-        acts = self._crash_actions if s.crashed else self._actions
-        for a in acts:
-            apply = a.apply
-            name = a.name
-            for ch in a.choices(p, s):
+        for name, apply, choices, bare in self._crash_plan if s.crashed else self._plan:
+            if choices is None:
+                t = apply(p, s)
+                if t is not None:
+                    yield bare, t
+                continue
+            for ch in choices(p, s):
                 t = apply(p, s, **ch)
                 if t is not None:
                     yield Label(name, tuple(ch.items())), t
