@@ -188,7 +188,8 @@ _fmt_cache: dict[Any, Any] = {}
 
 
 def _block_problem(
-    p: Params, f: int, i: int, b: FileBlock, boundaries: frozenset[int], max_lsn: int
+    p: Params, f: int, i: int, b: FileBlock, boundaries: frozenset[int], max_lsn: int,
+    next_checkpoint_no: int,
 ) -> str | None:
     bs = p.block_size
     if b.hdr_no == 0 and b.data_len == 0 and b.checksum == 0 and not any(b.data):
@@ -211,6 +212,8 @@ def _block_problem(
         return "bytes after data_len are not zero (WR-4)"
     if not checksum_ok(p, b):
         return "bad checksum (FMT-8)"
+    if not 0 < b.checkpoint_no <= next_checkpoint_no:
+        return f"checkpoint_no {b.checkpoint_no} is not a checkpoint number yet (FMT-7)"
     return None
 
 
@@ -220,17 +223,18 @@ def _fmt_problem(p: Params, s: State) -> str | None:
             [sn_to_lsn(p, p.start_sn)] + [g[0] for g in s.groups] + [g[1] for g in s.groups]
         )
         max_lsn = sn_to_lsn(p, s.sn) + p.block_size
+        cpno = s.checkpoint.checkpoint_no
         for view_name, view in (("files", s.files), ("disk", s.disk)):
             for f, blocks in enumerate(view):
                 for i, b in enumerate(blocks):
                     if b is None:
                         continue
-                    why = _block_problem(p, f, i, b, boundaries, max_lsn)
+                    why = _block_problem(p, f, i, b, boundaries, max_lsn, cpno)
                     if why:
                         return f"{view_name}[{f}][{i}]: {why}"
         return None
 
-    key = (id(p), s.files, s.disk, s.groups, s.sn)
+    key = (id(p), s.files, s.disk, s.groups, s.sn, s.checkpoint.checkpoint_no)
     result: str | None = _memo(_fmt_cache, key, compute)
     return result
 
@@ -239,8 +243,9 @@ def fmt_blocks_well_formed(p: Params, s: State) -> bool:
     """FMT-3..8: every written block, in the OS cache and on disk, is write-ahead padding
     (zeros) or well formed: hdr_no matches its position for some lap of the files (FMT-3),
     data_len is a full block or in [header, block_size - trailer) (FMT-5), first_rec_group is 0
-    or a group start within the data (FMT-6), bytes after data_len are zero (WR-4), and the
-    checksum is valid (FMT-8)."""
+    or a group start within the data (FMT-6), bytes after data_len are zero (WR-4), the
+    checksum is valid (FMT-8) and checkpoint_no is a number the checkpointer has reached
+    (FMT-7: the next checkpoint's number when the block was written)."""
     return _fmt_problem(p, s) is None
 
 
