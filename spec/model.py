@@ -94,6 +94,9 @@ def _guard_text(p: Params, s: State, label: Label) -> str:
         if expected and u.pc not in expected.split(" or "):
             return f"guard users[{t}].pc == {expected} is false (pc={u.pc})"
         if name == "user_reserve":
+            page = args.get("page")
+            if isinstance(page, int) and us.page_latched(s, page):
+                return f"guard page {page} not latched by another thread is false"
             return (f"guard sn + size <= start_sn + max_sn and log_free_check is false "
                     f"(sn={s.sn}, checkpoint_lsn={s.checkpoint.checkpoint_lsn})")
         if name == "user_copy_to_log_buffer":

@@ -140,3 +140,20 @@ def test_states_are_hashable_values() -> None:
     a = M.replay(["user_reserve(thread=0, size=4, page=0, wait=flush)"])[-1]
     b = M.replay(["user_reserve(thread=0, size=4, page=0, wait=flush)"])[-1]
     assert a == b and hash(a) == hash(b)
+
+
+def test_monitor_counters_are_observations() -> None:
+    """Decision 8: two states that differ only in monitor counters are equal."""
+    from spec.state import Monitor, replace
+
+    s = M.init_states()[0]
+    t = replace(s, monitor=Monitor(full_block_writes=5))
+    assert s == t and hash(s) == hash(t)
+
+
+def test_reserve_refused_on_a_latched_page() -> None:
+    """Decision 12: a page latched by another thread cannot be reserved for."""
+    m = RedoModel(P.evolve(page_per_thread=False))
+    s = m.replay(["user_reserve(thread=0, size=4, page=1, wait=flush)"])[-1]
+    with pytest.raises(ActionNotEnabled, match="page 1 not latched"):
+        m.next_state(s, Label.parse("user_reserve(thread=1, size=4, page=1, wait=flush)"))
