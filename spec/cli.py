@@ -47,8 +47,10 @@ from spec.params import PRESETS, Params, ParamsError
 
 PROG = "redospec explore"
 EXHAUSTIVE_PRESETS = ("tiny", "small")
-DEFAULT_WALKS = 20
-DEFAULT_DEPTH = 300
+DEFAULT_WALKS = 4
+DEFAULT_DEPTH = 100
+"""Random-walk defaults: InnoDB's sizes make one step of the model slow (link buffers of a
+million slots, see bench/RESULTS-explore.md), so the default run stays around a minute."""
 
 
 class UsageError(Exception):
