@@ -86,9 +86,10 @@ def test_lnk5_writer_ignores_missing_links() -> None:
     _assert_caught(_model("lnk5_no_holes", "writer_traverse_links", broken), "lnk5_no_holes")
 
 
-def test_lnk3_closer_does_not_clear_slots() -> None:
+@pytest.mark.parametrize("size", [16, 8192], ids=["scanned", "large-ring"])
+def test_lnk3_closer_does_not_clear_slots(size: int) -> None:
     """LNK-3: a closer that moves the tail but does not clear the slots it passed leaves
-    stale links behind (seeds' variant)."""
+    stale links behind (seeds' variant); rings above 4096 slots are checked by counting."""
 
     def broken(p: Params, s: State) -> State | None:
         t = linkbuf.traverse(s.recent_closed, "seeds")
@@ -96,7 +97,8 @@ def test_lnk3_closer_does_not_clear_slots() -> None:
             return None
         return replace(s, recent_closed=linkbuf.LinkBuf(t.tail, s.recent_closed.slots))
 
-    _assert_caught(_model("lnk3_slots_cleared", "closer_traverse_links", broken),
+    p = P.evolve(recent_closed_size=size, recent_written_size=size)
+    _assert_caught(_model("lnk3_slots_cleared", "closer_traverse_links", broken, p),
                    "lnk3_slots_cleared")
 
 
