@@ -157,3 +157,35 @@ def test_reserve_refused_on_a_latched_page() -> None:
     s = m.replay(["user_reserve(thread=0, size=4, page=1, wait=flush)"])[-1]
     with pytest.raises(ActionNotEnabled, match="page 1 not latched"):
         m.next_state(s, Label.parse("user_reserve(thread=1, size=4, page=1, wait=flush)"))
+
+
+def test_refusals_are_clear_errors_never_tracebacks() -> None:
+    """Bad input: every action, with good and bad arguments, on a sample of states either
+    steps or raises ActionNotEnabled (never another exception from deep inside)."""
+    args_for = {
+        "user_reserve": [{"thread": 0, "size": 4, "page": 0, "wait": "flush"},
+                         {"thread": 5, "size": 4, "page": 0, "wait": "flush"},
+                         {"thread": 0, "size": 4, "page": 9, "wait": "nap"}],
+        "flusher_fsync": [{"up_to": 60}, {"up_to": -1}],
+        "page_cleaner_flush_page": [{"list": 0}, {"list": 7}],
+    }
+    frontier = M.init_states()
+    seen = set(frontier)
+    for _ in range(8):
+        nxt = []
+        for s in frontier:
+            for name in M.action_names():
+                if name.startswith("user_") and name != "user_reserve":
+                    choices = [{"thread": 0}, {"thread": 1}, {"thread": 3}]
+                else:
+                    choices = args_for.get(name, [{}])
+                for ch in choices:
+                    try:
+                        M.next_state(s, Label.of(name, ch))  # type: ignore[arg-type]
+                    except ActionNotEnabled as e:
+                        assert name in str(e)
+            for _, t in M.successors(s):
+                if t not in seen:
+                    seen.add(t)
+                    nxt.append(t)
+        frontier = nxt[:40]
