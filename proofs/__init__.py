@@ -14,6 +14,8 @@ Reading order:
 * :mod:`proofs.encoding` -- the lsn-level state and all 20 actions (8.0 and 9.0) as
   transition relations; Init => Inv and Inv and Action => Inv' for SYS-1, LNK-5, SYS-2, NT-4,
   SYS-4 and five auxiliary invariants.
+* :mod:`proofs.ring` -- the link ring as a window of slots for capacities 2 and 4: the
+  traversal keeps LNK-5 and moves the tail exactly as :mod:`proofs.encoding` assumes.
 * :mod:`proofs.concrete` and :mod:`proofs.bmc` -- concrete states in the encoding (the
   conformance tests), bounded model checking from Init cross-checked with the explorer.
 
@@ -23,7 +25,8 @@ What is proved and what is only tested (the trust base):
   ``redospec prove``. The step obligations treat the nonlinear functions as uninterpreted and
   assume instances of lemmas that are themselves obligations (``FACT_LEMMAS``).
 * Tested, not proved: that the hand-written relations are the spec's actions (Hypothesis, both
-  directions, tests/proofs/test_encoding.py); in particular the link rings are encoded by their
-  tails, so "a traversal stops at the first group whose link is missing" is checked on
-  reachable states, not proved (see :mod:`proofs.encoding`).
+  directions, tests/proofs/test_encoding.py); that the ring model is spec.linkbuf
+  (tests/proofs/test_ring.py); and the traversal assumption of the step proofs for ring
+  capacities other than 2 and 4 (the presets use 16 and 64 slots; proofs.ring proves 8 in
+  ~110 s, too slow for the budget, and times out at 16).
 """

@@ -39,9 +39,10 @@ links to the first missing one moves the tail to the start of the first group wh
 not added the link yet, or to the current lsn. The closer's relation is exactly that; the
 writer's traversal may also stop at any lsn at or past ``write_lsn + write_max_size`` (WR-1),
 an over-approximation (sound for safety). That the spec's slot-level traversal satisfies these
-relations is checked by tests/proofs/test_encoding.py on random reachable states (conformance
-direction 1) and by the explorer's ``lnk3_slots_cleared``; it is **not** proved by z3 (a
-window-of-slots encoding of the ring would be the next step).
+relations is proved from a window-of-slots model of the ring by :mod:`proofs.ring` (the
+``ring<C>.*_refines`` obligations) for the fixed capacities 2 and 4, and checked for the
+presets' capacities by tests/proofs/test_encoding.py on random reachable states (conformance
+direction 1) and by the explorer's ``lnk3_slots_cleared``.
 
 writer_write is encoded by its effect on write_lsn (any advance up to buf_ready_for_write_lsn
 and the capacity limit, WR-7, WR-9) and the notification (WR-8, decision 3): also an

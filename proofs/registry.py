@@ -13,7 +13,7 @@ import importlib
 from proofs.obligation import Obligation
 
 MODULES: tuple[str, ...] = (
-    "proofs.params", "proofs.lemmas", "proofs.writeahead", "proofs.encoding"
+    "proofs.params", "proofs.lemmas", "proofs.writeahead", "proofs.ring", "proofs.encoding"
 )
 """The modules that contribute obligations, in report order."""
 
