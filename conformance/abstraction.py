@@ -17,7 +17,7 @@ Field by field (spec field <- implementation):
                             history variable (RC-4, LNK-5), as in any refinement mapping
 ``buffer[i]``               block ``i`` of ``log.buffer``: first_rec_group (header bytes 6..7)
                             and the 496 data bytes, each group's bytes abstracted to the spec's
-                            self-delimiting form (decision 6, see :func:`translate_data`)
+                            self-delimiting form (decision 6, see :func:`translate_block`)
 ``recent_written``          ``LinkBuf(tail, slots)`` of ``log.recent_written`` (LNK-1..5: both
                             store distances and clear slots on traversal)
 ``recent_closed``           the same for ``log.recent_closed`` (8.0 closer) or the tracker (9.0)
@@ -51,6 +51,7 @@ Two representation differences are compared modulo an equivalence (documented, n
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -64,10 +65,11 @@ from impl.format import (
     FLUSH_BIT,
     HDR_SIZE,
     TRAILER_OFFSET,
+    block_checksum_ok,
 )
 from impl.logfiles import decode_checkpoint, file_name
 from impl.records import Record, encode_group
-from spec.blocks import CheckpointBlock, FileBlock, group_bytes, zero_block
+from spec.blocks import CheckpointBlock, FileBlock, block_checksum, group_bytes, zero_block
 from spec.linkbuf import LinkBuf
 from spec.lsn import lsn_to_sn
 from spec.params import Params
@@ -116,6 +118,10 @@ class GroupHistory:
 
     groups: tuple[tuple[int, int, int], ...] = ()
     copied: frozenset[int] = frozenset()
+    starts: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "starts", tuple(g[0] for g in self.groups))
 
     def add(self, start: int, end: int, page: int) -> GroupHistory:
         return GroupHistory((*self.groups, (start, end, page)), self.copied)
@@ -133,39 +139,81 @@ class GroupHistory:
         return None
 
 
-def translate_data(p: Params, history: GroupHistory, lsns: Sequence[int],
-                   raw: bytes, current_lsn: int, period: int) -> bytes:
-    """Abstract the data bytes ``raw`` (the byte at data lsn ``lsns[k]`` modulo ``period``).
+def _overlapping(history: GroupHistory, lo: int, hi: int) -> list[tuple[int, int, int]]:
+    """The copied groups that overlap the lsn range [lo, hi)."""
+    groups = history.groups
+    i = max(bisect.bisect_right(history.starts, lo) - 1, 0)
+    out = []
+    while i < len(groups) and groups[i][0] < hi:
+        g = groups[i]
+        if g[1] > lo and g[0] in history.copied:
+            out.append(g)
+        i += 1
+    return out
 
-    A ring position holds the byte of the latest lap written there. For each byte, the laps
-    ``L, L - period, ...`` below ``current_lsn`` are tried, newest first: the first lap whose
-    group holds exactly this byte in the implementation's encoding gives the spec's byte at the
-    same offset of the same group. A byte no lap explains is kept as it is (it then differs
-    from the spec, unless it is a zero both never wrote)."""
+
+_BYTES_CACHE: dict[tuple[int, int], tuple[bytes, bytes]] = {}
+
+
+def _group_encodings(size: int, page: int) -> tuple[bytes, bytes]:
+    key = (size, page)
+    found = _BYTES_CACHE.get(key)
+    if found is None:
+        found = _BYTES_CACHE[key] = (impl_group_bytes(size, page), group_bytes(size, page))
+    return found
+
+
+_TRANSLATED: dict[tuple[bytes, tuple[int, ...], tuple[tuple[int, int, int], ...]], bytes] = {}
+_CACHE_LIMIT = 20_000
+
+
+def translate_block(p: Params, history: GroupHistory, block_lsns: Sequence[int],
+                    raw: bytes) -> bytes:
+    """:func:`translate_block_uncached`, memoised on the bytes, the laps and the copied groups
+    overlapping them (groups never change once reserved, so the result is a function of these;
+    most blocks do not change from one step to the next)."""
+    n = len(raw)
+    overlapping = tuple(g for blsn in block_lsns
+                        for g in _overlapping(history, blsn + HDR_SIZE, blsn + HDR_SIZE + n))
+    key = (raw, tuple(block_lsns), overlapping)
+    found = _TRANSLATED.get(key)
+    if found is None:
+        if len(_TRANSLATED) > _CACHE_LIMIT:
+            _TRANSLATED.clear()
+        found = _TRANSLATED[key] = translate_block_uncached(p, history, block_lsns, raw)
+    return found
+
+
+def translate_block_uncached(p: Params, history: GroupHistory, block_lsns: Sequence[int],
+                             raw: bytes) -> bytes:
+    """Abstract the data bytes ``raw`` of one block (decision 6).
+
+    ``block_lsns`` are the laps the block may hold, newest first (a ring position holds the
+    byte of the latest lap written there). A byte is explained by the first lap whose copied
+    group holds exactly this byte in the implementation's encoding, and becomes the spec's
+    byte at the same offset of the same group. A byte no lap explains is kept as it is (it then
+    differs from the spec, unless it is a zero both sides never wrote)."""
+    n = len(raw)
     out = bytearray(raw)
-    cache: dict[tuple[int, int], tuple[bytes, bytes]] = {}
-    for k, lsn in enumerate(lsns):
-        b = raw[k]
-        lap = lsn + (current_lsn - 1 - lsn) // period * period if lsn < current_lsn else lsn
-        while lap >= p.start_lsn:
-            g = history.covering(lap)
-            if g is not None:
-                start, end, page = g
-                key = (start, end)
-                if key not in cache:
-                    size = lsn_to_sn(p, end) - lsn_to_sn(p, start)
-                    cache[key] = (impl_group_bytes(size, page), group_bytes(size, page))
-                impl_b, spec_b = cache[key]
-                off = lsn_to_sn(p, lap) - lsn_to_sn(p, start)
-                if impl_b[off] == b:
-                    out[k] = spec_b[off]
-                    break
-            lap -= period
+    resolved = bytearray(n)
+    for blsn in block_lsns:
+        lo = blsn + HDR_SIZE
+        hi = lo + n
+        for start, end, page in _overlapping(history, lo, hi):
+            a, b = max(lo, start), min(hi, end)
+            off = lsn_to_sn(p, a) - lsn_to_sn(p, start)
+            size = lsn_to_sn(p, end) - lsn_to_sn(p, start)
+            impl_b, spec_b = _group_encodings(size, page)
+            k0, m = a - lo, b - a
+            if raw[k0:k0 + m] == impl_b[off:off + m] and not any(resolved[k0:k0 + m]):
+                out[k0:k0 + m] = spec_b[off:off + m]
+                resolved[k0:k0 + m] = b"\x01" * m
+                continue
+            for j in range(m):
+                if not resolved[k0 + j] and raw[k0 + j] == impl_b[off + j]:
+                    out[k0 + j] = spec_b[off + j]
+                    resolved[k0 + j] = 1
     return bytes(out)
-
-
-def _data_lsns(block_lsn: int) -> list[int]:
-    return list(range(block_lsn + HDR_SIZE, block_lsn + TRAILER_OFFSET))
 
 
 def abstract_buffer(p: Params, log: Any, history: GroupHistory, current_lsn: int) -> tuple[
@@ -178,7 +226,9 @@ def abstract_buffer(p: Params, log: Any, history: GroupHistory, current_lsn: int
         off = i * BLOCK_SIZE
         frg = int.from_bytes(data[off + 6: off + 8], "big")
         raw = bytes(data[off + HDR_SIZE: off + TRAILER_OFFSET])
-        blocks.append((frg, translate_data(p, history, _data_lsns(off), raw, current_lsn, size)))
+        newest = (current_lsn - 1 - off) // size if current_lsn - 1 >= off else 0
+        laps = [off + k * size for k in range(newest, max(newest - 3, -1), -1)]
+        blocks.append((frg, translate_block(p, history, laps, raw)))
     return tuple(blocks)
 
 
@@ -193,13 +243,18 @@ def parse_file_block(p: Params, raw: bytes, block_lsn: int, history: GroupHistor
     frg = int.from_bytes(raw[6:8], "big")
     cp_no = int.from_bytes(raw[8:12], "big")
     data = raw[HDR_SIZE:TRAILER_OFFSET]
-    if data_len == HDR_SIZE and not any(data):
-        return None
-    data = translate_data(p, history, _data_lsns(block_lsn), data, block_lsn + BLOCK_SIZE,
-                          p.log_capacity)
-    checksum = int.from_bytes(raw[TRAILER_OFFSET:BLOCK_SIZE], "big")
-    return FileBlock(hdr & ~FLUSH_BIT, bool(hdr & FLUSH_BIT), data_len, frg, cp_no, data,
-                     checksum)
+    if (block_lsn == p.start_lsn and (hdr & ~FLUSH_BIT) == p.start_lsn // BLOCK_SIZE + 1
+            and data_len == HDR_SIZE and not any(data)):
+        return None  # the creation block (module docstring)
+    used = max(0, min(data_len, TRAILER_OFFSET) - HDR_SIZE)
+    data = translate_block(p, history, [block_lsn], data[:used]) + data[used:]
+    hdr_no, flush_bit = hdr & ~FLUSH_BIT, bool(hdr & FLUSH_BIT)
+    # FMT-8: the data were translated, so the checksum is the spec's checksum of the translated
+    # fields when the implementation's trailer is right for its own bytes, and a wrong one if not
+    checksum = block_checksum(p, hdr_no, flush_bit, data_len, frg, cp_no, data)
+    if not block_checksum_ok(raw):
+        checksum ^= 0xFFFF_FFFF
+    return FileBlock(hdr_no, flush_bit, data_len, frg, cp_no, data, checksum)
 
 
 def _block_lsn(p: Params, file_no: int, index: int, hdr_no: int) -> int:
@@ -328,10 +383,69 @@ def normalise(p: Params, s: State) -> State:
     return attrs.evolve(s, files=files(s.files), disk=files(s.disk))
 
 
-def compare(p: Params, spec: State, impl: State) -> list[str]:
+KNOWN_DIFFERENCES: Counter[str] = Counter()
+"""How often each tolerated spec/impl difference (see :func:`tolerate`) was seen."""
+
+
+def tolerate(spec: State, impl: State,
+             written: dict[tuple[int, int], set[FileBlock | None]] | None = None) -> State:
+    """The implementation's state with the *known, reported* differences from the spec mapped
+    to the spec's value (each counted in :data:`KNOWN_DIFFERENCES`):
+
+    * ``checkpoint durable early``: a checkpoint block written but not yet synced by the
+      checkpointer is in ib_logfile0, so the flusher's fsync of that file (FL-1) makes it
+      durable too; the spec's ``flusher_fsync`` leaves ``blocks_disk`` alone (decision 9).
+      Reported to the spec; harmless for RC-1 (that checkpoint is <= flushed_to_disk_lsn).
+    * ``log data durable early``: for the same reason the checkpointer's fsync of ib_logfile0
+      makes the log blocks the writer wrote there durable before the flusher's fsync; the
+      spec's ``checkpointer_sync_checkpoint`` syncs only the checkpoint block. A durable block
+      is accepted when the spec's OS-cache view held that very block at some point
+      (``written``: every value ``files[f][i]`` had since the spec's own disk block last
+      changed). More durable than the spec promises is safe for RC-4.
+    """
+    cs, ci = spec.checkpoint, impl.checkpoint
+    if cs.pending_lsn and ci.blocks_disk != cs.blocks_disk:
+        fixed = (
+            cs.blocks_disk[0] if ci.blocks_disk[0] == cs.blocks_written[0] else ci.blocks_disk[0],
+            cs.blocks_disk[1] if ci.blocks_disk[1] == cs.blocks_written[1] else ci.blocks_disk[1],
+        )
+        if fixed != ci.blocks_disk:
+            KNOWN_DIFFERENCES["checkpoint durable early"] += 1
+            impl = attrs.evolve(impl, checkpoint=attrs.evolve(ci, blocks_disk=fixed))
+    if impl.disk != spec.disk:
+        seen = written or {}
+        disk = tuple(
+            tuple(d_spec if d_impl != d_spec and (d_impl == f_spec
+                                                  or d_impl in seen.get((f, i), ()))
+                  else d_impl
+                  for i, (d_spec, d_impl, f_spec) in enumerate(zip(fs_spec, fs_impl, ff_spec,
+                                                                   strict=True)))
+            for f, (fs_spec, fs_impl, ff_spec) in enumerate(zip(spec.disk, impl.disk,
+                                                                 spec.files, strict=True)))
+        if disk != impl.disk:
+            KNOWN_DIFFERENCES["log data durable early"] += 1
+            impl = attrs.evolve(impl, disk=disk)
+    return impl
+
+
+def note_written(spec: State, written: dict[tuple[int, int], set[FileBlock | None]]) -> None:
+    """Record the spec's OS-cache blocks for :func:`tolerate` (forget a position's history
+    once the spec's own disk block there changes)."""
+    for f, (files, disk) in enumerate(zip(spec.files, spec.disk, strict=True)):
+        for i, (b, d) in enumerate(zip(files, disk, strict=True)):
+            seen = written.setdefault((f, i), set())
+            if d in seen:
+                seen.clear()
+            if b != d:
+                seen.add(b)
+
+
+def compare(p: Params, spec: State, impl: State,
+            written: dict[tuple[int, int], set[FileBlock | None]] | None = None) -> list[str]:
     """Every field where the two states differ, as ``field: spec=... impl=...`` lines
-    (nested fields by name: ``users[0].pc``, ``files[1][3]``, ``checkpoint.pending_lsn``)."""
-    a, b = normalise(p, spec), normalise(p, impl)
+    (nested fields by name: ``users[0].pc``, ``files[1][3]``, ``checkpoint.pending_lsn``),
+    modulo the equivalences of the module docstring and :func:`tolerate`."""
+    a, b = normalise(p, spec), normalise(p, tolerate(spec, impl, written))
     if a == b:
         return []
     return _diff("", a, b)

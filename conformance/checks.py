@@ -70,14 +70,21 @@ class ConformanceFailure(AssertionError):
 # --- counters: examples run and actions fired, per source ------------------------------------
 
 EXAMPLES: Counter[str] = Counter()
-"""Test cases run per check name (``stepped``, ``trace``); read by mutants and fuzz."""
+"""Test cases run per check name (``stepped``, ``crash``, ``trace``); read by mutants and
+fuzz."""
 
 ACTIONS: dict[str, Counter[str]] = {"stepped": Counter(), "threaded": Counter()}
 """Spec action name -> times it fired, per source (stepped conformance, threaded traces)."""
 
 
+WRAPS: Counter[str] = Counter()
+"""Runs in which the written lsn range exceeded a ring's size (log_buffer, recent_written,
+write_events, log_files): evidence that the configuration wraps every ring within a run."""
+
+
 def reset_counters() -> None:
     EXAMPLES.clear()
+    WRAPS.clear()
     for counter in ACTIONS.values():
         counter.clear()
 
@@ -102,6 +109,10 @@ CHECKS: tuple[Check, ...] = (
     Check("stepped", "conformance.stepped:run",
           "Hypothesis chooses every interleaving of impl steps; abstract states and invariants "
           "compared after every step"),
+    Check("wrap", "conformance.stepped:run_wrap",
+          "the stepped machine with big groups and no waits: every run wraps the log files"),
+    Check("crash", "conformance.stepped:run_crash",
+          "the stepped machine with short runs ending in a crash and recovery (RC-1..RC-4)"),
     Check("trace", "conformance.trace_check:run",
           "real threads, trace replayed through the spec, whole trace consumed"),
 )

@@ -43,7 +43,7 @@ from spec.params import Params
 BLOCK_SIZE, HEADER_SIZE, TRAILER_SIZE = 512, 12, 4
 """InnoDB's block layout, which the implementation always uses (FMT-1)."""
 
-PAGE_SIZE = 64
+PAGE_SIZE = 512
 """Bytes per page of the implementation's data file (the spec has no page contents)."""
 
 MAPPED_FIELDS = (
@@ -91,7 +91,7 @@ def conformance_params(**changes: Any) -> Params:
         n_user_threads=2,
         n_flush_lists=2,
         n_pages=3,
-        group_sizes=(20, 130, 250),
+        group_sizes=(30, 200, 250),
         wait_kinds=("write", "flush", "none"),
         max_sn=2**40,
         explore_crashes=True,

@@ -29,9 +29,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from spec.model import ActionNotEnabled, Label, RedoModel
-
 from conformance.checks import ConformanceFailure
+from spec.model import ActionNotEnabled, Label, RedoModel
 from spec.state import State
 
 MAX_STATES = 64

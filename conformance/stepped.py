@@ -1,0 +1,605 @@
+"""Stepped conformance: Hypothesis chooses every interleaving of the implementation's steps.
+
+:class:`SteppedMachine` is a ``RuleBasedStateMachine`` with one rule per spec action kind. The
+implementation (``impl.redolog.RedoLog`` with ``threads=False`` over an in-memory
+``FaultStore``) and the spec (``spec.model.RedoModel``) run side by side:
+
+1. a rule is offered only when the spec has that action enabled (its precondition), and the
+   arguments (which user thread, group size, page, wait kind) are drawn from the spec's enabled
+   labels, so Hypothesis explores exactly the spec's schedules;
+2. the rule performs the step on the implementation (a user operation, or one background
+   object's step), then applies the same labelled action to the spec with ``next_state``;
+   where the implementation decides an argument itself (which flush list the page cleaner
+   took), the label is built from what it did, and the spec must accept it;
+3. the implementation's state is abstracted (:func:`conformance.abstraction.abstract`), the
+   spec's invariants are checked on it (state properties, and step properties such as WR-6 and
+   CP-4 on the abstract transition), and it is compared field by field with the spec's state.
+
+Any difference raises :class:`~conformance.checks.ConformanceFailure` naming the invariant or
+the first differing field; Hypothesis shrinks the failing schedule to a shortest one and prints
+it as a runnable program, and the example database replays it.
+
+The configuration (:func:`conformance.params_map.conformance_params`) has 512-byte blocks like
+the implementation and small rings, so a run of a few dozen steps wraps the log buffer, the
+recent-written and recent-closed rings, the event slots and the log files. A crash (the fault
+store loses unsynced writes) followed by recovery compares the implementation's recovery report
+with the spec's :func:`spec.crash.recover_image`, then both sides start a fresh log.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import attrs
+from hypothesis import HealthCheck, target
+from hypothesis import settings as Settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    rule,
+    run_state_machine_as_test,
+)
+
+from conformance import checks
+from conformance.abstraction import (
+    KNOWN_DIFFERENCES,
+    GroupHistory,
+    abstract,
+    compare,
+    impl_group_bytes,
+    note_written,
+)
+from conformance.checks import ConformanceFailure
+from conformance.params_map import conformance_params, to_log_config
+from impl.faultstore import FaultStore
+from impl.records import Record
+from impl.recovery import recover as impl_recover
+from impl.redolog import Handle, RedoLog
+from spec import crash as spec_crash
+from spec.model import Label, RedoModel
+from spec.params import Params
+from spec.state import (
+    CLOSED,
+    COPIED,
+    FRG_SET,
+    IDLE,
+    LINKED,
+    PAGES_ADDED,
+    RESERVED,
+    RESET,
+    SLEEPING,
+    State,
+)
+
+STEPS = 300
+"""Steps per run of the main machine (at least): enough to wrap every ring, the files too."""
+
+
+@attrs.define
+class DriverUser:
+    """The driver's view of one user thread: where it is in its sequential code (the spec's
+    ``UserState.pc``), its group and its wait (see :class:`conformance.abstraction.UserView`)."""
+
+    log: Any
+    pc: str = IDLE
+    start_sn: int = 0
+    size: int = 0
+    page: int = 0
+    wait: str = "none"
+    handle: Handle | None = None
+    count: int = 0
+    """The signal count ``user_wait_reset_event`` returned (USR-7)."""
+
+    def signalled(self) -> bool:
+        """Decision 1: the slot was set since this user's own reset (os_event's test)."""
+        if self.pc not in (RESET, SLEEPING) or self.handle is None:
+            return False
+        slots = self.log.write_events if self.wait == "write" else self.log.flush_events
+        return bool(slots.event_for(self.handle.end_lsn).signalled_since(self.count))
+
+    def idle(self) -> None:
+        self.pc, self.start_sn, self.size, self.page, self.wait = IDLE, 0, 0, 0, "none"
+        self.handle, self.count = None, 0
+
+
+@functools.lru_cache(maxsize=8)
+def model_for(p: Params) -> RedoModel:
+    return RedoModel(p)
+
+
+class SteppedMachine(RuleBasedStateMachine):
+    """One rule per spec action kind; see the module docstring."""
+
+    params: Params = conformance_params()
+    check_name = "stepped"
+    min_steps_before_crash: int = 250
+    """A crash is offered only after this many steps since the log was created, so that runs
+    get far enough to wrap the rings (the files need about 250 steps) before they crash."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        checks.EXAMPLES[self.check_name] += 1
+        self.p = self.params
+        self.model = model_for(self.p)
+        self.props = [pr for pr in self.model.properties() if pr.kind == "state"]
+        self.step_props = [pr for pr in self.model.properties() if pr.kind == "step"]
+        self.config = to_log_config(self.p)
+        self._started = False
+        self.reach = 0
+        self._action_names = frozenset(self.model.action_names())
+        self._kind_order = tuple(n for n in self.model.action_names() if n != "recover")
+        self._fresh()
+
+    # ------------------------------------------------------------------------------ set-up
+    def _fresh(self) -> None:
+        """A new log on both sides (at the start and after a crash and recovery)."""
+        if self._started:
+            self._note_reach()
+            self.log.close(flush=False)
+        self._started = True
+        self.spec: State = self.model.init_states()[0]
+        self.store = FaultStore()
+        self.log: RedoLog = RedoLog.create(self.store, self.config, threads=False, trace=True)
+        self.users = [DriverUser(self.log) for _ in range(self.p.n_user_threads)]
+        self.history = GroupHistory()
+        self.written: dict[tuple[int, int], set[Any]] = {}
+        self.steps = 0
+        self._enabled: dict[str, list[Label]] | None = None
+        self.abs = self._abstract()
+        self._check_equal("initial state")
+
+    def teardown(self) -> None:
+        """Record how far the run got (which rings wrapped) and steer Hypothesis towards runs
+        that get further (``target``): wrapping the rings is where the bugs live."""
+        self._note_reach()
+        target(float(self.reach), label="lsn bytes written")
+        self.log.close(flush=False)
+
+    def _note_reach(self) -> None:
+        written = int(self.log.write_lsn) - self.p.start_lsn
+        self.reach = max(self.reach, written)
+        p = self.p
+        for ring, size in (("log_buffer", p.log_buffer_size),
+                           ("recent_written", p.recent_written_size),
+                           ("write_events", p.write_events * p.block_size),
+                           ("log_files", p.log_capacity)):
+            if self.reach > size:
+                checks.WRAPS[ring] += 1
+
+    # ------------------------------------------------------------------------------ helpers
+    def enabled(self, action: str) -> list[Label]:
+        """The spec's enabled labels of ``action`` in the current spec state (computed per
+        action on demand: preconditions are evaluated far more often than rules run)."""
+        if self._enabled is None:
+            self._enabled = {}
+        found = self._enabled.get(action)
+        if found is None:
+            found = []
+            if action in self._action_names:
+                a = self.model.action(action)
+                if not self.spec.crashed or a.actor == "crash":
+                    for choice in a.choices(self.p, self.spec):
+                        if a.apply(self.p, self.spec, **choice) is not None:
+                            found.append(Label(action, tuple(choice.items())))
+            self._enabled[action] = found
+        return found
+
+    def _abstract(self, last_write: tuple[int, int, int, int] | None = None) -> State:
+        s = abstract(self.p, self.log, self.users, self.history)
+        return attrs.evolve(s, last_write=last_write) if last_write else s
+
+    @property
+    def events(self) -> list[Any]:
+        """The implementation's trace so far (stepped runs always trace)."""
+        trace = self.log.trace
+        assert trace is not None
+        return trace.events
+
+    def _check_equal(self, what: str) -> None:
+        diff = compare(self.p, self.spec, self.abs, self.written)
+        if diff:
+            raise ConformanceFailure(
+                f"abstraction {diff[0].split(':', 1)[0]}",
+                f"after {what}, the implementation's abstract state differs from the spec's:\n  "
+                + "\n  ".join(diff[:12]))
+
+    def _check_invariants(self, label: Label, after: State) -> None:
+        """The spec's state invariants, evaluated on the implementation's abstract state."""
+        p = self.p
+        for prop in self.props:
+            if not prop.predicate(p, after):
+                why = prop.explain
+                explain = why(p, after) if why is not None else ""
+                raise ConformanceFailure(f"invariant {prop.name}",
+                                         f"after {label} the implementation breaks {prop.name} "
+                                         f"({', '.join(prop.ids)}): {explain}")
+
+    def _check_step_invariants(self, before: State, label: Label, after: State) -> None:
+        """The spec's step invariants (WR-6, CP-4) on the implementation's abstract step."""
+        p = self.p
+        for prop in self.step_props:
+            if not prop.predicate(p, before, label, after):
+                why = prop.explain
+                explain = why(p, before, label, after) if why is not None else ""
+                raise ConformanceFailure(f"invariant {prop.name}",
+                                         f"{label} on the implementation breaks {prop.name} "
+                                         f"({', '.join(prop.ids)}): {explain}")
+
+    def _spec_step(self, label: Label) -> None:
+        from spec.model import ActionNotEnabled
+
+        try:
+            self.spec = self.model.next_state(self.spec, label)
+        except ActionNotEnabled as exc:
+            raise ConformanceFailure(f"spec rejects {label.action}",
+                                     f"the implementation did {label}, which the spec does "
+                                     f"not allow here: {exc}") from None
+        self._enabled = None
+        note_written(self.spec, self.written)
+        checks.ACTIONS["stepped"][label.action] += 1
+
+    def _after(self, label: Label, last_write: tuple[int, int, int, int] | None = None) -> None:
+        """Apply ``label`` to the spec, abstract the impl, check invariants and equality."""
+        self._spec_step(label)
+        before = self.abs
+        self.abs = self._abstract(last_write)
+        self.steps += 1
+        self._check_step_invariants(before, label, self.abs)
+        if compare(self.p, self.spec, self.abs, self.written):
+            # the states differ: name the broken requirement if an invariant sees it, else the
+            # first differing field (equal states satisfy the same state invariants, and the
+            # spec's are the explorer's business, so they are only evaluated here)
+            self._check_invariants(label, self.abs)
+            self._check_equal(str(label))
+
+    def _impl(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ConformanceFailure:
+            raise
+        except Exception as exc:
+            raise ConformanceFailure(f"impl raised {type(exc).__name__}",
+                                     f"{what} raised {type(exc).__name__}: {exc}") from exc
+
+    def _user(self, label: Label) -> tuple[DriverUser, int]:
+        thread = int(label.get("thread"))
+        return self.users[thread], thread
+
+    # ------------------------------------------------------------------------------ user rules
+    def user_reserve(self, label: Label) -> None:
+        """USR-1: reserve [start, end) for a group of the chosen size, page and wait kind."""
+        u, thread = self._user(label)
+        size, page, wait = int(label.get("size")), int(label.get("page")), str(label.get("wait"))
+        handle = self._impl(str(label), self.log.user_reserve, size, thread=str(thread))
+        u.pc, u.start_sn, u.size, u.page, u.wait, u.handle = (RESERVED, handle.start_sn, size,
+                                                               page, wait, handle)
+        self.history = self.history.add(handle.start_lsn, handle.end_lsn, page)
+        self._after(label)
+
+    def user_copy_to_log_buffer(self, label: Label) -> None:
+        """USR-1, SYS-4: copy the group's bytes into the ring buffer (crossing blocks)."""
+        u, thread = self._user(label)
+        assert u.handle is not None
+        ok = self._impl(str(label), self.log.user_copy_to_log_buffer, u.handle,
+                        impl_group_bytes(u.size, u.page), thread=str(thread))
+        if ok:
+            u.pc = COPIED
+            self.history = self.history.mark_copied(u.handle.start_lsn)
+        self._after(label)
+
+    def user_set_first_rec_group(self, label: Label) -> None:
+        """USR-2: the group ends in a later block: set that block's first_rec_group."""
+        u, thread = self._user(label)
+        assert u.handle is not None
+        if self._impl(str(label), self.log.user_set_first_rec_group, u.handle,
+                      thread=str(thread)):
+            u.pc = FRG_SET
+        self._after(label)
+
+    def user_add_recent_written_link(self, label: Label) -> None:
+        """USR-3, LNK-1, LNK-4: add the link start -> end to recent_written."""
+        u, thread = self._user(label)
+        assert u.handle is not None
+        if self._impl(str(label), self.log.user_add_recent_written_link, u.handle,
+                      thread=str(thread)):
+            u.pc = LINKED
+        self._after(label)
+
+    def user_add_dirty_pages(self, label: Label) -> None:
+        """USR-4, CP-3: add the group's page to its flush list (relaxed order, lag L)."""
+        u, thread = self._user(label)
+        assert u.handle is not None
+        records = [Record(u.page, bytes((1 + u.page,)) * 4)]
+        if self._impl(str(label), self.log.user_add_dirty_pages, u.handle, records,
+                      thread=str(thread)):
+            u.pc = PAGES_ADDED
+        self._after(label)
+
+    def _closed(self, u: DriverUser) -> None:
+        if u.wait == "none":
+            u.idle()
+        else:
+            u.pc = CLOSED
+
+    def user_add_recent_closed_link(self, label: Label) -> None:
+        """USR-4 (8.0), CP-1: add the link start -> end to recent_closed."""
+        u, thread = self._user(label)
+        assert u.handle is not None
+        if self._impl(str(label), self.log.user_add_recent_closed_link, u.handle,
+                      thread=str(thread)):
+            self._closed(u)
+        self._after(label)
+
+    def user_report_added(self, label: Label) -> None:
+        """USR-4 (9.0), CP-1: report [start, end) to the flush-list-added tracker."""
+        u, thread = self._user(label)
+        assert u.handle is not None
+        if self._impl(str(label), self.log.user_report_added, u.handle, thread=str(thread)):
+            self._closed(u)
+        self._after(label)
+
+    def user_wait_reset_event(self, label: Label) -> None:
+        """USR-7: reset the slot event and keep its signal count."""
+        u, thread = self._user(label)
+        assert u.handle is not None
+        u.count = self._impl(str(label), self.log.user_wait_reset_event, u.handle.end_lsn,
+                             u.wait, thread=str(thread))
+        u.pc = RESET
+        self._after(label)
+
+    def user_wait_check(self, label: Label) -> None:
+        """USR-5, USR-6: after the reset, check write_lsn / flushed_to_disk_lsn >= end_lsn."""
+        u, thread = self._user(label)
+        assert u.handle is not None
+        done = self._impl(str(label), self.log.user_wait_check, u.handle.end_lsn, u.wait,
+                          thread=str(thread))
+        if done:
+            u.idle()
+        else:
+            u.pc = SLEEPING
+        self._after(label)
+
+    def user_wait_wake(self, label: Label) -> None:
+        """USR-7: a sleeping user whose slot was set since its reset wakes and re-checks."""
+        u, thread = self._user(label)
+        assert u.handle is not None
+        if self._impl(str(label), self.log.user_wait_wake, u.handle.end_lsn, u.wait, u.count,
+                      thread=str(thread)):
+            u.pc = CLOSED
+        self._after(label)
+
+    # ------------------------------------------------------------------------------ background
+    def writer_traverse_links(self, label: Label) -> None:
+        """WR-1: the writer follows recent-written links (up to write_max_size past write_lsn)."""
+        self._impl(str(label), self.log.writer.traverse_links)
+        self._after(label)
+
+    def writer_write(self, label: Label) -> None:
+        """WR-3..WR-9: one write of the log files; WR-6 is checked on the write it made."""
+        before_events = len(self.events)
+        self._impl(str(label), self.log.writer.write)
+        last_write = None
+        for event in self.events[before_events:]:
+            if event.action == "writer_write":
+                v = event.values
+                name = str(v["file"])
+                file_no = int(name.removeprefix("ib_logfile"))
+                last_write = (file_no, int(v["offset"]), int(v["size"]),
+                              int(v["write_ahead_end_offset"][0]))
+        self._after(label, last_write)
+
+    def flusher_fsync(self, label: Label) -> None:
+        """FL-1..FL-3: fsync, publish flushed_to_disk_lsn, notify (directly if one block)."""
+        self._impl(str(label), self.log.flusher.step)
+        self._after(label)
+
+    def write_notifier_notify_slots(self, label: Label) -> None:
+        """NT-1, NT-2: woken by its event (reset, then one pass), set the slots up to
+        write_lsn."""
+        self.log.write_notifier_event.reset()
+        self._impl(str(label), self.log.write_notifier.step)
+        self._after(label)
+
+    def flush_notifier_notify_slots(self, label: Label) -> None:
+        """NT-5: the same for flushed_to_disk_lsn and the flush events."""
+        self.log.flush_notifier_event.reset()
+        self._impl(str(label), self.log.flush_notifier.step)
+        self._after(label)
+
+    def closer_traverse_links(self, label: Label) -> None:
+        """CP-1 (8.0): the closer advances buf_dirty_pages_added_up_to_lsn along links."""
+        assert self.log.closer is not None
+        self._impl(str(label), self.log.closer.step)
+        self._after(label)
+
+    def tracker_advance_smallest_not_added(self, label: Label) -> None:
+        """CP-1 (9.0): the tracker's smallest_not_added_lsn advances."""
+        assert self.log.tracker is not None
+        self._impl(str(label), self.log.tracker.step)
+        self._after(label)
+
+    def checkpointer_write_checkpoint(self, label: Label) -> None:
+        """CP-2, CP-4, CP-7, FMT-10: compute available_for_checkpoint_lsn and write the
+        alternate checkpoint block (not yet synced)."""
+        ck = self.log.checkpointer
+        self._impl(str(label), ck.update_available)
+        self._impl(str(label), ck.write_checkpoint)
+        self._after(label)
+
+    def checkpointer_sync_checkpoint(self, label: Label) -> None:
+        """CP-4, FMT-10: fsync the checkpoint block, publish checkpoint_lsn."""
+        self._impl(str(label), self.log.checkpointer.sync_checkpoint)
+        self._after(label)
+
+    def _page_cleaner_comparable(self) -> bool:
+        """Offer the page cleaner when the spec may flush a page, unless the implementation
+        would take a page the spec cannot: the implementation flushes the first page of a list
+        that satisfies the WAL rule (CP-6), the spec only a list's earliest-added page; when
+        that one is not yet flushable the two differ (reported; counted in
+        ``KNOWN_DIFFERENCES["page cleaner skips an unflushable tail"]``)."""
+        if not self.enabled("page_cleaner_flush_page"):
+            return False
+        page = self.log.page_cleaner.pick()
+        if page is None:
+            return True  # the spec may flush, the implementation will not: compared
+        lists = self.spec.pages.flush_lists
+        li = page.page_no % len(lists)
+        if lists[li] and lists[li][-1][0] == page.page_no:
+            return True
+        KNOWN_DIFFERENCES["page cleaner skips an unflushable tail"] += 1
+        return False
+
+    def page_cleaner_flush_page(self, label: Label) -> None:
+        """CP-6: the page cleaner writes a page whose newest modification is flushed (WAL);
+        the label's flush list is the one the implementation took its page from."""
+        start = len(self.events)
+        self._impl(str(label), self.log.page_cleaner.step)
+        for event in self.events[start:]:
+            if event.action == "page_cleaner_flush_page":
+                page = int(event.values["page"])
+                label = Label("page_cleaner_flush_page", (("list", page % self.p.n_flush_lists),))
+        self._after(label)
+
+    # ------------------------------------------------------------------------------ the rule
+    def _kinds(self) -> list[str]:
+        """The action kinds that may run now: enabled in the spec (the page cleaner only when
+        comparable, see :meth:`_page_cleaner_comparable`; a crash only after
+        ``min_steps_before_crash`` steps)."""
+        kinds = []
+        for name in self._kind_order:
+            if name == "crash":
+                if self.steps >= self.min_steps_before_crash and self.enabled("crash"):
+                    kinds.append("crash")
+            elif name == "page_cleaner_flush_page":
+                if self._page_cleaner_comparable():
+                    kinds.append(name)
+            elif self.enabled(name):
+                kinds.append(name)
+        return kinds
+
+    @rule(data=st.data())
+    def step(self, data: st.DataObject) -> None:
+        """Hypothesis chooses the next step: first an enabled action kind, then one of its
+        enabled labels (which user thread, group size, page, wait kind); the per-kind method
+        performs it on the implementation and the spec and compares.
+
+        One Hypothesis rule dispatching to one method per action kind, rather than one
+        ``@rule`` with a ``@precondition`` each: with 20 rules mostly invalid, Hypothesis's
+        rule selection spends about 20 choices per step, so runs of 300 steps overran its
+        choice budget and were thrown away; here a step costs two choices."""
+        kinds = self._kinds()
+        if not kinds:
+            self.nothing_to_do()
+            return
+        kind = data.draw(st.sampled_from(kinds), label="action")
+        if kind == "crash":
+            self.crash_and_recover()
+            return
+        labels = self.enabled(kind)
+        label = labels[0] if len(labels) == 1 else data.draw(st.sampled_from(labels),
+                                                               label=kind)
+        getattr(self, kind)(label)
+
+    def nothing_to_do(self) -> None:
+        """No step can run. A spec state where nothing is enabled must be a fine end (SYS-3:
+        every waiter satisfied; the explorer checks this on ``tiny``); the implementation must
+        then have nothing to do either (its writer, flusher and closer steps are no-ops)."""
+        busy = [name for name, step in (
+            ("writer", self.log.writer.step), ("flusher", self.log.flusher.step),
+            ("closer", self.log.closer.step if self.log.closer else lambda: False))
+            if self._impl(name, step)]
+        KNOWN_DIFFERENCES["nothing to do"] += 1
+        if busy:
+            raise ConformanceFailure("impl busy while spec idle",
+                                     f"no spec action is enabled, but the implementation's "
+                                     f"{', '.join(busy)} still did work")
+
+    # ------------------------------------------------------------------------------ crash
+    def crash_and_recover(self) -> None:
+        """RC-1..RC-4: crash (unsynced writes lost), recover, compare the recovery reports:
+        the checkpoint used, where the scan stopped and the groups recovered; then both sides
+        start a fresh log."""
+        label = Label("crash", (("image", 0),))
+        crashed_store = self.store.crash()
+        # RC-1..RC-4 on the same bytes: the spec's recovery of the abstraction of the
+        # implementation's durable image (which equals the spec's crash image up to the
+        # tolerated early durability, checked after every step) against the implementation's
+        self._spec_step(label)
+        self._spec_step(Label("recover", ()))
+        expected = spec_crash.recover_image(
+            self.p, (self.abs.disk, self.abs.checkpoint.blocks_disk))
+        report = self._impl("recovery", impl_recover, crashed_store)
+        self._compare_recovery(expected, report)
+        self._fresh()
+
+    def _compare_recovery(self, expected: Any, report: Any) -> None:
+        """RC-1..RC-4: the same checkpoint, the same end of log, the same whole groups."""
+        problems = []
+        exp_cp = expected.checkpoint
+        got_cp = report.checkpoint
+        if exp_cp is not None and (int(got_cp.lsn), int(got_cp.checkpoint_no)) != (
+                exp_cp.lsn, exp_cp.checkpoint_no):
+            problems.append(f"checkpoint: spec {exp_cp} impl {got_cp}")
+        exp_groups = expected.groups
+        got_end = int(report.end_lsn)
+        exp_end = exp_groups[-1][1] if exp_groups else None
+        # groups at/after the checkpoint: applied, or already on their pages (RC-4)
+        n_impl = int(report.groups_applied) + int(getattr(report, "groups_already_on_pages", 0))
+        if n_impl != len(exp_groups):
+            problems.append(f"groups recovered: spec {len(exp_groups)} {exp_groups} "
+                            f"impl {n_impl} (end_lsn {got_end}, stop: {report.stop_reason})")
+        elif exp_end is not None and got_end != exp_end:
+            problems.append(f"end of the last whole group: spec {exp_end} impl {got_end}")
+        for page in range(self.p.n_pages):
+            ends = [end for (_s, end, pg) in exp_groups if pg == page]
+            if ends:
+                got = report.pages.get(page, (0, b""))[0] if hasattr(report, "pages") else None
+                if got is not None and int(got) < max(ends):
+                    problems.append(f"page {page}: page_lsn {got} after recovery, but the "
+                                    f"group ending at {max(ends)} was recovered")
+        if problems:
+            raise ConformanceFailure("recovery", "impl recovery differs from the spec's "
+                                     "recover_image: " + "; ".join(problems))
+
+
+class CrashMachine(SteppedMachine):
+    """The same rules with a crash offered after 20 steps: many short runs that end in a crash
+    and a recovery at every kind of point (RC-1..RC-4), rather than long runs that wrap."""
+
+    check_name = "crash"
+    min_steps_before_crash = 20
+
+
+class WrapMachine(SteppedMachine):
+    """The same rules with big groups and no waits: every run gets far enough to wrap the log
+    files (WR-9, SYS-4: the writer must wait for checkpoints, which wait for the page cleaner)."""
+
+    check_name = "wrap"
+    params = conformance_params(group_sizes=(200, 250), wait_kinds=("none",))
+
+
+def _settings(settings: Settings, min_steps: int) -> Settings:
+    """``settings`` with at least ``min_steps`` steps per run, and without the
+    ``filter_too_much`` health check: the rules' preconditions are the spec's enabledness, which
+    by design rejects most rules in most states."""
+    suppress = {*settings.suppress_health_check, HealthCheck.filter_too_much,
+                HealthCheck.too_slow}
+    return Settings(settings, stateful_step_count=max(settings.stateful_step_count, min_steps),
+                    suppress_health_check=sorted(suppress, key=lambda h: h.value))
+
+
+def run(settings: Settings) -> None:
+    """Run the stepped conformance machine under ``settings`` (the check ``stepped``): long
+    runs (at least :data:`STEPS` steps) that wrap every ring."""
+    run_state_machine_as_test(SteppedMachine, settings=_settings(settings, STEPS))
+
+
+def run_wrap(settings: Settings) -> None:
+    """Run :class:`WrapMachine` (the check ``wrap``): long runs that wrap the log files."""
+    run_state_machine_as_test(WrapMachine, settings=_settings(settings, STEPS))
+
+
+def run_crash(settings: Settings) -> None:
+    """Run :class:`CrashMachine` (the check ``crash``): short runs ending in crash + recovery."""
+    run_state_machine_as_test(CrashMachine, settings=_settings(settings, 60))
