@@ -467,6 +467,33 @@ def aligned_coarser() -> z3.BoolRef:
                   z3.Not(_aligned(x, n)))
 
 
+def file_position_of_block_start() -> z3.BoolRef:
+    """WR-6, FMT-9: the file offset of a block start at or above start_lsn (spec.lsn.
+    file_position) is block aligned, past the 4-block file header and inside the file -- the
+    assumptions proofs.writeahead makes about ``real_offset``. (The quotients are named so
+    that the products stay multiples of the block size; the formula proves them too.)"""
+    p = SymParams()
+    bs = p.block_size
+    lsn, cap, nb, nf, ns = _ints("lsn log_capacity n_blocks nf ns")
+    fds = p.file_data_size
+    dist = (lsn - p.start_lsn) % cap
+    in_file = dist % fds
+    ro = T.file_offset(p, lsn, cap)
+    hyp = z3.And(
+        bs > 0, p.file_size > 4 * bs, p.n_files >= 1, p.start_lsn >= 0,
+        p.file_size == nf * bs, cap == p.n_files * fds, p.start_lsn == ns * bs,
+        lsn == nb * bs, lsn >= p.start_lsn,
+        T.euclid(lsn - p.start_lsn, cap), T.euclid(dist, fds),
+    )
+    q1 = (lsn - p.start_lsn) / cap
+    q2 = dist / fds
+    m1 = (nb - ns) - q1 * p.n_files * (nf - 4)
+    m2 = m1 - q2 * (nf - 4)
+    steps = z3.And(dist == m1 * bs, in_file == m2 * bs)
+    goal = z3.And(ro % bs == 0, ro >= 4 * bs, ro < p.file_size)
+    return z3.And(hyp, T.div_hint(in_file, bs, m2, z3.IntVal(0)), z3.Not(z3.And(steps, goal)))
+
+
 def _show(*names: str) -> Callable[[z3.ModelRef], str]:
     """A decoder printing the named constants of a model (the concrete counterexample)."""
 
@@ -525,6 +552,8 @@ def obligations() -> list[Obligation]:
         L("lemma.aligned_closure", ("WR-6",), aligned_closure),
         L("lemma.aligned_gap", ("WR-6",), aligned_gap),
         L("lemma.aligned_coarser", ("WR-6",), aligned_coarser),
+        L("lemma.file_position_of_block_start", ("WR-6", "FMT-9"),
+          file_position_of_block_start),
         L("notify.notifier_covers_waiters", ("NT-2", "NT-4"), notifier_covers_waiters),
         L("notify.mysql_shortcut_unsound", ("NT-4", "WR-8"), mysql_shortcut_unsound,
           mysql_shortcut_unsound.__doc__ or "", expect="sat", decode=_notify_decoder),

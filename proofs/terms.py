@@ -106,3 +106,15 @@ def event_slot(p: SymParams, lsn: Int, n_slots: Int) -> Int:
 def checkpoint_lsn_for(p: SymParams, lsn: Int) -> Int:
     """spec.lsn.checkpoint_lsn_for (CP-7)."""
     return z3.If(lsn % p.block_size == 0, lsn - p.block_size + p.header_size, lsn)
+
+
+def file_offset(p: SymParams, lsn: Int, capacity: Int) -> Int:
+    """The byte offset part of spec.lsn.file_position: ``file_header_size + (lsn - start_lsn)
+    % log_capacity % file_data_size`` (``capacity`` is log_capacity, passed in so that a
+    proof can keep the product n_files * file_data_size as its own variable)."""
+    return p.file_header_size + (lsn - p.start_lsn) % capacity % p.file_data_size
+
+
+def file_number(p: SymParams, lsn: Int, capacity: Int) -> Int:
+    """The file number part of spec.lsn.file_position."""
+    return (lsn - p.start_lsn) % capacity / p.file_data_size

@@ -128,8 +128,9 @@ class Inputs:
         """Params rules (block.data: ``block_size >= 2``; write_ahead.pow2: a multiple of
         block_size; file.aligned, file.header, file.write_ahead), the offset's shape
         (file_position of a block start: block aligned, past the 4-block header, inside the
-        file), the auxiliary invariant on write_ahead_end (region aligned, inside the file),
-        and ``buffer_size > off`` (write_lsn < buf_ready_for_write_lsn)."""
+        file -- ``lemma.file_position_of_block_start``), the auxiliary invariant on
+        write_ahead_end (region aligned, inside the file: ``wr6.write_ahead_end``), and
+        ``buffer_size > off`` (write_lsn < buf_ready_for_write_lsn)."""
         return z3.And(
             self.bs >= 2, self.wa >= self.bs, al.ab(self.wa), al.aw(self.file_size),
             self.file_size > 4 * self.bs,

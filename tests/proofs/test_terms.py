@@ -93,6 +93,16 @@ def test_checkpoint_and_align_terms(p: Params, lsn: int) -> None:
     )
 
 
+@given(block_params(), lsns)
+def test_file_position_terms(p: Params, lsn: int) -> None:
+    """FMT-9: terms.file_offset / file_number == spec.lsn.file_position (lsn >= start_lsn)."""
+    lsn += p.start_lsn
+    cap = z3.IntVal(p.log_capacity)
+    assert (_eval(p, lambda sp: T.file_number(sp, z3.IntVal(lsn), cap)),
+            _eval(p, lambda sp: T.file_offset(sp, z3.IntVal(lsn), cap))) == \
+        L.file_position(p, lsn)
+
+
 @pytest.mark.parametrize(
     ("sn", "lsn"),
     [(0, 12), (495, 507), (496, 524), (992, 1036)],
