@@ -222,6 +222,11 @@ def test_step_obligations_are_not_vacuous() -> None:
         solver.set("timeout", 30_000)
         solver.add(body, E.facts(e))
         assert solver.check() == z3.sat, action
+    e, s0 = E.Enc(), E.St("")
+    solver = z3.Solver()
+    solver.add(e.params_ok(), e.init(s0))
+    solver.add(E.facts(e))
+    assert solver.check() == z3.sat, "Init"
     for action, rel in R.ACTIONS.items():
         r, q = R.Ring(4, ""), R.Ring(4, "'")
         solver = z3.Solver()
