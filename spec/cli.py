@@ -39,7 +39,6 @@ from spec.explorer import (
     ReplayError,
     explore,
     format_state,
-    format_trace,
     random_walks,
     replay_trace,
 )
@@ -113,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help='replay labels separated by ";" and print the states along them')
     p.add_argument("--replay-file", default=None, metavar="FILE",
                    help="replay labels from FILE, one per line ('#' comments allowed)")
+    p.add_argument("--every-state", action="store_true",
+                   help="with --replay: print the whole state after every step")
+    p.add_argument("--width", type=int, default=100, metavar="N",
+                   help="truncate printed field values to N characters (default 100)")
     return p
 
 
@@ -205,7 +208,11 @@ def _label_end(text: str) -> int:
     return 0
 
 
-def run_replay(model: Model[Any, Any], binding: Binding, texts: list[str], as_json: bool) -> int:
+def run_replay(model: Model[Any, Any], binding: Binding, texts: list[str], as_json: bool,
+               every_state: bool = False, width: int = 100) -> int:
+    """Replay ``texts`` (label texts) and print the states along them: the initial state, each
+    step with the fields it changed (and, with ``every_state``, the whole state after it), the
+    final state, and the first property that failed on the way."""
     labels = []
     for n, text in enumerate(texts, start=1):
         try:
@@ -226,13 +233,16 @@ def run_replay(model: Model[Any, Any], binding: Binding, texts: list[str], as_js
         }))
     else:
         print("0. initial state")
-        print(format_state(out.states[0]))
-        if out.steps:
-            print(format_trace(out.steps))
+        print(format_state(out.states[0], width))
+        for n, step in enumerate(out.steps, start=1):
+            print(step.format(n, width))
+            if every_state:
+                print(format_state(out.states[n], width))
         print()
-        print("final state:")
-        print(format_state(out.states[-1]))
-        print()
+        if not every_state:
+            print("final state:")
+            print(format_state(out.states[-1], width))
+            print()
         if out.failed is None:
             print(f"replayed {len(out.steps)} steps; every property holds on every state")
         else:
@@ -276,7 +286,8 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
                 raise UsageError(f"--replay-file {args.replay_file}: {exc.strerror}") from None
         else:
             text = args.replay
-        return run_replay(model, binding, split_trace(text), args.json)
+        return run_replay(model, binding, split_trace(text), args.json, args.every_state,
+                          max(args.width, 20))
 
     mode = args.mode
     if mode is None:
@@ -298,7 +309,7 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
         print(json.dumps(obj))
     else:
         print(f"preset {args.preset}" + (f" with {', '.join(args.sets)}" if args.sets else ""))
-        print(result.summary())
+        print(result.summary(max(args.width, 20)))
     return 0 if result.ok else 1
 
 

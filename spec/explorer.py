@@ -299,7 +299,7 @@ class ExploreResult:
             "violation": None if self.violation is None else self.violation.to_json(),
         }
 
-    def summary(self) -> str:
+    def summary(self, width: int = VALUE_WIDTH) -> str:
         """The human-readable report: figures, coverage table, verdict (and the trace)."""
         lines = [
             f"mode:            {self.mode}" + (f" ({self.walks} walks, seed {self.seed})"
@@ -316,7 +316,7 @@ class ExploreResult:
             "",
         ]
         if self.violation is not None:
-            lines.append(self.violation.format())
+            lines.append(self.violation.format(width))
             lines.append("")
         verdict = self.verdict.upper()
         lines.append(f"verdict: {verdict}" + (f" - {self.message}" if self.message else ""))
@@ -953,7 +953,10 @@ def replay_trace(model: Model[S, L], labels: Sequence[L],
         try:
             t = model.next_state(s, label)
         except not_enabled as exc:
-            raise ReplayError(n, str(label), str(exc) or type(exc).__name__) from exc
+            reason = str(exc) or type(exc).__name__
+            if reason.startswith(f"{label}:"):   # the model's message names the label too
+                reason = reason[len(str(label)) + 1:].strip()
+            raise ReplayError(n, str(label), reason) from exc
         out.states.append(t)
         out.steps.append(Step(str(label), model.fields_changed(s, t)))
         for prop in step_props:

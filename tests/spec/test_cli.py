@@ -218,3 +218,12 @@ def test_python_dash_m_spec_bad_preset_is_exit_2() -> None:
         proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=60)
         assert proc.returncode == 2, proc.stderr
         assert "unknown preset" in one_line_error(proc.stderr)
+
+
+def test_replay_every_state_prints_each_state(capsys: pytest.CaptureFixture[str]) -> None:
+    trace = "reserve(thread=0); write(upto=1)"
+    assert main(["explore", "--replay", trace, "--every-state"], toy_binding()) == 0
+    out = capsys.readouterr().out
+    # MiniLog is a dataclass, not attrs: printed by its repr, once per state (3 states)
+    assert out.count("MiniLog(") == 3
+    assert "MiniLog(lsn=1, written=1, waiting=(1, 0), spin=0)" in out
