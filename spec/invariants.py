@@ -88,13 +88,14 @@ def _group_mismatch(
 
 
 _buf_cache: dict[Any, Any] = {}
+_NONE: frozenset[int] = frozenset()
 
 
 def _buffer_bad(p: Params, s: State, lo: int, hi: int, skip_uncopied: bool) -> int | None:
     """The first lsn in [lo, hi) whose buffer byte differs from the group that owns it."""
     uncopied = frozenset(
-        sn_to_lsn(p, u.start_sn) for u in s.users if u.pc == RESERVED
-    ) if skip_uncopied else frozenset()
+        [sn_to_lsn(p, u.start_sn) for u in s.users if u.pc == RESERVED]
+    ) if skip_uncopied else _NONE
 
     def compute() -> int | None:
         for g in reversed(s.groups):

@@ -12,7 +12,7 @@ with os_event's reset / check / wait protocol (USR-7, decision 1).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from spec import linkbuf
 from spec.blocks import group_bytes
@@ -71,10 +71,8 @@ def _user(s: State, thread: int, pc: str) -> UserState | None:
     return u if u.pc == pc else None
 
 
-def _threads_at(s: State, pc: str) -> Iterator[dict[str, Arg]]:
-    for i, u in enumerate(s.users):
-        if u.pc == pc:
-            yield {"thread": i}
+def _threads_at(s: State, pc: str) -> list[dict[str, Arg]]:
+    return [{"thread": i} for i, u in enumerate(s.users) if u.pc == pc]
 
 
 def ends_in_later_block(p: Params, u: UserState) -> bool:
