@@ -100,3 +100,59 @@ def test_cli_json_on_the_real_model(capsys: pytest.CaptureFixture[str]) -> None:
     assert {"verdict", "distinct_states", "depth", "seconds", "actions", "invariants"} <= set(obj)
     assert obj["verdict"] == "incomplete" and code == 1
     assert set(obj["actions"]) == set(RedoModel(Params.tiny()).action_names())
+
+
+def _no_wake() -> RedoModel:
+    """tiny with at most one group, and user_wait_wake never enabled: a sleeping user is
+    signalled (USR-7) but never wakes (a broken USR-6/SYS-3)."""
+    return RedoModel(Params.tiny().evolve(max_sn=8)).with_action(
+        "user_wait_wake", lambda p, s, **kw: None)
+
+
+def test_a_user_that_never_wakes_is_a_deadlock_with_a_shortest_trace() -> None:
+    """SYS-3 (deadlock): once every background thread has finished its work, nothing is
+    enabled while a user still sleeps. The trace replays and ends with that user asleep."""
+    model = _no_wake()
+    r = explore(model)
+    assert r.verdict == "deadlock", r.summary()
+    v = r.violation
+    assert v is not None and v.ids == ("SYS-3",)
+    states = model.replay(list(v.labels))
+    assert not model.waiters_satisfied(states[-1])
+    assert list(model.successors(states[-1])) == []
+    assert any(lab.startswith("user_wait_check(") for lab in v.trace)
+
+
+class _Stutter:
+    """A model wrapper with one extra, always enabled action that changes nothing (a
+    self-loop), so a stuck waiter is no longer a deadlock: only SYS-3's liveness check can
+    see it."""
+
+    def __init__(self, model: RedoModel) -> None:
+        self.model = model
+        self.params = model.params
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.model, name)
+
+    def successors(self, s: object) -> object:
+        yield from self.model.successors(s)  # type: ignore[arg-type]
+        yield Label("stutter"), s
+
+    def action_names(self) -> tuple[str, ...]:
+        return (*self.model.action_names(), "stutter")
+
+
+def test_a_user_that_never_wakes_breaks_liveness_even_without_deadlock() -> None:
+    """SYS-3 (liveness): with a self-loop everywhere there is no deadlock, but from the state
+    after the user goes to sleep no state without waiters is reachable."""
+    r = explore(_Stutter(_no_wake()))  # type: ignore[arg-type]
+    assert r.verdict == "liveness", r.summary()
+    v = r.violation
+    assert v is not None and v.ids == ("SYS-3",)
+    # doomed exactly when a user goes to sleep (before, its check may still find the flush
+    # done and return without sleeping)
+    assert v.trace[-1].startswith("user_wait_check(")
+    states = _no_wake().replay(list(v.labels))
+    assert any(u.pc == "sleeping" for u in states[-1].users)
+    assert v.cycle
