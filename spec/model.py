@@ -167,16 +167,22 @@ class RedoModel:
         self._plan = self._make_plan(self._actions)
         self._crash_plan = self._make_plan(self._crash_actions)
 
-    @staticmethod
     def _make_plan(
-        actions: tuple[Action, ...],
-    ) -> tuple[tuple[str, Callable[..., State | None], Any, Label], ...]:
+        self, actions: tuple[Action, ...],
+    ) -> tuple[tuple[str, Callable[..., State | None], Any, Label, Any, tuple[Label, ...]], ...]:
+        """Per action: name, apply, choices (None: no arguments), the bare label, and for
+        per-thread actions (:class:`spec.user.ThreadsAt`) the pcs and one label per thread."""
         from spec.model_types import no_choices
+        from spec.user import ThreadsAt
 
-        return tuple(
-            (a.name, a.apply, None if a.choices is no_choices else a.choices, Label(a.name))
-            for a in actions
-        )
+        n = self.params.n_user_threads
+        plan = []
+        for a in actions:
+            pcs = a.choices.pcs if isinstance(a.choices, ThreadsAt) else None
+            labels = tuple(Label(a.name, (("thread", i),)) for i in range(n)) if pcs else ()
+            plan.append((a.name, a.apply, None if a.choices is no_choices else a.choices,
+                         Label(a.name), pcs, labels))
+        return tuple(plan)
 
     # --- the API ---------------------------------------------------------------------------
     def init_states(self) -> list[State]:
@@ -186,7 +192,17 @@ class RedoModel:
     def successors(self, s: State) -> Iterator[tuple[Label, State]]:
         """Every enabled label with its next state (the explorer's fast path)."""
         p = self.params
-        for name, apply, choices, bare in self._crash_plan if s.crashed else self._plan:
+        users = s.users
+        for name, apply, choices, bare, pcs, labels in (
+            self._crash_plan if s.crashed else self._plan
+        ):
+            if pcs is not None:
+                for i, u in enumerate(users):
+                    if u.pc in pcs:
+                        t = apply(p, s, thread=i)
+                        if t is not None:
+                            yield labels[i], t
+                continue
             if choices is None:
                 t = apply(p, s)
                 if t is not None:

@@ -71,10 +71,6 @@ def _user(s: State, thread: int, pc: str) -> UserState | None:
     return u if u.pc == pc else None
 
 
-def _threads_at(s: State, pc: str) -> list[dict[str, Arg]]:
-    return [{"thread": i} for i, u in enumerate(s.users) if u.pc == pc]
-
-
 def ends_in_later_block(p: Params, u: UserState) -> bool:
     """USR-2: the group's end lsn is in a later block than its start (a group ending exactly at
     a block's end ends after the next block's header, so this counts too)."""
@@ -246,12 +242,6 @@ def user_add_recent_written_link(p: Params, s: State, thread: int) -> State | No
     )
 
 
-def _link_choices(p: Params, s: State) -> Iterable[dict[str, Arg]]:
-    for i, u in enumerate(s.users):
-        if u.pc == FRG_SET or u.pc == COPIED:
-            yield {"thread": i}
-
-
 # --- USR-4, CP-3: dirty pages -------------------------------------------------------------
 
 
@@ -382,40 +372,44 @@ def user_wait_wake(p: Params, s: State, thread: int) -> State | None:
     )
 
 
-def _wake_choices(p: Params, s: State) -> Iterable[dict[str, Arg]]:
-    for i, u in enumerate(s.users):
-        if u.pc == SLEEPING and u.signalled:
-            yield {"thread": i}
+class ThreadsAt:
+    """The choices of a per-thread action: ``thread=i`` for every user whose pc is in
+    ``pcs``. The model's fast path reads ``pcs`` and calls ``apply(p, s, i)`` directly (no
+    argument dicts); the result is the same as enumerating these choices."""
+
+    def __init__(self, *pcs: str) -> None:
+        self.pcs = frozenset(pcs)
+
+    def __call__(self, p: Params, s: State) -> list[dict[str, Arg]]:
+        return [{"thread": i} for i, u in enumerate(s.users) if u.pc in self.pcs]
 
 
-def _at(pc: str) -> object:
-    def choices(p: Params, s: State) -> Iterable[dict[str, Arg]]:
-        return _threads_at(s, pc)
-
-    return choices
+def _at(pc: str) -> ThreadsAt:
+    return ThreadsAt(pc)
 
 
 USR = "user"
 _common: tuple[Action, ...] = (
     action(user_reserve, USR, ("USR-1", "CP-5"), _reserve_choices),
-    action(user_copy_to_log_buffer, USR, ("USR-1", "SYS-4"), _at(RESERVED)),  # type: ignore[arg-type]
-    action(user_set_first_rec_group, USR, ("USR-2", "FMT-6"), _at(COPIED)),  # type: ignore[arg-type]
-    action(user_add_recent_written_link, USR, ("USR-3", "LNK-1", "LNK-4", "LNK-6"), _link_choices),
-    action(user_add_dirty_pages, USR, ("USR-4", "CP-3"), _at(LINKED)),  # type: ignore[arg-type]
+    action(user_copy_to_log_buffer, USR, ("USR-1", "SYS-4"), _at(RESERVED)),
+    action(user_set_first_rec_group, USR, ("USR-2", "FMT-6"), _at(COPIED)),
+    action(user_add_recent_written_link, USR, ("USR-3", "LNK-1", "LNK-4", "LNK-6"),
+           ThreadsAt(COPIED, FRG_SET)),
+    action(user_add_dirty_pages, USR, ("USR-4", "CP-3"), _at(LINKED)),
 )
 _waits: tuple[Action, ...] = (
-    action(user_wait_reset_event, USR, ("USR-5", "USR-6", "USR-7"), _at(CLOSED)),  # type: ignore[arg-type]
-    action(user_wait_check, USR, ("USR-5", "USR-6", "USR-7"), _at(RESET)),  # type: ignore[arg-type]
-    action(user_wait_wake, USR, ("USR-5", "USR-6", "USR-7"), _wake_choices),
+    action(user_wait_reset_event, USR, ("USR-5", "USR-6", "USR-7"), _at(CLOSED)),
+    action(user_wait_check, USR, ("USR-5", "USR-6", "USR-7"), _at(RESET)),
+    action(user_wait_wake, USR, ("USR-5", "USR-6", "USR-7"), ThreadsAt(SLEEPING)),
 )
 ACTIONS_80: tuple[Action, ...] = (
     *_common,
-    action(user_add_recent_closed_link, USR, ("USR-4", "CP-1", "LNK-1"), _at(PAGES_ADDED)),  # type: ignore[arg-type]
+    action(user_add_recent_closed_link, USR, ("USR-4", "CP-1", "LNK-1"), _at(PAGES_ADDED)),
     *_waits,
 )
 ACTIONS_90: tuple[Action, ...] = (
     *_common,
-    action(user_report_added, USR, ("USR-4", "CP-1"), _at(PAGES_ADDED)),  # type: ignore[arg-type]
+    action(user_report_added, USR, ("USR-4", "CP-1"), _at(PAGES_ADDED)),
     *_waits,
 )
 ACTIONS: tuple[Action, ...] = (
