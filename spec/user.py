@@ -374,7 +374,7 @@ def user_wait_wake(p: Params, s: State, thread: int) -> State | None:
 
 class ThreadsAt:
     """The choices of a per-thread action: ``thread=i`` for every user whose pc is in
-    ``pcs``. The model's fast path reads ``pcs`` and calls ``apply(p, s, i)`` directly (no
+    ``pcs``. The model's fast path reads ``pcs`` and calls ``apply(p, s, thread=i)`` directly (no
     argument dicts); the result is the same as enumerating these choices."""
 
     def __init__(self, *pcs: str) -> None:
