@@ -712,7 +712,9 @@ def random_walks(
 ) -> ExploreResult:
     """``walks`` random walks of at most ``depth`` steps each, reproducible from ``seed``.
 
-    Each walk starts in a (random) initial state and picks uniformly among the enabled labels;
+    Each walk starts in a (random) initial state; each step picks an enabled action uniformly,
+    then one of its enabled choices uniformly (so actions with many choices do not crowd out
+    the others);
     every state property is checked on every state, every step property on every step, and a
     state with nothing enabled that ``is_terminal_ok`` rejects is a deadlock (SYS-3). A walk
     that reaches a fine end state stops early. Liveness is not checked (that needs the whole
@@ -787,7 +789,15 @@ def random_walks(
                                        "an end state (a waiter can never be woken)",
                                        w, path_states, path_labels)
                     break
-                label = enabled[rng.randrange(len(enabled))]
+                # Two-stage choice: an enabled action uniformly, then one of its choices.
+                # Uniform over labels would almost always pick user_reserve, which has
+                # threads x sizes x pages x waits choices, and starve the checkpointer.
+                by_action: dict[str, list[L]] = {}
+                for lab in enabled:
+                    by_action.setdefault(lab.action, []).append(lab)
+                names_enabled = list(by_action)
+                group = by_action[names_enabled[rng.randrange(len(names_enabled))]]
+                label = group[rng.randrange(len(group))]
                 pending = label
                 t = model.next_state(s, label)
                 pending = None

@@ -380,3 +380,25 @@ def test_refine_narrows_changes_to_the_elements_that_differ() -> None:
     assert refine("g", (), ((1, 2, 3),)) == [("g", (), ((1, 2, 3),))]
     line = Step("w()", {"files": (old, new)}).format(1)
     assert line == "1. w()  files[0][2]: None -> 'blk'"
+
+
+def test_random_walks_choose_the_action_first_then_its_choice() -> None:
+    """An action with 100 choices must not crowd out one with a single choice: with the
+    action chosen uniformly first, the single-choice action takes about half of the steps
+    (uniform over labels it would take about 1 %)."""
+    from tests.spec.toy_models import ToyModel
+
+    model = ToyModel(
+        params={},
+        init=[Counter(0)],
+        table={
+            "many": (lambda s: [{"k": k} for k in range(100)], lambda s, k: Counter(s.x + 1)),
+            "rare": (lambda s: [{}], lambda s: Counter(s.x + 1)),
+        },
+        props=(),
+        terminal_ok=lambda s: True,
+        satisfied=lambda s: True,
+    )
+    r = random_walks(model, walks=4, depth=100, seed=0)
+    assert r.transitions == 400
+    assert 140 <= r.actions["rare"] <= 260   # 200 expected; binomial sd = 10
