@@ -428,9 +428,11 @@ def tolerate(spec: State, impl: State,
     return impl
 
 
-def note_written(spec: State, written: dict[tuple[int, int], set[FileBlock | None]]) -> None:
+def note_written(p: Params, spec: State,
+                 written: dict[tuple[int, int], set[FileBlock | None]]) -> None:
     """Record the spec's OS-cache blocks for :func:`tolerate` (forget a position's history
-    once the spec's own disk block there changes)."""
+    once the spec's own disk block there changes); padding recorded as None (normalise)."""
+    spec = normalise(p, spec)
     for f, (files, disk) in enumerate(zip(spec.files, spec.disk, strict=True)):
         for i, (b, d) in enumerate(zip(files, disk, strict=True)):
             seen = written.setdefault((f, i), set())
@@ -445,7 +447,8 @@ def compare(p: Params, spec: State, impl: State,
     """Every field where the two states differ, as ``field: spec=... impl=...`` lines
     (nested fields by name: ``users[0].pc``, ``files[1][3]``, ``checkpoint.pending_lsn``),
     modulo the equivalences of the module docstring and :func:`tolerate`."""
-    a, b = normalise(p, spec), normalise(p, tolerate(spec, impl, written))
+    a = normalise(p, spec)
+    b = tolerate(a, normalise(p, impl), written)
     if a == b:
         return []
     return _diff("", a, b)

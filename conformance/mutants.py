@@ -124,8 +124,9 @@ def run_mutant(
     with applied(mutant):
         for check in chosen:
             before = checks.EXAMPLES[check.name]
+            run = check.load()  # an import error here is the catalog's problem, not a kill
             try:
-                check.load()(run_settings)
+                run(run_settings)
             except checks.ConformanceFailure as exc:
                 examples += checks.EXAMPLES[check.name] - before
                 return MutantResult(mutant.name, True, f"{check.name}: {exc.check}", examples,

@@ -51,7 +51,7 @@ from conformance.abstraction import (
     note_written,
 )
 from conformance.checks import ConformanceFailure
-from conformance.params_map import conformance_params, to_log_config
+from conformance.params_map import WRAP_CHANGES, conformance_params, to_log_config
 from impl.faultstore import FaultStore
 from impl.records import Record
 from impl.recovery import recover as impl_recover
@@ -236,7 +236,7 @@ class SteppedMachine(RuleBasedStateMachine):
                                      f"the implementation did {label}, which the spec does "
                                      f"not allow here: {exc}") from None
         self._enabled = None
-        note_written(self.spec, self.written)
+        note_written(self.p, self.spec, self.written)
         checks.ACTIONS["stepped"][label.action] += 1
 
     def _after(self, label: Label, last_write: tuple[int, int, int, int] | None = None) -> None:
@@ -576,7 +576,7 @@ class WrapMachine(SteppedMachine):
     files (WR-9, SYS-4: the writer must wait for checkpoints, which wait for the page cleaner)."""
 
     check_name = "wrap"
-    params = conformance_params(group_sizes=(200, 250), wait_kinds=("none",))
+    params = conformance_params(**WRAP_CHANGES)
 
 
 def _settings(settings: Settings, min_steps: int) -> Settings:
