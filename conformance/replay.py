@@ -99,9 +99,28 @@ def event_args(actor: str, action: str, values: dict[str, Any]) -> dict[str, int
     return args
 
 
+def label_action(values: dict[str, Any]) -> str:
+    """The action an event's values belong to (set by :meth:`Replayer.feed` as ``_action``)."""
+    return str(values.get("_action", ""))
+
+
 def mismatch(model: RedoModel, s: State, t: State, values: dict[str, Any],
              unchecked: Counter[str] | None = None) -> str | None:
-    """Why ``s -> t`` does not produce the event's ``(old, new)`` values, or None if it does."""
+    """Why ``s -> t`` does not produce the event's ``(old, new)`` values, or None if it does.
+
+    Also WR-8 / FL-2 with decision 3: a writer or flusher event that says how it notified
+    (``notify``: ``direct`` or ``notifier``) must have chosen as the design does: directly iff
+    the advance stays inside one block (``old // bs == (new - 1) // bs``)."""
+    notify = values.get("notify")
+    field = {"writer_write": "write_lsn", "flusher_fsync": "flushed_to_disk_lsn"}
+    lsns = values.get(field.get(label_action(values), ""))
+    if notify in ("direct", "notifier") and isinstance(lsns, tuple):
+        bs = model.params.block_size
+        direct = lsns[0] // bs == (lsns[1] - 1) // bs
+        if (notify == "direct") != direct:
+            return (f"notify: the implementation notified {notify!r} for an advance "
+                    f"{lsns[0]} -> {lsns[1]}, the design says "
+                    f"{'direct' if direct else 'notifier'} (WR-8, FL-2, decision 3)")
     for name, value in values.items():
         after_only = AFTER.get(name)
         if after_only is not None and isinstance(value, int | tuple):
@@ -186,6 +205,7 @@ class Replayer:
     def feed(self, actor: str, action: str, values: dict[str, Any], seq: int | None = None) -> None:
         """Consume one event or raise :class:`ConformanceFailure`."""
         args = event_args(actor, action, values)
+        values = {**values, "_action": action}
         reasons: list[str] = []
         nxt: dict[State, None] = {}
         fired: Counter[str] = Counter()

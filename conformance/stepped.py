@@ -73,6 +73,9 @@ from spec.state import (
 )
 
 STEPS = 300
+
+USER_WEIGHT = 4
+"""Extra weight of user steps: background threads lag, so writes span several blocks."""
 """Steps per run of the main machine (at least): enough to wrap every ring, the files too."""
 
 
@@ -492,7 +495,10 @@ class SteppedMachine(RuleBasedStateMachine):
         if not kinds:
             self.nothing_to_do()
             return
-        kind = data.draw(st.sampled_from(kinds), label="action")
+        # user steps weigh more: the background threads then lag behind more often, so
+        # writes of several blocks (WR-8's notifier case, Bug #114660) and full rings happen
+        weighted = kinds + [k for k in kinds if k.startswith("user_")] * USER_WEIGHT
+        kind = data.draw(st.sampled_from(weighted), label="action")
         if kind == "crash":
             self.crash_and_recover()
             return

@@ -1,0 +1,40 @@
+"""Action coverage: how often each spec action fired in exploration, stepped conformance and
+threaded runs (item 6 of the conformance issue).
+
+An action that never fires is a hole in the evidence: the spec may say something about it,
+but nothing held the implementation to it. ``tests/conformance/test_coverage.py`` fails when an
+action of the conformance configuration never fired in the stepped runs of the CI profile.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+from conformance import checks
+
+
+def table(exploration: Mapping[str, int] | None = None,
+          names: tuple[str, ...] = ()) -> list[tuple[str, int | None, int, int]]:
+    """Rows ``(action, exploration, stepped, threaded)`` for every action in ``names`` and
+    every action that fired anywhere (exploration None when it was not run)."""
+    stepped: Counter[str] = checks.ACTIONS["stepped"]
+    threaded: Counter[str] = checks.ACTIONS["threaded"]
+    every = dict.fromkeys(names)
+    for source in (exploration or {}, stepped, threaded):
+        every.update(dict.fromkeys(source))
+    return [(name, (exploration or {}).get(name) if exploration is not None else None,
+             stepped[name], threaded[name]) for name in every]
+
+
+def never_fired(names: tuple[str, ...], source: str) -> list[str]:
+    """The actions of ``names`` that did not fire in ``source`` (``stepped``/``threaded``)."""
+    fired = checks.ACTIONS[source]
+    return [name for name in names if not fired[name]]
+
+
+def format_table(rows: list[tuple[str, int | None, int, int]]) -> str:
+    lines = [f"{'action':40} {'explore':>9} {'stepped':>9} {'threaded':>9}"]
+    for name, ex, st, th in rows:
+        lines.append(f"{name:40} {'-' if ex is None else ex:>9} {st:>9} {th:>9}")
+    return "\n".join(lines)
