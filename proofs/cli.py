@@ -120,7 +120,20 @@ def results_markdown(results: Sequence[Result], total_s: float, jobs: int) -> st
     for g, rs in groups.items():
         lines.append(f"| `{g}` | {len(rs)} | {sum(r.passed for r in rs)} | "
                      f"{sum(r.seconds for r in rs):.2f} | {max(r.seconds for r in rs):.2f} |")
-    lines.append("")
+    lines += [
+        "",
+        "Groups: `lemma` -- sn/lsn translation (FMT-2), slots (NT-3), block numbers (FMT-3), "
+        "CP-7, write-ahead regions and file positions (WR-6), and the division/alignment "
+        "lemmas the abstractions use; `notify` -- the notifier covers every satisfied waiter "
+        "(NT-2, NT-4), MySQL 8.0.41's shortcut loses waiters (Bug #114660: expected "
+        "counterexamples, tight at (S-1)*512+2 bytes), the spec's rule is sound; `wr6` -- the "
+        "writer's exact write-ahead plan (WR-6, WR-7); `ring<C>` -- the link ring as C slots "
+        "(LNK-1..5), and that its traversal is what the step encoding assumes; `init`, "
+        "`step.<action>` -- Init => Inv and Inv and Action => Inv' for SYS-1, LNK-5, SYS-2, "
+        "NT-4, SYS-4 and five auxiliary invariants, every size symbolic (2 users, 2 pages, 1 "
+        "or 2 flush lists).",
+        "",
+    ]
     return "\n".join(lines)
 
 
