@@ -66,10 +66,11 @@ def _sn_hints(p: SymParams, sn: z3.ArithRef) -> z3.BoolRef:
 
 
 def sn_to_lsn_monotone() -> z3.BoolRef:
-    """FMT-2: ``sn1 < sn2`` implies ``sn_to_lsn(sn1) < sn_to_lsn(sn2)``."""
+    """FMT-2: ``sn1 < sn2`` implies ``sn_to_lsn(sn1) < sn_to_lsn(sn2)``, for every integer
+    (no sign condition: proofs.encoding.facts uses it for any pair of sn terms)."""
     p = SymParams()
     a, b = _ints("sn1 sn2")
-    return z3.And(p.assume(*BLOCK_RULES), a >= 0, a < b,
+    return z3.And(p.assume(*BLOCK_RULES), a < b,
                   z3.Not(T.sn_to_lsn(p, a) < T.sn_to_lsn(p, b)))
 
 
