@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hypothesis import Phase, settings  # noqa: E402
+from hypothesis import Phase, settings
 
-from conformance import checks, mutants, stepped  # noqa: E402
+from conformance import checks, mutants, stepped
 
 
 def rule_rate(examples: int) -> tuple[float, int, float]:

@@ -172,16 +172,6 @@ MUTANTS: tuple[Mutant, ...] = (
         self.write_ahead_end_offset = 0""", """        self._write_ahead_file_end = file_end"""),
         "wrap: abstraction writer.write_ahead_end / invariant wr6_write_ahead"),
     Mutant(
-        "writer_ignores_checkpoint_limit", ("WR-9", "SYS-4"),
-        "the writer overwrites log blocks the last checkpoint still needs",
-        _one(Writer, _W, "if next_lsn > limit:", "if False:"),
-        "wrap: abstraction files / invariant sys4_capacity"),
-    Mutant(
-        "writer_crosses_file_end", ("WR-9", "FMT-9"),
-        "a write that reaches the end of a log file is not split there",
-        _one(Writer, _W, "next_lsn = min(next_lsn, file_end)", "pass"),
-        "wrap: impl raised / abstraction files"),
-    Mutant(
         "notifier_position_not_advanced_past_value", ("NT-1", "NT-2"),
         "the notifier remembers the value it notified, not value + 1, as its next position",
         _one(impl.notifier.Notifier, "step", "self.lsn = w + 1", "self.lsn = w"),

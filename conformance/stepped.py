@@ -74,6 +74,13 @@ from spec.state import (
 
 STEPS = 300
 
+IDLE_CHECKS: dict[str, tuple[str, ...]] = {
+    "writer": ("writer_traverse_links", "writer_write"),
+    "flusher": ("flusher_fsync",),
+    "closer": ("closer_traverse_links",),
+}
+"""Background objects whose ``step`` must be a no-op when their spec actions are disabled."""
+
 USER_WEIGHT = 4
 """Extra weight of user steps: background threads lag, so writes span several blocks."""
 """Steps per run of the main machine (at least): enough to wrap every ring, the files too."""
@@ -495,6 +502,10 @@ class SteppedMachine(RuleBasedStateMachine):
         if not kinds:
             self.nothing_to_do()
             return
+        idle = [name for name, actions in IDLE_CHECKS.items()
+                if not any(self.enabled(a) for a in actions)]
+        if idle:
+            kinds = [*kinds, "idle_background_step"]
         # user steps weigh more: the background threads then lag behind more often, so
         # writes of several blocks (WR-8's notifier case, Bug #114660) and full rings happen
         weighted = kinds + [k for k in kinds if k.startswith("user_")] * USER_WEIGHT
@@ -502,10 +513,26 @@ class SteppedMachine(RuleBasedStateMachine):
         if kind == "crash":
             self.crash_and_recover()
             return
+        if kind == "idle_background_step":
+            self.idle_background_step(data.draw(st.sampled_from(idle), label=kind))
+            return
         labels = self.enabled(kind)
         label = labels[0] if len(labels) == 1 else data.draw(st.sampled_from(labels),
                                                                label=kind)
         getattr(self, kind)(label)
+
+    def idle_background_step(self, actor: str) -> None:
+        """A background thread whose spec actions are all disabled is woken anyway (by its
+        timeout, decision 2) and runs one pass: it must do nothing. This is how a step the
+        implementation takes but the spec forbids shows up (a writer that ignores the
+        checkpoint limit, WR-9; a flusher with nothing to flush, FL-3)."""
+        step = getattr(self.log, actor).step
+        if self._impl(f"{actor}.step()", step):
+            raise ConformanceFailure(f"impl steps while spec disabled: {actor}",
+                                     f"no {actor} action is enabled in the spec "
+                                     f"({', '.join(IDLE_CHECKS[actor])}), but the "
+                                     f"implementation's {actor} did work")
+        self._check_equal(f"an idle {actor} pass")
 
     def nothing_to_do(self) -> None:
         """No step can run. A spec state where nothing is enabled must be a fine end (SYS-3:

@@ -220,11 +220,6 @@ MAX_GROUPS = 25
 """Groups per user thread and run: enough to wrap the log buffer and the event slots."""
 
 
-@given(workload=workloads(PARAMS, MAX_GROUPS))
-def _trace_conforms(workload: list[list[Group]]) -> None:
-    check_workload(PARAMS, workload)
-
-
 def run(settings: Settings) -> None:
     """The ``trace`` check: a few threaded runs (they are slow), each replayed through the
     spec. Timing-dependent: a failure may not replay exactly (Hypothesis may call it flaky)."""
@@ -232,4 +227,10 @@ def run(settings: Settings) -> None:
                 HealthCheck.filter_too_much}
     budget = Settings(settings, max_examples=max(1, min(settings.max_examples // 6, 200)),
                       deadline=None, suppress_health_check=sorted(suppress, key=lambda h: h.value))
-    budget(_trace_conforms)()
+
+    @budget
+    @given(workload=workloads(PARAMS, MAX_GROUPS))
+    def trace_conforms(workload: list[list[Group]]) -> None:
+        check_workload(PARAMS, workload)
+
+    trace_conforms()
