@@ -81,6 +81,7 @@ from spec.state import (
     State,
     UserState,
     WriterState,
+    replace,
 )
 
 GROUP_OVERHEAD = 3 + 6
@@ -380,7 +381,7 @@ def normalise(p: Params, s: State) -> State:
     def files(fs: Files) -> Files:
         return tuple(tuple(None if b is None or b == zero else b for b in f) for f in fs)
 
-    return attrs.evolve(s, files=files(s.files), disk=files(s.disk))
+    return replace(s, files=files(s.files), disk=files(s.disk))
 
 
 KNOWN_DIFFERENCES: Counter[str] = Counter()
@@ -411,7 +412,7 @@ def tolerate(spec: State, impl: State,
         )
         if fixed != ci.blocks_disk:
             KNOWN_DIFFERENCES["checkpoint durable early"] += 1
-            impl = attrs.evolve(impl, checkpoint=attrs.evolve(ci, blocks_disk=fixed))
+            impl = replace(impl, checkpoint=attrs.evolve(ci, blocks_disk=fixed))
     if impl.disk != spec.disk:
         seen = written or {}
         disk = tuple(
@@ -424,7 +425,7 @@ def tolerate(spec: State, impl: State,
                                                                  spec.files, strict=True)))
         if disk != impl.disk:
             KNOWN_DIFFERENCES["log data durable early"] += 1
-            impl = attrs.evolve(impl, disk=disk)
+            impl = replace(impl, disk=disk)
     return impl
 
 

@@ -70,6 +70,7 @@ from spec.state import (
     RESET,
     SLEEPING,
     State,
+    replace,
 )
 
 STEPS = 300
@@ -197,7 +198,7 @@ class SteppedMachine(RuleBasedStateMachine):
 
     def _abstract(self, last_write: tuple[int, int, int, int] | None = None) -> State:
         s = abstract(self.p, self.log, self.users, self.history)
-        return attrs.evolve(s, last_write=last_write) if last_write else s
+        return replace(s, last_write=last_write) if last_write else s
 
     @property
     def events(self) -> list[Any]:
