@@ -32,6 +32,7 @@ seeded random walks with the same checks except liveness; the failing walk is re
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 from array import array
@@ -425,6 +426,33 @@ def _steps(model: Model[S, L], states: Sequence[S], labels: Sequence[L]) -> tupl
 
 
 def explore(
+    model: Model[S, L],
+    *,
+    max_states: int | None = None,
+    max_depth: int | None = None,
+    check_liveness: bool = True,
+    check_deadlock: bool = True,
+    progress: ProgressFn | None = None,
+) -> ExploreResult:
+    """Enumerate every state reachable from ``model.init_states()`` breadth first (see
+    :func:`_explore` for what is checked and what the bounds mean).
+
+    The cyclic garbage collector is paused during the search: every state found stays alive
+    until the end, so its full collections would re-scan an ever growing heap for nothing
+    (the model's immutable values form no cycles); that was about 15 % of the run time
+    (issue: Performance, 20,000 states/s)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _explore(model, max_states=max_states, max_depth=max_depth,
+                        check_liveness=check_liveness, check_deadlock=check_deadlock,
+                        progress=progress)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _explore(
     model: Model[S, L],
     *,
     max_states: int | None = None,

@@ -160,9 +160,22 @@ LastWrite = tuple[int, int, int, int]
 """(file, offset, length, write_ahead_end before the write) of the writer's last write."""
 
 
-@attrs.frozen(cache_hash=True)
-class State:
-    """The whole system (see the module docstring for what each field means)."""
+class _HashSlot:
+    """Base of :class:`State` holding its cached hash in a slot that is not an attrs field (so
+    ``attrs.fields(State)``, equality and the encodings see exactly the model's fields)."""
+
+    __slots__ = ("_hash",)
+
+
+@attrs.frozen(eq=False)
+class State(_HashSlot):
+    """The whole system (see the module docstring for what each field means).
+
+    Equality is attrs' (every field but the ``eq=False`` observations), written by hand for
+    speed. The hash is the sum of per-field hashes times per-field
+    constants modulo 2**61 (:func:`_state_hash`), so that :func:`replace` can update a
+    parent's cached hash for the changed fields only instead of re-hashing the big
+    ``buffer``/``groups``/``files`` tuples of every successor (the explorer's hot path)."""
 
     sn: int
     users: tuple[UserState, ...]
@@ -203,20 +216,100 @@ class State:
         """The published checkpoint_lsn."""
         return self.checkpoint.checkpoint_lsn
 
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if other.__class__ is not State:
+            return NotImplemented
+        # Sub-records are shared between states, so the tuple comparison's identity
+        # short-cut settles most fields without calling their __eq__.
+        return bool(_GET_EQ(self) == _GET_EQ(other))
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __hash__(self) -> int:
+        try:
+            h: int = self._hash  # type: ignore[attr-defined]
+        except AttributeError:  # built by State(...) / attrs.evolve / unpickling
+            h = _compute_hash(self)
+            _set_hash(self, h)
+        return h
+
 
 FIELD_NAMES: tuple[str, ...] = tuple(a.name for a in attrs.fields(State))
+EQ_FIELD_NAMES: tuple[str, ...] = tuple(a.name for a in attrs.fields(State) if a.eq)
+"""The fields that take part in equality and hashing (all but the observations)."""
 _GET_ALL = operator.attrgetter(*FIELD_NAMES)
+_GET_EQ = operator.attrgetter(*EQ_FIELD_NAMES)
 _INDEX = {name: i for i, name in enumerate(FIELD_NAMES)}
+
+_HASH_MASK = (1 << 61) - 1
+# One odd multiplier per field (splitmix64 outputs), 0 for the fields outside equality.
+_MULTIPLIERS: tuple[int, ...] = (
+    0x9E3779B97F4A7C15 | 1, 0xBF58476D1CE4E5B9 | 1, 0x94D049BB133111EB | 1,
+    0xD6E8FEB86659FD93 | 1, 0xA0761D6478BD642F | 1, 0xE7037ED1A0B428DB | 1,
+    0x8EBC6AF09C88C6E3 | 1, 0x589965CC75374CC3 | 1, 0x1D8E4E27C47D124F | 1,
+    0xC2B2AE3D27D4EB4F | 1, 0x165667B19E3779F9 | 1, 0x27D4EB2F165667C5 | 1,
+    0xFF51AFD7ED558CCD | 1, 0xC4CEB9FE1A85EC53 | 1, 0x87C37B91114253D5 | 1,
+    0x4CF5AD432745937F | 1, 0x52DCE729DA3ED4F1 | 1, 0x9FB21C651E98DF25 | 1,
+)
+assert len(_MULTIPLIERS) >= len(FIELD_NAMES), "one multiplier per State field"
+_K: tuple[int, ...] = tuple(
+    _MULTIPLIERS[i] if name in EQ_FIELD_NAMES else 0 for i, name in enumerate(FIELD_NAMES)
+)
+_EQ_K: tuple[int, ...] = tuple(k for k in _K if k)
+
+_new = object.__new__
+_set_hash = _HashSlot.__dict__["_hash"].__set__
+
+
+def _compute_hash(s: State) -> int:
+    """sum(K_i * hash(field_i)) mod 2**61 over the equality fields: a function of the field
+    values only, so equal states hash alike however they were built."""
+    h: int = sum(map(operator.mul, _EQ_K, map(hash, _GET_EQ(s))))
+    return h & _HASH_MASK
+
+
+def _make_constructor() -> Any:
+    """``_build(v0, ..., vN)``: a State from all field values in FIELD_NAMES order, set slot
+    by slot (no attrs ``__init__``, no hash yet)."""
+    setters = {f"_s{i}": State.__dict__[n].__set__ for i, n in enumerate(FIELD_NAMES)}
+    args = ", ".join(f"v{i}" for i in range(len(FIELD_NAMES)))
+    body = "".join(f"    _s{i}(t, v{i})\n" for i in range(len(FIELD_NAMES)))
+    code = f"def _build({args}):\n    t = _new(State)\n{body}    return t\n"
+    ns: dict[str, Any] = {"_new": _new, "State": State, **setters}
+    exec(code, ns)  # generated from the field names above, no outside input
+    return ns["_build"]
+
+
+_build = _make_constructor()
 
 
 def replace(s: State, **changes: Any) -> State:
     """A copy of ``s`` with ``changes``: a fast ``attrs.evolve`` for the hot path (all fields
-    read at once, positional construction, no per-field introspection)."""
+    read at once, slots set directly, and the hash updated from ``s``'s for the changed
+    fields only: an unchanged ``buffer``/``files`` tuple is never re-hashed).
+
+    Raises KeyError naming an unknown field."""
     values = list(_GET_ALL(s))
     index = _INDEX
+    k_of = _K
+    h = hash(s)
     for name, value in changes.items():
-        values[index[name]] = value
-    return State(*values)
+        try:
+            i = index[name]
+        except KeyError:
+            raise KeyError(f"State has no field {name!r}") from None
+        old = values[i]
+        values[i] = value
+        k = k_of[i]
+        if k and old is not value:
+            h += k * (hash(value) - hash(old))
+    t: State = _build(*values)
+    _set_hash(t, h & _HASH_MASK)
+    return t
 
 
 def current_lsn(p: Params, s: State) -> int:
