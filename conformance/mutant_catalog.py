@@ -176,4 +176,17 @@ MUTANTS: tuple[Mutant, ...] = (
         "the notifier remembers the value it notified, not value + 1, as its next position",
         _one(impl.notifier.Notifier, "step", "self.lsn = w + 1", "self.lsn = w"),
         "stepped: abstraction notifiers"),
+    Mutant(
+        "traverser_does_not_clear_slots", ("LNK-3",),
+        "the link traverser moves the tail without clearing the slots it passed, so a stale "
+        "distance is read as a link one lap later",
+        _one(impl.linkbuf.LinkBuf, "traverse", "slots[index] = 0", "pass"),
+        "stepped: invariant lnk3_slots_cleared"),
+    Mutant(
+        "checkpoint_ignores_dirty_pages", ("CP-2", "CP-4", "SYS-2"),
+        "available_for_checkpoint_lsn is the dirty-pages-added lsn even while older dirty "
+        "pages are not yet flushed",
+        _one(impl.checkpointer.Checkpointer, "compute_available",
+             "lwm = dpa if lwm == 0 else min(lwm, dpa)", "lwm = dpa"),
+        "stepped: invariant cp4_checkpoint_monotone / sys2_checkpoint_bound"),
 )
