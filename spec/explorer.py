@@ -405,6 +405,13 @@ def _split_properties(model: Model[Any, Any]) -> tuple[list[Any], list[Any]]:
     return state_props, step_props
 
 
+def _concerns(prop: Any, action: str) -> bool:
+    """Whether step property ``prop`` must be evaluated on a label of ``action``: its
+    ``actions`` (if it declares them) name the only actions it can be false for."""
+    actions = getattr(prop, "actions", None)
+    return actions is None or action in actions
+
+
 def _explain(prop: Any, params: Any, *args: Any) -> str:
     """The property's own explanation of a failure if it has one, else its doc's first line."""
     explain = getattr(prop, "explain", None)
@@ -477,6 +484,9 @@ def _explore(
     state_props, step_props = _split_properties(model)
     state_checks = [(p, p.predicate) for p in state_props]
     step_checks = [(p, p.predicate) for p in step_props]
+    # Per action name, the step properties that concern it (see Property.actions).
+    step_checks_by_action: dict[str, list[tuple[Any, Callable[..., bool]]]] = {}
+    step_checks_for = step_checks_by_action.get
     names = tuple(p.name for p in (*state_props, *step_props))
     counts: dict[str, int] = dict.fromkeys(model.action_names(), 0)
 
@@ -581,8 +591,14 @@ def _explore(
             for label, t in successors(s):
                 enabled += 1
                 transitions += 1
-                counts[label.action] = counts.get(label.action, 0) + 1
-                for prop, pred in step_checks:
+                action = label.action
+                counts[action] = counts.get(action, 0) + 1
+                checks = step_checks_for(action)
+                if checks is None:
+                    checks = step_checks_by_action[action] = [
+                        (prop, pred) for prop, pred in step_checks
+                        if _concerns(prop, action)]
+                for prop, pred in checks:
                     if not pred(params, s, label, t):
                         path_states, path_labels = path_to(i)
                         path_states.append(t)

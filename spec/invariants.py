@@ -93,9 +93,11 @@ _NONE: frozenset[int] = frozenset()
 
 def _buffer_bad(p: Params, s: State, lo: int, hi: int, skip_uncopied: bool) -> int | None:
     """The first lsn in [lo, hi) whose buffer byte differs from the group that owns it."""
-    uncopied = frozenset(
-        [sn_to_lsn(p, u.start_sn) for u in s.users if u.pc == RESERVED]
-    ) if skip_uncopied else _NONE
+    uncopied = _NONE
+    if skip_uncopied:
+        starts = [sn_to_lsn(p, u.start_sn) for u in s.users if u.pc == RESERVED]
+        if starts:
+            uncopied = frozenset(starts)
 
     def compute() -> int | None:
         for g in reversed(s.groups):
@@ -487,7 +489,8 @@ PROPERTIES: tuple[Property, ...] = (
     Property("rc4_recovery_exact", ("RC-1", "RC-2", "RC-3", "RC-4"), "state",
              rc4_recovery_exact, (rc4_recovery_exact.__doc__ or "").strip(), _rc4_explain),
     Property("wr6_write_ahead", ("WR-6",), "step", wr6_write_ahead,
-             (wr6_write_ahead.__doc__ or "").strip(), _wr6_explain),
+             (wr6_write_ahead.__doc__ or "").strip(), _wr6_explain,
+             actions=("writer_write",)),
     Property("cp4_checkpoint_monotone", ("CP-4",), "step", cp4_checkpoint_monotone,
              (cp4_checkpoint_monotone.__doc__ or "").strip(), _cp4_explain),
 )

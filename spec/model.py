@@ -166,6 +166,9 @@ class RedoModel:
         # the fast path: (name, apply, choices or None for "no arguments", the bare label)
         self._plan = self._make_plan(self._actions)
         self._crash_plan = self._make_plan(self._crash_actions)
+        # Labels with choices, built once per (action, choice): a model's choices are finite,
+        # and a label that is reused keeps its cached hash (the explorer interns labels).
+        self._labels: dict[tuple[str, tuple[tuple[str, Arg], ...]], Label] = {}
 
     def _make_plan(
         self, actions: tuple[Action, ...],
@@ -193,6 +196,7 @@ class RedoModel:
         """Every enabled label with its next state (the explorer's fast path)."""
         p = self.params
         users = s.users
+        labels_get = self._labels.get
         for name, apply, choices, bare, pcs, labels in (
             self._crash_plan if s.crashed else self._plan
         ):
@@ -211,7 +215,11 @@ class RedoModel:
             for ch in choices(p, s):
                 t = apply(p, s, **ch)
                 if t is not None:
-                    yield Label(name, tuple(ch.items())), t
+                    key = (name, tuple(ch.items()))
+                    label = labels_get(key)
+                    if label is None:
+                        label = self._labels[key] = Label(name, key[1])
+                    yield label, t
 
     def actions(self, s: State) -> Iterator[Label]:
         """The enabled labels (with their choices) in ``s``."""

@@ -122,7 +122,9 @@ def action(
 class Property:
     """A named invariant with requirement IDs. ``kind="state"``: ``predicate(p, s)``;
     ``kind="step"``: ``predicate(p, s, label, t)``. ``explain`` (same arguments) gives a
-    one-line reason when the predicate is false."""
+    one-line reason when the predicate is false. ``actions`` (step properties only): the
+    action names the property can be false for; the explorer skips it on every other label
+    (``None``: every action). It must be exact: the predicate is true on any other label."""
 
     name: str
     ids: tuple[str, ...]
@@ -130,6 +132,7 @@ class Property:
     predicate: Callable[..., bool]
     doc: str
     explain: Callable[..., str] | None = None
+    actions: tuple[str, ...] | None = None
 
 
 def describe(obj: Any) -> str:

@@ -17,7 +17,7 @@ import random
 import attrs
 import pytest
 
-from spec.model import RedoModel
+from spec.model import Label, RedoModel
 from spec.params import Params
 from spec.state import FIELD_NAMES, Monitor, State, replace
 
@@ -104,3 +104,42 @@ def test_pickled_state_is_equal_with_the_same_hash() -> None:
     back = pickle.loads(pickle.dumps(s))
     assert back == s and hash(back) == hash(s)
     assert State.__eq__(s, 3) is NotImplemented
+
+
+def _always_false(p: Params, s: State, label: object, t: State) -> bool:
+    return False
+
+
+def test_explorer_evaluates_a_step_property_only_on_its_declared_actions() -> None:
+    """Property.actions: the explorer skips a step property on labels of other actions, and
+    still evaluates it on its own (a property about writer_write, WR-6, fails on a write)."""
+    from spec.explorer import explore
+    from spec.model import Property
+
+    p = Params.tiny()
+    elsewhere = Property("never", ("WR-6",), "step", _always_false, "doc",
+                         actions=("no_such_action",))
+    res = explore(RedoModel(p, properties=(elsewhere,)), max_states=400, check_liveness=False)
+    assert res.violation is None and res.verdict == "incomplete"
+    on_write = Property("write", ("WR-6",), "step", _always_false, "doc",
+                        actions=("writer_write",))
+    res = explore(RedoModel(p, properties=(on_write,)), max_states=5000, check_liveness=False)
+    assert res.violation is not None and res.violation.property == "write"
+    assert res.violation.trace[-1].startswith("writer_write(")
+
+
+def test_wr6_declares_exactly_the_actions_it_is_about() -> None:
+    """WR-6's predicate is true on every label outside its declared actions, so skipping it
+    there changes no verdict."""
+    from spec.invariants import PROPERTIES
+
+    wr6 = next(pr for pr in PROPERTIES if pr.name == "wr6_write_ahead")
+    assert wr6.actions == ("writer_write",)
+    bad_write = (0, 100, 7, 0)   # not block aligned: WR-6 false if it were a write
+    model = RedoModel(Params.tiny())
+    s = model.init_states()[0]
+    labels = [label for label, _ in model.successors(s)] + [Label("writer_write")]
+    assert len(labels) > 1
+    t = replace(s, last_write=bad_write)
+    for label in labels:
+        assert wr6.predicate(model.params, s, label, t) is (label.action not in wr6.actions)
