@@ -113,6 +113,8 @@ CHECKS: tuple[Check, ...] = (
           "the stepped machine with big groups and no waits: every run wraps the log files"),
     Check("crash", "conformance.stepped:run_crash",
           "the stepped machine with short runs ending in a crash and recovery (RC-1..RC-4)"),
+    Check("v90", "conformance.stepped:run_90",
+          "the stepped machine for MySQL 9.0's flush-list-added tracker (CP-1)"),
     Check("trace", "conformance.trace_check:run",
           "real threads, trace replayed through the spec, whole trace consumed"),
 )

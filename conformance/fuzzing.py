@@ -23,6 +23,9 @@ ROUND_EXAMPLES = 25
 """Test cases per round: short enough that the progress line moves every few seconds."""
 
 TEST_FILES = {"stepped": "tests/conformance/test_stepped.py",
+              "wrap": "tests/conformance/test_stepped.py",
+              "crash": "tests/conformance/test_stepped.py",
+              "v90": "tests/conformance/test_stepped.py",
               "trace": "tests/conformance/test_trace.py"}
 
 

@@ -79,6 +79,7 @@ IDLE_CHECKS: dict[str, tuple[str, ...]] = {
     "writer": ("writer_traverse_links", "writer_write"),
     "flusher": ("flusher_fsync",),
     "closer": ("closer_traverse_links",),
+    "tracker": ("tracker_advance_smallest_not_added",),
 }
 """Background objects whose ``step`` must be a no-op when their spec actions are disabled."""
 
@@ -434,7 +435,12 @@ class SteppedMachine(RuleBasedStateMachine):
         """CP-2, CP-4, CP-7, FMT-10: compute available_for_checkpoint_lsn and write the
         alternate checkpoint block (not yet synced)."""
         ck = self.log.checkpointer
+        start = len(self.events)
         self._impl(str(label), ck.update_available)
+        if any(e.action == "tracker_advance_smallest_not_added" for e in self.events[start:]):
+            # 9.0: smallest_not_added_lsn() advances the tracker when the checkpointer asks
+            # (CP-1); the spec has it as the tracker's own step, taken first
+            self._after(Label("tracker_advance_smallest_not_added", ()))
         self._impl(str(label), ck.write_checkpoint)
         self._after(label)
 
@@ -504,7 +510,8 @@ class SteppedMachine(RuleBasedStateMachine):
             self.nothing_to_do()
             return
         idle = [name for name, actions in IDLE_CHECKS.items()
-                if not any(self.enabled(a) for a in actions)]
+                if getattr(self.log, name, None) is not None
+                and not any(self.enabled(a) for a in actions)]
         if idle:
             kinds = [*kinds, "idle_background_step"]
         # user steps weigh more: the background threads then lag behind more often, so
@@ -541,7 +548,8 @@ class SteppedMachine(RuleBasedStateMachine):
         then have nothing to do either (its writer, flusher and closer steps are no-ops)."""
         busy = [name for name, step in (
             ("writer", self.log.writer.step), ("flusher", self.log.flusher.step),
-            ("closer", self.log.closer.step if self.log.closer else lambda: False))
+            ("closer", self.log.closer.step if self.log.closer else lambda: False),
+            ("tracker", self.log.tracker.step if self.log.tracker else lambda: False))
             if self._impl(name, step)]
         KNOWN_DIFFERENCES["nothing to do"] += 1
         if busy:
@@ -605,6 +613,14 @@ class CrashMachine(SteppedMachine):
     min_steps_before_crash = 20
 
 
+class Machine90(SteppedMachine):
+    """The same rules for MySQL 9.0's design: users report their range to the
+    flush-list-added tracker instead of adding recent-closed links (CP-1, seed 002)."""
+
+    check_name = "v90"
+    params = conformance_params(version="9.0")
+
+
 class WrapMachine(SteppedMachine):
     """The same rules with big groups and no waits: every run gets far enough to wrap the log
     files (WR-9, SYS-4: the writer must wait for checkpoints, which wait for the page cleaner)."""
@@ -632,6 +648,11 @@ def run(settings: Settings) -> None:
 def run_wrap(settings: Settings) -> None:
     """Run :class:`WrapMachine` (the check ``wrap``): long runs that wrap the log files."""
     run_state_machine_as_test(WrapMachine, settings=_settings(settings, STEPS))
+
+
+def run_90(settings: Settings) -> None:
+    """Run :class:`Machine90` (the check ``v90``): the 9.0 tracker variant."""
+    run_state_machine_as_test(Machine90, settings=_settings(settings, STEPS))
 
 
 def run_crash(settings: Settings) -> None:

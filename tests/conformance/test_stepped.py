@@ -40,3 +40,12 @@ def test_stepped_conformance_crash_and_recovery() -> None:
     before = checks.ACTIONS["stepped"]["recover"]
     stepped.run_crash(settings())
     assert checks.ACTIONS["stepped"]["recover"] > before
+
+
+def test_stepped_conformance_9_0_tracker() -> None:
+    """CP-1 (9.0, seed 002): users report to the flush-list-added tracker, whose
+    smallest_not_added_lsn the checkpointer reads; the same conformance on that design."""
+    before = checks.ACTIONS["stepped"]["tracker_advance_smallest_not_added"]
+    stepped.run_90(settings())
+    assert checks.ACTIONS["stepped"]["tracker_advance_smallest_not_added"] > before
+    assert checks.ACTIONS["stepped"]["user_report_added"] > 0
