@@ -24,6 +24,7 @@ prints per mutant whether and by which check it was caught, with the examples an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -212,6 +213,8 @@ def part_explore(preset: str = "tiny") -> PartResult:
     )
     ok = done.returncode == 0 and data.get("verdict") == "ok"
     detail = "" if ok else f"verdict {data.get('verdict')!r}\n" + _tail(done.stderr)
+    if isinstance(actions, dict):
+        COVERAGE["exploration"] = {str(k): int(v) for k, v in actions.items()}
     return PartResult(name, "ok" if ok else "failed", figures, done.seconds, detail)
 
 
@@ -240,16 +243,37 @@ def part_conformance(profile: str = "ci") -> PartResult:
         return PartResult(name, "unavailable", "-", 0.0, f"{tests} is missing")
     with tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp) / "junit.xml"
+        fired = Path(tmp) / "coverage.json"
         cmd = [sys.executable, "-m", "pytest", str(tests), "-q", "-p", "no:cacheprovider",
                f"--junitxml={junit}"]
-        done = run_child(cmd, name, env={"HYPOTHESIS_PROFILE": profile})
+        done = run_child(cmd, name, env={"HYPOTHESIS_PROFILE": profile,
+                                         "REDOSPEC_COVERAGE_OUT": str(fired)})
         counts = _junit_counts(junit)
+        with contextlib.suppress(OSError, ValueError):  # pytest did not get that far
+            COVERAGE.update(json.loads(fired.read_text()))
     failed = counts["failures"] + counts["errors"]
     passed = counts["tests"] - failed - counts["skipped"]
     figures = f"{passed} passed, {failed} failed, {counts['skipped']} skipped"
     ok = done.returncode == 0 and counts["tests"] > 0
     detail = "" if ok else _tail(done.stdout + "\n" + done.stderr, 25)
     return PartResult(name, "ok" if ok else "failed", figures, done.seconds, detail)
+
+
+COVERAGE: dict[str, dict[str, int]] = {}
+"""Per source (exploration, stepped, threaded): spec action -> times it fired (item 6)."""
+
+
+def coverage_rows() -> list[list[str]]:
+    """The action-coverage table of ``check``: one row per action seen in any source."""
+    sources = ("exploration", "stepped", "threaded")
+    names: dict[str, None] = {}
+    for source in sources:
+        names.update(dict.fromkeys(COVERAGE.get(source, {})))
+    rows = [["action", *sources]]
+    for name in names:
+        rows.append([name, *(str(COVERAGE[s].get(name, 0)) if s in COVERAGE else "-"
+                             for s in sources)])
+    return rows
 
 
 PARTS: dict[str, Callable[[], PartResult]] = {
@@ -279,11 +303,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         _progress_done()
     ok = all(r.ok for r in results)
     if args.json:
-        print(json.dumps({"ok": ok, "parts": [attrs.asdict(r) for r in results]}, indent=2))
+        print(json.dumps({"ok": ok, "parts": [attrs.asdict(r) for r in results],
+                          "action_coverage": COVERAGE}, indent=2))
         return EXIT_OK if ok else EXIT_FAILED
     rows = [["part", "verdict", "figures", "seconds"]]
     rows += [[r.part, r.verdict, r.figures, f"{r.seconds:.1f}"] for r in results]
     print(format_table(rows))
+    if len(coverage_rows()) > 1:
+        print("\naction coverage (times each spec action fired):")
+        print(format_table(coverage_rows()))
     for r in results:
         if not r.ok:
             print(f"\n--- {r.part}: {r.verdict} ---\n{r.detail}")
