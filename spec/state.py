@@ -241,7 +241,6 @@ class State(_HashSlot):
 FIELD_NAMES: tuple[str, ...] = tuple(a.name for a in attrs.fields(State))
 EQ_FIELD_NAMES: tuple[str, ...] = tuple(a.name for a in attrs.fields(State) if a.eq)
 """The fields that take part in equality and hashing (all but the observations)."""
-_GET_ALL = operator.attrgetter(*FIELD_NAMES)
 _GET_EQ = operator.attrgetter(*EQ_FIELD_NAMES)
 _INDEX = {name: i for i, name in enumerate(FIELD_NAMES)}
 
@@ -272,43 +271,51 @@ def _compute_hash(s: State) -> int:
     return h & _HASH_MASK
 
 
-def _make_constructor() -> Any:
-    """``_build(v0, ..., vN)``: a State from all field values in FIELD_NAMES order, set slot
-    by slot (no attrs ``__init__``, no hash yet)."""
-    setters = {f"_s{i}": State.__dict__[n].__set__ for i, n in enumerate(FIELD_NAMES)}
-    args = ", ".join(f"v{i}" for i in range(len(FIELD_NAMES)))
-    body = "".join(f"    _s{i}(t, v{i})\n" for i in range(len(FIELD_NAMES)))
-    code = f"def _build({args}):\n    t = _new(State)\n{body}    return t\n"
-    ns: dict[str, Any] = {"_new": _new, "State": State, **setters}
-    exec(code, ns)  # generated from the field names above, no outside input
-    return ns["_build"]
+_REPLACERS: dict[tuple[str, ...], Any] = {}
+"""One generated replace function per set of changed fields (in keyword order)."""
 
 
-_build = _make_constructor()
+def _make_replacer(names: tuple[str, ...]) -> Any:
+    """``_replace(s, changes)`` for exactly the fields ``names``: straight-line code that sets
+    every slot of a new State (changed ones from ``changes``, the others from ``s``) and
+    updates ``s``'s hash for the changed equality fields (no loop, no per-call lookups)."""
+    for name in names:
+        if name not in _INDEX:
+            raise KeyError(f"State has no field {name!r}")
+    lines = ["def _replace(s, changes):", "    h = _hash(s)"]
+    for name in names:
+        i = _INDEX[name]
+        lines.append(f"    v{i} = changes[{name!r}]")
+        if _K[i]:
+            lines.append(f"    o = s.{name}")
+            lines.append(f"    if o is not v{i}:")
+            lines.append(f"        h += {_K[i]} * (_hash(v{i}) - _hash(o))")
+    lines.append("    t = _new(State)")
+    for i, name in enumerate(FIELD_NAMES):
+        value = f"v{i}" if name in names else f"s.{name}"
+        lines.append(f"    _s{i}(t, {value})")
+    lines += ["    _set_hash(t, h & _HASH_MASK)", "    return t", ""]
+    ns: dict[str, Any] = {
+        "_new": _new, "State": State, "_hash": hash, "_set_hash": _set_hash,
+        "_HASH_MASK": _HASH_MASK,
+        **{f"_s{i}": State.__dict__[n].__set__ for i, n in enumerate(FIELD_NAMES)},
+    }
+    exec("\n".join(lines), ns)  # generated from the field names above, no outside input
+    return ns["_replace"]
 
 
 def replace(s: State, **changes: Any) -> State:
-    """A copy of ``s`` with ``changes``: a fast ``attrs.evolve`` for the hot path (all fields
-    read at once, slots set directly, and the hash updated from ``s``'s for the changed
-    fields only: an unchanged ``buffer``/``files`` tuple is never re-hashed).
+    """A copy of ``s`` with ``changes``: a fast ``attrs.evolve`` for the hot path (slots set
+    directly by a function generated once per set of changed fields, and the hash updated
+    from ``s``'s for the changed fields only: an unchanged ``buffer``/``files`` tuple is never
+    re-hashed).
 
     Raises KeyError naming an unknown field."""
-    values = list(_GET_ALL(s))
-    index = _INDEX
-    k_of = _K
-    h = hash(s)
-    for name, value in changes.items():
-        try:
-            i = index[name]
-        except KeyError:
-            raise KeyError(f"State has no field {name!r}") from None
-        old = values[i]
-        values[i] = value
-        k = k_of[i]
-        if k and old is not value:
-            h += k * (hash(value) - hash(old))
-    t: State = _build(*values)
-    _set_hash(t, h & _HASH_MASK)
+    names = tuple(changes)
+    fn = _REPLACERS.get(names)
+    if fn is None:
+        fn = _REPLACERS[names] = _make_replacer(names)
+    t: State = fn(s, changes)
     return t
 
 
