@@ -6,7 +6,7 @@ Examples::
     redospec explore --preset small --max-states 200000
     redospec explore --preset innodb --walks 50 --depth 400 --seed 7
     redospec explore --preset tiny --set n_user_threads=1 --set group_sizes=8,26 --json
-    redospec explore --preset tiny --replay "user_reserve(thread=0, size=8); writer_write()"
+    redospec explore --preset tiny --replay "user_reserve(thread=0, size=8, page=0, wait=flush)"
     redospec explore --preset tiny --replay-file trace.txt
 
 Exit status: 0 iff the verdict is ok (or a replayed trace satisfied every property), 1 when the
@@ -208,6 +208,19 @@ def _label_end(text: str) -> int:
     return 0
 
 
+def _enabled_hint(model: Model[Any, Any], prefix: Sequence[object], limit: int = 6) -> str:
+    """Name the labels enabled after ``prefix`` (which replayed fine), so a user whose label was
+    rejected (a guard, an unknown action, wrong argument names) sees what the model accepts."""
+    s = model.init_states()[0]
+    for label in prefix:
+        s = model.next_state(s, label)
+    enabled = [str(label) for label, _ in model.successors(s)]
+    if not enabled:
+        return "no label is enabled there"
+    more = f", ... ({len(enabled)} in all)" if len(enabled) > limit else ""
+    return "enabled there: " + "; ".join(enabled[:limit]) + more
+
+
 def run_replay(model: Model[Any, Any], binding: Binding, texts: list[str], as_json: bool,
                every_state: bool = False, width: int = 100) -> int:
     """Replay ``texts`` (label texts) and print the states along them: the initial state, each
@@ -222,8 +235,9 @@ def run_replay(model: Model[Any, Any], binding: Binding, texts: list[str], as_js
     try:
         out = replay_trace(model, labels, binding.not_enabled)
     except ReplayError as exc:
+        hint = _enabled_hint(model, labels[:exc.step - 1])
         raise UsageError(f"replay {exc} (the label is not enabled in the state reached "
-                         f"after step {exc.step - 1})") from None
+                         f"after step {exc.step - 1}; {hint})") from None
     verdict = "ok" if out.failed is None else "violation"
     if as_json:
         print(json.dumps({
@@ -272,6 +286,8 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
             raise UsageError(f"--{name.replace('_', '-')} must not be negative")
     if args.depth < 0:
         raise UsageError("--depth must not be negative")
+    if args.width < 1:
+        raise UsageError(f"--width {args.width}: must be a positive number of characters")
     if args.replay is not None and args.replay_file is not None:
         raise UsageError("give --replay or --replay-file, not both")
     params = make_params(args.preset, args.sets)

@@ -192,6 +192,31 @@ def test_replay_label_not_enabled_is_exit_2(capsys: pytest.CaptureFixture[str]) 
     assert "step 2" in line and "wake(thread=0)" in line and "not enabled" in line
 
 
+def test_replay_rejected_label_names_the_enabled_labels(capsys: pytest.CaptureFixture[str]) -> None:
+    """A rejected label names what *is* enabled there, so the user can correct the trace. In
+    mini_log (SYS-1), after thread 0 reserved, thread 1 may reserve and the writer may write
+    lsn 1; thread 0 cannot be woken before its lsn is written."""
+    assert main(["explore", "--replay", "reserve(thread=0); wake(thread=0)"], toy_binding()) == 2
+    line = one_line_error(capsys.readouterr().err)
+    hint = line.split("enabled there:", 1)[1]
+    assert "reserve(thread=1)" in hint and "write(" in hint
+    assert "wake(thread=0)" not in hint
+
+
+def test_replay_wrong_argument_names_on_the_redo_model(capsys: pytest.CaptureFixture[str]) -> None:
+    """USR-1: user_reserve takes thread, size, page and wait; a label with a wrong argument name
+    is exit 2 and the message shows well-formed user_reserve labels (tiny: sizes 4 and 8)."""
+    assert main(["explore", "--replay", "user_reserve(t=0)"]) == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert "unexpected keyword argument 't'" in line
+    assert "user_reserve(thread=0, size=4, page=0, wait=flush)" in line.split("enabled there:")[1]
+
+
+def test_width_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explore", "--replay", "", "--width", "-3"], toy_binding()) == 2
+    assert "--width -3" in one_line_error(capsys.readouterr().err)
+
+
 def test_replay_label_that_does_not_parse_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explore", "--replay", "reserve(thread=0); bogus label"], toy_binding()) == 2
     line = one_line_error(capsys.readouterr().err)
