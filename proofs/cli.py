@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -190,9 +191,19 @@ def main(argv: list[str]) -> int:
         for ob in chosen:
             print(f"{ob.name}  {','.join(ob.ids)}")
         return 0
-    if args.jobs < 1 or args.timeout <= 0:
-        print("redospec prove: --jobs must be >= 1 and --timeout > 0", file=sys.stderr)
-        return 2
+    bad = [f"--jobs {args.jobs}: must be at least 1" if args.jobs < 1 else "",
+           f"--timeout {args.timeout:g}: must be more than 0 seconds" if args.timeout <= 0 else "",
+           f"--bmc-depth {args.bmc_depth}: must not be negative (0 disables the search)"
+           if args.bmc_depth < 0 else ""]
+    if args.results:   # checked before the proofs run, not after minutes of z3
+        folder = os.path.dirname(os.path.abspath(args.results))
+        if os.path.isdir(args.results) or not os.path.isdir(folder):
+            bad.append(f"--results {args.results}: not a writable file path (is the folder "
+                       "there?)")
+    for message in bad:
+        if message:
+            print(f"redospec prove: {message}", file=sys.stderr)
+            return 2
 
     count = 0
 
@@ -220,6 +231,10 @@ def main(argv: list[str]) -> int:
             for line in _bmc_traces(results, args.bmc_depth):
                 print(line)
     if args.results:
-        with open(args.results, "w", encoding="utf-8") as fh:
-            fh.write(results_markdown(results, total_s, args.jobs))
+        try:
+            with open(args.results, "w", encoding="utf-8") as fh:
+                fh.write(results_markdown(results, total_s, args.jobs))
+        except OSError as exc:
+            print(f"redospec prove: --results {args.results}: {exc.strerror}", file=sys.stderr)
+            return 2
     return 0 if ok else 1

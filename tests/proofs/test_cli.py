@@ -86,3 +86,22 @@ def test_failed_step_obligation_gets_a_bmc_search() -> None:
     lines = cli._bmc_traces([failed], 2)
     assert lines == ["sys1: not broken within 2 steps of tiny's Init (the counterexample's "
                      "state may be unreachable)"]
+
+
+@pytest.mark.parametrize(
+    "extra,needle",
+    [
+        (["--jobs", "0"], "--jobs 0"),
+        (["--timeout", "-5"], "--timeout -5"),
+        (["--bmc-depth", "-1"], "--bmc-depth -1"),
+        (["--results", "/nonexistent-redospec-dir/x.md"], "--results /nonexistent-redospec-dir"),
+    ],
+)
+def test_bad_option_values_are_exit_2_before_any_proof(
+        extra: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Bad input is one line naming the option and status 2, before z3 runs (no progress
+    line), never a traceback after minutes of proofs (--results used to crash at the end)."""
+    assert cli.main(["prove", "--only", "lemma.mul_cancel", *extra]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "[1/1]" not in err
+    assert len(err.strip().splitlines()) == 1 and needle in err
