@@ -79,11 +79,17 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         raise WorkloadError(f"--threads must be in 1..256, not {args.threads}")
     if not 1 <= args.groups <= 10_000_000:
         raise WorkloadError(f"--groups must be in 1..10000000, not {args.groups}")
+    if not args.dir.strip():
+        raise WorkloadError("--dir is empty; name a directory for the new log")
     directory = Path(args.dir)
     if directory.exists() and not directory.is_dir():
         raise WorkloadError(f"--dir {directory} exists and is not a directory")
     if directory.is_dir() and any(directory.iterdir()):
         raise WorkloadError(f"--dir {directory} is not empty; the workload needs a fresh log")
+    try:   # created here so an unusable --dir is bad input (status 2), before any thread runs
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkloadError(f"--dir {directory}: cannot create it: {exc.strerror}") from None
     if args.seed is None:
         args.seed = random.randrange(2**31)
     return args
@@ -147,8 +153,8 @@ def run(args: argparse.Namespace, progress: Any = None) -> dict[str, Any]:
                     n = len(committed)
                     if crash_after is not None and n >= crash_after and not crashed.is_set():
                         crash_now()
-                if progress and n % max(1, args.groups // 10) == 0:
-                    progress(f"workload: {n}/{args.groups} groups committed, lsn {end}")
+                    if progress and n % max(1, args.groups // 10) == 0:   # in order, under lock
+                        progress(f"workload: {n}/{args.groups} groups committed, lsn {end}")
         except BaseException as exc:
             errors.append(exc)
             stop.set()
@@ -232,7 +238,8 @@ def main(argv: list[str]) -> int:
     try:
         result = run(args, progress)
     except OSError as exc:
-        print(f"redospec workload: {exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"redospec workload: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     report = result.pop("report")
     if args.json:

@@ -79,3 +79,27 @@ def test_a_directory_holding_files_is_refused(tmp_path: Path,
     f.write_bytes(b"")
     assert main(["workload", "--dir", str(f)]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_an_uncreatable_or_empty_dir_is_bad_input(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Item 6: a --dir that cannot be created (its parent is a file) or is empty exits 2 with
+    one line naming --dir, not a bare "[Errno ...]" and not a run in the current directory."""
+    parent = tmp_path / "file"
+    parent.write_bytes(b"")
+    assert main(["workload", "--dir", str(parent / "sub"), "--groups", "5"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"redospec workload: --dir {parent / 'sub'}: cannot create it")
+    assert "Errno" not in err and len(err.strip().splitlines()) == 1
+    assert main(["workload", "--dir", "", "--groups", "5"]) == 2
+    assert "--dir is empty" in capsys.readouterr().err
+
+
+def test_progress_lines_count_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Progress on stderr (issue: progress on long runs) names the committed groups in
+    increasing order even with many threads (they were printed outside the lock)."""
+    assert main(["workload", "--dir", str(tmp_path / "d"), "--threads", "8", "--groups", "40",
+                 "--seed", "3"]) == 0
+    counts = [int(line.split()[1].split("/")[0]) for line in capsys.readouterr().err.splitlines()
+              if "groups committed, lsn" in line]
+    assert counts == list(range(4, 41, 4))
