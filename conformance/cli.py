@@ -28,6 +28,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -326,9 +327,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
     """Round-robin over the fuzz targets until ``--minutes`` have passed (see module doc)."""
-    if args.minutes <= 0:
-        raise UsageError(f"--minutes {args.minutes}: must be positive")
+    if not args.minutes > 0:   # also rejects nan
+        raise UsageError(f"--minutes {args.minutes:g}: must be positive")
+    import conformance.checks as checks
     import conformance.fuzzing as fuzzing
+
+    for name in args.target or []:   # before the database is created and the clock starts
+        try:
+            checks.check_named(name)
+        except KeyError as exc:
+            raise UsageError(f"--target {exc.args[0]}") from None
 
     db = Path(args.db)
     try:
@@ -378,17 +386,23 @@ def cmd_mutants(args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="redospec", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="the main job: proofs, exploration, conformance")
+    paragraphs = [re.sub(r":\w+:`([^`]*)`", r"\1", text).replace("``", "")   # plain text
+                  for text in __doc__.split("\n\n")]
+    check = sub.add_parser("check", help="the main job: proofs, exploration, conformance",
+                           description=" ".join(paragraphs[1:4]))
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.add_argument("--only", action="append", choices=list(PARTS),
                        help="run only this part (repeatable)")
-    fuzz = sub.add_parser("fuzz", help="long conformance fuzzing with the example database")
+    fuzz = sub.add_parser("fuzz", help="long conformance fuzzing with the example database",
+                          description=paragraphs[4])
     fuzz.add_argument("--minutes", type=float, required=True, help="how long to fuzz")
     fuzz.add_argument("--db", default=".hypothesis/fuzz",
                       help="example database folder (default .hypothesis/fuzz)")
     fuzz.add_argument("--target", action="append",
-                      help="fuzz only this target (repeatable; default all)")
-    mut = sub.add_parser("mutants", help="run the seeded-bug catalog")
+                      help="fuzz only this target: stepped, wrap, crash, v90 or trace "
+                           "(repeatable; default all)")
+    mut = sub.add_parser("mutants", help="run the seeded-bug catalog",
+                         description=paragraphs[5])
     mut.add_argument("--json", action="store_true",
                      help='print {"kill_rate", "mutants": [{"name", "caught", "by", ...}]}')
     mut.add_argument("names", nargs="*", help="run only these mutants")

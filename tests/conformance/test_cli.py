@@ -8,6 +8,7 @@ one-line error with exit status 2 for bad options.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -60,6 +61,33 @@ def test_missing_module_reported_unavailable(monkeypatch: pytest.MonkeyPatch) ->
 def test_fuzz_rejects_non_positive_minutes(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["fuzz", "--minutes", "0"]) == 2
     assert "--minutes" in capsys.readouterr().err
+
+
+def test_fuzz_unknown_target_is_a_usage_error_before_fuzzing(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """An unknown --target was a KeyError traceback (status 1); now one line, status 2, naming
+    the target and the known ones, and the example database folder is not even created."""
+    db = tmp_path / "db"
+    assert cli.main(["fuzz", "--minutes", "0.1", "--db", str(db), "--target", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "--target" in err and "'nope'" in err and "stepped" in err
+    assert not db.exists()
+
+
+def test_fuzz_rejects_nan_minutes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["fuzz", "--minutes", "nan"]) == 2
+    assert "--minutes nan" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["check", "fuzz", "mutants"])
+def test_help_describes_the_command(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A first-time user's --help says what the command does, in plain text (no reST)."""
+    assert cli.main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    description = out.split("\n\n")[1]
+    assert command in description and len(description) > 60
+    assert "``" not in out and ":mod:" not in out
 
 
 def test_fuzz_requires_minutes(capsys: pytest.CaptureFixture[str]) -> None:
