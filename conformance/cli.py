@@ -384,10 +384,10 @@ def cmd_mutants(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="redospec", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
     paragraphs = [re.sub(r":\w+:`([^`]*)`", r"\1", text).replace("``", "")   # plain text
                   for text in __doc__.split("\n\n")]
+    parser = argparse.ArgumentParser(prog="redospec", description=paragraphs[0])
+    sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="the main job: proofs, exploration, conformance",
                            description=" ".join(paragraphs[1:4]))
     check.add_argument("--json", action="store_true", help="print one JSON object")

@@ -53,7 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     """Dispatch ``inspect`` and ``workload``; argv[0] is the subcommand."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help"):
-        print("usage: redospec {inspect,workload} ...", file=sys.stderr)
+        text = ("usage: redospec {inspect,workload} ...\n\n"
+                "  inspect   read and validate MySQL redo log files\n"
+                "  workload  run a threaded workload against a fresh log, then recover\n\n"
+                "'redospec inspect --help' and 'redospec workload --help' describe each one.")
+        print(text, file=sys.stdout if args else sys.stderr)
         return 0 if args else 2
     name, rest = args[0], args[1:]
     if name == "inspect":

@@ -6,13 +6,15 @@ lazily so that ``redospec inspect`` does not pay for z3 and ``redospec explore``
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
 # subcommand -> (module with a ``main(argv) -> int``, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "explore": ("spec.cli", "exhaustive or random exploration of the spec (issue: spec)"),
+    "explore": ("spec.cli", "exhaustive or random exploration of the spec"),
     "prove": ("proofs.cli", "z3 proofs of the spec's invariants"),
     "inspect": ("impl.cli", "read and validate MySQL redo log files"),
     "workload": ("impl.cli", "run a threaded workload against a fresh log, then recover"),
@@ -48,4 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"redospec {name}: not available yet ({exc})", file=sys.stderr)
         return 2
     entry: Callable[[list[str]], int] = module.main
-    return int(entry([name, *rest]))
+    try:
+        return int(entry([name, *rest]))
+    except KeyboardInterrupt:   # Ctrl-C on a long run: one line, not a traceback from the model
+        print(f"\nredospec {name}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:     # `redospec ... | head`: the reader left; say nothing more
+        with contextlib.suppress(OSError, ValueError):   # so the final flush cannot fail
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141

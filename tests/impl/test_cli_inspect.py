@@ -117,3 +117,50 @@ def test_python_dash_m_impl(fixtures_dir: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "6108 data" in done.stdout
+
+
+def test_impl_help_lists_both_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m impl --help`` says what inspect and workload do, on stdout, status 0;
+    no arguments at all is a usage error (status 2) on stderr."""
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "inspect " in out and "workload " in out and "redo log" in out
+    assert main([]) == 2
+    assert "usage" in capsys.readouterr().err
+
+
+def test_dispatcher_turns_ctrl_c_into_one_line(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C during a long run (explore, check) is 'interrupted' and status 130 (128+SIGINT),
+    not a traceback from deep inside the model."""
+    import sys
+    import types
+
+    from redospec import cli as dispatcher
+
+    fake = types.ModuleType("fake_part")
+
+    def interrupted(argv: list[str]) -> int:
+        raise KeyboardInterrupt
+
+    fake.main = interrupted  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "fake_part", fake)
+    monkeypatch.setitem(dispatcher.SUBCOMMANDS, "explore", ("fake_part", "x"))
+    assert dispatcher.main(["explore"]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "redospec explore: interrupted"
+
+
+def test_closed_pipe_is_not_a_traceback() -> None:
+    """``redospec prove --list | head -1``: once the reader has gone, no BrokenPipeError
+    traceback on stderr (status 141 = 128+SIGPIPE, like a shell tool)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "redospec", "prove", "--list"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()   # before the child has imported z3 and printed anything
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err
