@@ -36,7 +36,8 @@ CI_SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                            HealthCheck.filter_too_much],
 )
-"""Mirror of the ``ci`` profile of ``tests/conftest.py`` for callers outside pytest."""
+"""The CI budget: the ``ci`` Hypothesis profile of the test suite (tests/conftest.py registers
+it from here) and of ``redospec check`` / ``redospec mutants`` outside pytest."""
 
 MUTANT_SETTINGS = settings(
     CI_SETTINGS,

@@ -8,18 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-# ci: bounded and derandomized, part of the test suite. dev: the default for local runs.
-# fuzz: long campaigns (redospec fuzz, HypoFuzz), failures saved to the example database.
-settings.register_profile(
-    "ci",
-    max_examples=60,
-    stateful_step_count=40,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+from conformance.checks import CI_SETTINGS
+
+# ci: bounded and derandomized, part of the test suite; the settings live in
+# conformance.checks so that `redospec check` outside pytest uses the very same budget.
+# dev: the default for local runs. fuzz: long campaigns (redospec fuzz, HypoFuzz), failures
+# saved to the example database.
+settings.register_profile("ci", parent=CI_SETTINGS)
 settings.register_profile(
     "dev",
     max_examples=100,
