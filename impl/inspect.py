@@ -159,8 +159,23 @@ def find_files(path: Path) -> list[Path]:
     if redo_dir.is_dir():
         found += _redo_files_in(redo_dir)
     if not found:
-        raise InspectError(f"{path}: no redo log files (ib_logfile*, #ib_redo*, #innodb_redo/)")
+        hint = ""
+        with_logs = sorted(sub.name for sub in path.iterdir() if _holds_redo_files(sub))
+        if with_logs:   # a parent of several datadirs (such as the fixtures folder)
+            hint = f"; these subdirectories hold some, name one: {', '.join(with_logs)}"
+        raise InspectError(f"{path}: no redo log files (ib_logfile*, #ib_redo*, "
+                           f"#innodb_redo/){hint}")
     return found
+
+
+def _holds_redo_files(sub: Path) -> bool:
+    """Whether ``sub`` is a directory ``find_files`` would find redo log files in (for the hint
+    on a parent of datadirs); an unreadable one does not count."""
+    try:
+        return sub.is_dir() and sub.name != "#innodb_redo" and bool(
+            _redo_files_in(sub) or (sub / "#innodb_redo").is_dir())
+    except OSError:
+        return False
 
 
 def _redo_files_in(directory: Path) -> list[Path]:

@@ -164,3 +164,23 @@ def test_closed_pipe_is_not_a_traceback() -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141
     assert "Traceback" not in err
+
+
+def test_a_parent_of_datadirs_names_them(fixtures_dir: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """``redospec inspect /work/shared/fixtures`` (a folder of datadirs, the first thing a new
+    user tries) is still unusable input (2), but the message names the subdirectories that
+    hold redo files: the 8.0.19 group of ib_logfile* and the 8.0.30 #ib_redo file."""
+    assert main(["inspect", str(fixtures_dir)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    names = err.split("name one: ", 1)[1].split(", ")
+    assert "mysql-8.0.19-clean" in names and "mysql-8.0.30-redo" in names
+
+
+def test_an_empty_directory_gets_no_hint(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty-sub").mkdir()
+    assert main(["inspect", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("#innodb_redo/)") and "name one" not in err
