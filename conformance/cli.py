@@ -296,7 +296,7 @@ def format_table(rows: Sequence[Sequence[str]]) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Run every part, print one table (or JSON), exit 1 if any part is not ``ok``."""
-    selected = args.only or list(PARTS)
+    selected = list(dict.fromkeys(args.only)) if args.only else list(PARTS)   # each part once
     results: list[PartResult] = []
     for i, part in enumerate(selected, 1):
         _progress(f"[{i}/{len(selected)}] {part} ...")

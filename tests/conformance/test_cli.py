@@ -133,3 +133,19 @@ def test_patcher_restores_class_and_module_attributes() -> None:
     assert Thing.step is original and Thing().step() == 1
     with pytest.raises(AttributeError, match="no_such"):
         patcher.setattr(Thing, "no_such", 1)
+
+
+def test_check_only_repeated_runs_the_part_once(monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """``check --only proofs --only proofs`` (easy to type when editing a command line) runs
+    the proofs once, not twice: the table has one proofs row."""
+    calls: list[str] = []
+
+    def proofs() -> PartResult:
+        calls.append("proofs")
+        return PartResult("proofs", "ok", "40 proved", 1.5)
+
+    monkeypatch.setattr(cli, "PARTS", {"proofs": proofs})
+    assert cli.main(["check", "--only", "proofs", "--only", "proofs"]) == 0
+    assert calls == ["proofs"]
+    assert capsys.readouterr().out.count("40 proved") == 1
