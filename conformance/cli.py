@@ -339,10 +339,14 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
             raise UsageError(f"--target {exc.args[0]}") from None
 
     db = Path(args.db)
+    if db.exists() and not db.is_dir():
+        raise UsageError(f"--db {db}: exists and is not a folder; name a folder for the "
+                         "example database")
     try:
         db.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"--db {db}: cannot create the example database folder: {exc}") from exc
+        raise UsageError(f"--db {db}: cannot create the example database folder: "
+                         f"{exc.strerror or exc}") from exc
     report = fuzzing.fuzz(minutes=args.minutes, db=db, targets=args.target or None,
                           progress=_progress)
     _progress_done()

@@ -149,3 +149,14 @@ def test_check_only_repeated_runs_the_part_once(monkeypatch: pytest.MonkeyPatch,
     assert cli.main(["check", "--only", "proofs", "--only", "proofs"]) == 0
     assert calls == ["proofs"]
     assert capsys.readouterr().out.count("40 proved") == 1
+
+
+def test_fuzz_db_that_is_a_file_is_a_usage_error(capsys: pytest.CaptureFixture[str],
+                                                  tmp_path: Path) -> None:
+    """--db naming an existing file: status 2 and a message that says so in words (it was
+    "[Errno 17] File exists"), before any fuzzing."""
+    f = tmp_path / "db"
+    f.write_bytes(b"")
+    assert cli.main(["fuzz", "--minutes", "0.1", "--db", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "exists and is not a folder" in err and "Errno" not in err
