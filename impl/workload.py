@@ -69,8 +69,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         "already hold a log)")
     parser.add_argument("--threads", type=int, default=4, help="user threads (default 4)")
     parser.add_argument("--groups", type=int, default=400, help="groups in total (default 400)")
-    parser.add_argument("--seed", type=int, default=None, help="random seed (default: random)")
-    parser.add_argument("--crash", action="store_true", help="crash at a random point")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="random seed for the groups and the crash point (default: random); "
+                             "the threads' interleaving, and so the lsns, differ between runs")
+    parser.add_argument("--crash", action="store_true",
+                        help="crash after a random number of committed groups, then recover "
+                             "from what the disk keeps (unsynced writes lost, the last one torn)")
     parser.add_argument("--version", choices=["8.0", "9.0"], default="8.0",
                         help="8.0: log closer; 9.0: flush-list-added tracker")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
