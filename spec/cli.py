@@ -310,6 +310,11 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
         mode = ("random" if args.walks is not None or args.preset not in EXHAUSTIVE_PRESETS
                 else "exhaustive")
     progress = None if args.quiet else _progress_printer()
+    if (mode == "exhaustive" and args.preset not in EXHAUSTIVE_PRESETS
+            and args.max_states is None and args.max_depth is None):
+        print(f"{PROG}: note: an exhaustive search of {args.preset} does not finish in "
+              f"practice; bound it with --max-states or --max-depth, or use --walks",
+              file=sys.stderr, flush=True)
     result: ExploreResult
     if mode == "exhaustive":
         result = explore(model, max_states=args.max_states, max_depth=args.max_depth,

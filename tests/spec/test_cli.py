@@ -252,3 +252,14 @@ def test_replay_every_state_prints_each_state(capsys: pytest.CaptureFixture[str]
     # MiniLog is a dataclass, not attrs: printed by its repr, once per state (3 states)
     assert out.count("MiniLog(") == 3
     assert "MiniLog(lsn=1, written=1, waiting=(1, 0), spin=0)" in out
+
+
+def test_unbounded_exhaustive_innodb_gets_a_note(capsys: pytest.CaptureFixture[str]) -> None:
+    """An exhaustive search of the innodb preset (real sizes) does not finish; a new user who
+    asks for one is told to bound it (a note on stderr, the run itself goes ahead)."""
+    assert main(["explore", "--preset", "innodb", "--mode", "exhaustive", "--quiet"],
+                toy_binding()) == 0
+    assert "--max-states" in capsys.readouterr().err
+    assert main(["explore", "--preset", "innodb", "--mode", "exhaustive", "--max-states",
+                 "100000", "--quiet"], toy_binding()) == 0
+    assert "note" not in capsys.readouterr().err
