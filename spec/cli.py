@@ -101,9 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not expand states deeper than D (verdict incomplete if cut)")
     p.add_argument("--walks", type=int, default=None, metavar="N",
                    help=f"random walks (default {DEFAULT_WALKS}); implies --mode random")
-    p.add_argument("--depth", type=int, default=DEFAULT_DEPTH, metavar="D",
+    p.add_argument("--depth", type=int, default=None, metavar="D",
                    help=f"steps per random walk (default {DEFAULT_DEPTH})")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="random walk seed")
+    p.add_argument("--seed", type=int, default=None, metavar="S",
+                   help="random walk seed (default 0)")
     p.add_argument("--no-liveness", action="store_true",
                    help="skip the SYS-3 liveness check (saves the edge arrays' memory)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -284,7 +285,7 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
         value = getattr(args, name)
         if value is not None and value < 0:
             raise UsageError(f"--{name.replace('_', '-')} must not be negative")
-    if args.depth < 0:
+    if args.depth is not None and args.depth < 0:
         raise UsageError("--depth must not be negative")
     if args.width < 1:
         raise UsageError(f"--width {args.width}: must be a positive number of characters")
@@ -309,6 +310,22 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
     if mode is None:
         mode = ("random" if args.walks is not None or args.preset not in EXHAUSTIVE_PRESETS
                 else "exhaustive")
+    # An option of the other mode would be silently ignored: a user who typed --seed on tiny
+    # believes the run was random, one who typed --max-states on innodb that it was bounded.
+    if mode == "exhaustive":
+        given = [o for o, v in (("--walks", args.walks), ("--depth", args.depth),
+                                ("--seed", args.seed)) if v is not None]
+        if given:
+            raise UsageError(f"{'/'.join(given)}: only for random walks, and this run is "
+                             "an exhaustive search; add --mode random (or drop them; "
+                             "--max-depth bounds an exhaustive search)")
+    else:
+        given = [o for o, v in (("--max-states", args.max_states),
+                                ("--max-depth", args.max_depth)) if v is not None]
+        if given:
+            raise UsageError(f"{'/'.join(given)}: only for an exhaustive search, and this "
+                             "run is random walks; add --mode exhaustive (or use --walks and "
+                             "--depth to size the walks)")
     progress = None if args.quiet else _progress_printer()
     if (mode == "exhaustive" and args.preset not in EXHAUSTIVE_PRESETS
             and args.max_states is None and args.max_depth is None):
@@ -321,8 +338,9 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
                          check_liveness=not args.no_liveness, progress=progress)
     else:
         walks = DEFAULT_WALKS if args.walks is None else args.walks
-        result = random_walks(model, walks=walks, depth=args.depth, seed=args.seed,
-                              progress=progress)
+        result = random_walks(model, walks=walks,
+                              depth=DEFAULT_DEPTH if args.depth is None else args.depth,
+                              seed=0 if args.seed is None else args.seed, progress=progress)
     if args.json:
         obj = result.to_json()
         obj["preset"] = args.preset

@@ -263,3 +263,21 @@ def test_unbounded_exhaustive_innodb_gets_a_note(capsys: pytest.CaptureFixture[s
     assert main(["explore", "--preset", "innodb", "--mode", "exhaustive", "--max-states",
                  "100000", "--quiet"], toy_binding()) == 0
     assert "note" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv,needle",
+    [
+        (["--seed", "3"], "--seed: only for random walks"),
+        (["--depth", "9", "--seed", "3"], "--depth/--seed: only for random walks"),
+        (["--mode", "exhaustive", "--walks", "2"], "--walks: only for random walks"),
+        (["--preset", "innodb", "--max-states", "10"], "--max-states: only for an exhaustive"),
+        (["--walks", "2", "--max-depth", "4"], "--max-depth: only for an exhaustive"),
+    ],
+)
+def test_an_option_of_the_other_mode_is_exit_2(argv: list[str], needle: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """--seed on tiny (exhaustive by default) used to be silently ignored, so the user
+    believed the run was random; likewise --max-states on random walks. Now: one line, 2."""
+    assert main(["explore", "--quiet", *argv], toy_binding()) == 2
+    assert needle in one_line_error(capsys.readouterr().err)
