@@ -188,6 +188,10 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     if args.list:
+        if args.json:   # --json promises JSON on stdout, with --list too
+            print(json.dumps([{"name": ob.name, "ids": list(ob.ids)} for ob in chosen],
+                             indent=2))
+            return 0
         for ob in chosen:
             print(f"{ob.name}  {','.join(ob.ids)}")
         return 0

@@ -105,3 +105,12 @@ def test_bad_option_values_are_exit_2_before_any_proof(
     err = capsys.readouterr().err
     assert "Traceback" not in err and "[1/1]" not in err
     assert len(err.strip().splitlines()) == 1 and needle in err
+
+
+def test_list_with_json_is_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """``prove --list --json`` printed the text list; a script asking for JSON gets JSON: the
+    write-ahead lemmas (WR-6) are listed with their requirement id."""
+    assert cli.main(["prove", "--list", "--json", "--only", "lemma.write_ahead*"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed and all(item["name"].startswith("lemma.write_ahead") for item in listed)
+    assert all("WR-6" in item["ids"] for item in listed)
