@@ -364,6 +364,16 @@ def _scan_blocks(
             next_progress += 256 << 20
     if report.size % BLOCK_SIZE:
         _problem(report, "size", report.size, None, f"size is not a multiple of {BLOCK_SIZE}")
+    if report.size <= FILE_HDR_SIZE:
+        # A redo log file always holds blocks after its header (MySQL's minimum is 64 KiB); a
+        # header alone is a truncated file whose checkpoints point at bytes that are gone.
+        _problem(report, "size", report.size, None,
+                 f"no log blocks after the {FILE_HDR_SIZE}-byte header: truncated file")
+
+
+def _printable(text: str) -> str:
+    """``text`` with every non-printable or non-ASCII character as a Python escape."""
+    return text.encode("unicode_escape").decode("ascii").replace('"', '\\"')
 
 
 def _classify(
@@ -438,7 +448,8 @@ def format_human(report: FileReport) -> str:
     else:
         kind = f"format {report.format} ({FORMAT_NAMES[report.format]})"
     lines.append(f"{report.path}: {kind}, {report.size} bytes")
-    creator = f'"{report.creator}"' if report.creator else "none"
+    # escaped: a garbage creator must not send control characters to the terminal
+    creator = f'"{_printable(report.creator)}"' if report.creator else "none"
     details = [f"creator {creator}", f"start_lsn {report.start_lsn}"]
     if report.flags is not None:
         names = [name for bit, name in FLAG_NAMES.items() if report.flags & bit]

@@ -644,7 +644,7 @@ def _explore(
                 return result("deadlock", len(path_labels), transitions, v, complete=False,
                               message="a reachable state has no enabled action")
             i += 1
-            if progress is not None and (i & 511) == 0:
+            if progress is not None:  # every state: one innodb state may take seconds
                 now = time.perf_counter()
                 if now >= next_progress:
                     next_progress = now + PROGRESS_EVERY

@@ -184,3 +184,26 @@ def test_an_empty_directory_gets_no_hint(tmp_path: Path,
     assert main(["inspect", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.endswith("#innodb_redo/)") and "name one" not in err
+
+
+def test_header_only_file_is_reported_truncated(fixtures_dir: Path, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """FMT-9: a log file is a header *and* blocks; the first 2048 bytes of the 8.0.19 fixture
+    alone have valid checkpoints pointing past the end, so inspect must not call it clean."""
+    head = (fixtures_dir / "mysql-8.0.19-clean" / "ib_logfile0").read_bytes()[:2048]
+    (tmp_path / "ib_logfile0").write_bytes(head)
+    assert main(["inspect", str(tmp_path / "ib_logfile0"), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)["files"][0]
+    assert [p["kind"] for p in report["problems"]] == ["size"]
+
+
+def test_garbage_creator_is_escaped(fixtures_dir: Path, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A creator string of control bytes must not reach the terminal raw (escape sequences)."""
+    data = bytearray((fixtures_dir / "mysql-8.0.19-clean" / "ib_logfile0").read_bytes()[:8192])
+    data[16:24] = b"\x1b[2J\x07ab"
+    (tmp_path / "ib_logfile0").write_bytes(bytes(data))
+    main(["inspect", str(tmp_path / "ib_logfile0")])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b[2J\\x07ab" in out
