@@ -18,8 +18,8 @@ Field by field (spec field <- implementation):
 ``buffer[i]``               block ``i`` of ``log.buffer``: first_rec_group (header bytes 6..7)
                             and the 496 data bytes, each group's bytes abstracted to the spec's
                             self-delimiting form (decision 6, see :func:`translate_block`)
-``recent_written``          ``LinkBuf(tail, slots)`` of ``log.recent_written`` (LNK-1..5: both
-                            store distances and clear slots on traversal)
+``recent_written``          ``LinkBuf.from_slots(tail, slots)`` of ``log.recent_written`` (LNK-1..5:
+                            both store distances and clear slots on traversal)
 ``recent_closed``           the same for ``log.recent_closed`` (8.0 closer) or the tracker (9.0)
 ``writer.write_lsn``        ``log.write_lsn`` (WR-7)
 ``writer.file_no``          the file of the writer's last write (0 before the first)
@@ -355,8 +355,8 @@ def abstract(
                     for u in users),
         groups=history.groups,
         buffer=abstract_buffer(p, log, history, current),
-        recent_written=LinkBuf(log.recent_written.tail, tuple(log.recent_written._slots)),
-        recent_closed=LinkBuf(closed.tail, tuple(closed._slots)),
+        recent_written=LinkBuf.from_slots(log.recent_written.tail, log.recent_written._slots),
+        recent_closed=LinkBuf.from_slots(closed.tail, closed._slots),
         writer=WriterState(int(log.write_lsn), file_no, int(writer.write_ahead_end_offset)),
         flushed_to_disk_lsn=int(log.flushed_to_disk_lsn),
         files=abstract_files(p, volatile, history, current),

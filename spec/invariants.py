@@ -415,42 +415,22 @@ def _cp4_explain(p: Params, s: State, label: Label, t: State) -> str:
 # --- LNK-3 ---------------------------------------------------------------------------------------
 
 
-_FULL_SCAN_SLOTS = 4096
-"""Rings up to this size are scanned slot by slot; larger ones (InnoDB's 1 M / 2 M slots) are
-checked at the groups' positions and, in the seeds' variant, by counting non-zero slots."""
-
-
 def _slot_problem(p: Params, s: State) -> str | None:
+    """Every non-zero slot (the sparse ``links``, so every ring size is checked exactly, in
+    O(live links)) must be a live group's link at its position in ``[tail, tail + capacity)``."""
+    links: dict[int, int] | None = None
     for name, lb in (("recent_written", s.recent_written), ("recent_closed", s.recent_closed)):
-        cap = len(lb.slots)
+        cap = lb.capacity
         tail = lb.tail
-        if cap <= _FULL_SCAN_SLOTS:
-            links = {g[0]: g[1] for g in s.groups}
-            for idx, v in enumerate(lb.slots):
-                pos = tail + ((idx - tail) % cap)  # the slot's position in [tail, tail+cap)
-                if p.link_buf == "seeds":
-                    if v and links.get(pos) != pos + v:
-                        return f"{name} slot {idx} holds distance {v} at position {pos}"
-                elif v > pos and links.get(pos) != v:
-                    return f"{name} slot {idx} holds a live link to {v} at position {pos}"
-            continue
-        # Large rings: every non-zero slot must be a live group's link (seeds), and the slots at
-        # the groups' positions hold their link or no link.
-        matched = 0
-        for start, end, _page in reversed(s.groups):
-            if start < tail:
-                break
-            if start >= tail + cap:
-                continue
-            v = lb.slots[start & (cap - 1)]
+        for idx, v in lb.links:
+            pos = tail + ((idx - tail) % cap)  # the slot's position in [tail, tail+cap)
+            if links is None:
+                links = {g[0]: g[1] for g in s.groups}
             if p.link_buf == "seeds":
-                if v and v != end - start:
-                    return f"{name} slot of position {start} holds distance {v}"
-                matched += 1 if v else 0
-            elif v > start and v != end:
-                return f"{name} slot of position {start} holds a live link to {v}"
-        if p.link_buf == "seeds" and cap - lb.slots.count(0) != matched:
-            return f"{name} holds {cap - lb.slots.count(0) - matched} stale links"
+                if links.get(pos) != pos + v:
+                    return f"{name} slot {idx} holds distance {v} at position {pos}"
+            elif v > pos and links.get(pos) != v:
+                return f"{name} slot {idx} holds a live link to {v} at position {pos}"
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -68,3 +69,53 @@ def test_lnk5_any_completion_order_reaches_the_end(order: list[int], variant: st
         added.add(i)
         first_missing = min(set(range(6)) - added, default=6)
         assert lb.tail == 3 * first_missing
+
+
+def _dense_reference(
+    ops: list[tuple[int, int]], variant: str, cap: int, tail0: int
+) -> list[tuple[int, list[int]]]:
+    """An independent dense ring written from LNK-1..3/LNK-6: a list of ``cap`` slots, a link
+    ``a -> b`` stored at ``a % cap`` (distance ``b - a`` for seeds, ``b`` for 8.0.22), then a
+    traversal from the tail (seeds clears what it passes). Returns (tail, slots) per step."""
+    slots = [0] * cap
+    tail = tail0
+    out = []
+    for a, b in ops:
+        slots[a % cap] = b - a if variant == "seeds" else b
+        while True:
+            v = slots[tail % cap]
+            nxt = tail + v if variant == "seeds" else (v if v > tail else tail)
+            if nxt == tail:
+                break
+            if variant == "seeds":
+                slots[tail % cap] = 0
+            tail = nxt
+        out.append((tail, list(slots)))
+    return out
+
+
+@given(st.permutations(list(range(7))), st.sampled_from(["seeds", "8.0.22"]),
+       st.integers(0, 40))
+def test_sparse_value_matches_a_dense_ring(order: list[int], variant: str, tail0: int) -> None:
+    """LNK-1..3, LNK-6: the sparse LinkBuf holds exactly the dense ring's contents after every
+    add + traverse (in both variants; 8.0.22's stale ends are kept), its ``links`` are the
+    non-zero slots sorted by index, and it equals (and hashes like) the buffer built from the
+    dense ring: the value is canonical, so the explorer's state count cannot change."""
+    bounds = [(tail0 + 2 * i, tail0 + 2 * i + 2) for i in range(7)]
+    ops = [bounds[i] for i in order]
+    lb = LinkBuf.empty(8, tail0)
+    for (a, b), (tail, dense) in zip(ops, _dense_reference(ops, variant, 8, tail0), strict=True):
+        lb = linkbuf.traverse(linkbuf.add_link(lb, a, b, variant), variant)  # type: ignore[arg-type]
+        assert (lb.tail, lb.slots) == (tail, tuple(dense))
+        assert lb.links == tuple((i, v) for i, v in enumerate(dense) if v)
+        rebuilt = LinkBuf.from_slots(tail, dense)
+        assert rebuilt == lb and hash(rebuilt) == hash(lb)
+
+
+def test_capacity_must_be_a_power_of_two() -> None:
+    """LNK-1: the slot of ``pos`` is ``pos & (capacity - 1)``, which needs a power of two; a
+    bad capacity is refused with an error naming it."""
+    with pytest.raises(ValueError, match=r"power of two.*12"):
+        LinkBuf.empty(12, 0)
+    with pytest.raises(ValueError, match=r"power of two.*3"):
+        LinkBuf.from_slots(0, [0, 0, 0])
