@@ -780,6 +780,8 @@ def random_walks(
     deepest = 0
     next_progress = started + PROGRESS_EVERY
     inits = model.init_states()
+    groups_of: Callable[[Any], list[tuple[str, Callable[[], list[tuple[Any, Any]]]]]] | None = (
+        getattr(model, "enabled_groups", None))
 
     def result(verdict: Verdict, violation: Violation | None = None,
                message: str = "") -> ExploreResult:
@@ -825,7 +827,19 @@ def random_walks(
                     return failure("invariant", prop.name, tuple(prop.ids),
                                    _explain(prop, params, s), w, path_states, path_labels)
             for _ in range(depth):
-                enabled = list(model.actions(s))
+                if groups_of is not None:
+                    # RedoModel: only the chosen action's choices are built; the RNG is
+                    # consumed exactly as below, so a seed gives the same walk either way.
+                    groups = groups_of(s)
+                    if groups:
+                        group_t = groups[rng.randrange(len(groups))][1]()
+                        label, t = group_t[rng.randrange(len(group_t))]
+                        pending = label
+                        enabled: list[L] = [label]
+                    else:
+                        enabled = []
+                else:
+                    enabled = list(model.actions(s))
                 if not enabled:
                     if check_deadlock and not model.is_terminal_ok(s):
                         return failure("deadlock", "deadlock", ("SYS-3",),
@@ -836,14 +850,15 @@ def random_walks(
                 # Two-stage choice: an enabled action uniformly, then one of its choices.
                 # Uniform over labels would almost always pick user_reserve, which has
                 # threads x sizes x pages x waits choices, and starve the checkpointer.
-                by_action: dict[str, list[L]] = {}
-                for lab in enabled:
-                    by_action.setdefault(lab.action, []).append(lab)
-                names_enabled = list(by_action)
-                group = by_action[names_enabled[rng.randrange(len(names_enabled))]]
-                label = group[rng.randrange(len(group))]
-                pending = label
-                t = model.next_state(s, label)
+                if groups_of is None:
+                    by_action: dict[str, list[L]] = {}
+                    for lab in enabled:
+                        by_action.setdefault(lab.action, []).append(lab)
+                    names_enabled = list(by_action)
+                    group = by_action[names_enabled[rng.randrange(len(names_enabled))]]
+                    label = group[rng.randrange(len(group))]
+                    pending = label
+                    t = model.next_state(s, label)
                 pending = None
                 transitions += 1
                 counts[label.action] = counts.get(label.action, 0) + 1

@@ -10,6 +10,7 @@ what this module exports.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -220,6 +221,56 @@ class RedoModel:
                     if label is None:
                         label = self._labels[key] = Label(name, key[1])
                     yield label, t
+
+    def _plan_successors(
+        self, entry: tuple[str, Callable[..., State | None], Any, Label, Any, tuple[Label, ...]],
+        s: State,
+    ) -> Iterator[tuple[Label, State]]:
+        """The enabled labels of one plan entry (one action), in :meth:`successors`' order."""
+        name, apply, choices, bare, pcs, labels = entry
+        p = self.params
+        if pcs is not None:
+            for i, u in enumerate(s.users):
+                if u.pc in pcs:
+                    t = apply(p, s, thread=i)
+                    if t is not None:
+                        yield labels[i], t
+            return
+        if choices is None:
+            t = apply(p, s)
+            if t is not None:
+                yield bare, t
+            return
+        for ch in choices(p, s):
+            t = apply(p, s, **ch)
+            if t is not None:
+                key = (name, tuple(ch.items()))
+                label = self._labels.get(key)
+                if label is None:
+                    label = self._labels[key] = Label(name, key[1])
+                yield label, t
+
+    def _list_successors(
+        self, entry: tuple[str, Callable[..., State | None], Any, Label, Any, tuple[Label, ...]],
+        s: State,
+    ) -> list[tuple[Label, State]]:
+        return list(self._plan_successors(entry, s))
+
+    def enabled_groups(
+        self, s: State,
+    ) -> list[tuple[str, Callable[[], list[tuple[Label, State]]]]]:
+        """The enabled actions of ``s`` in :meth:`successors`' order, each with a function
+        that lists its enabled labels and next states (SYS-3's random walks): finding that an
+        action is enabled stops at its first enabled choice, so a walk step no longer builds
+        every successor (InnoDB's user_reserve has ~1,000 choices) but only the chosen
+        action's. ``[label for g in groups for label, _ in g[1]()]`` equals
+        ``list(self.actions(s))``."""
+        out: list[tuple[str, Callable[[], list[tuple[Label, State]]]]] = []
+        for entry in self._crash_plan if s.crashed else self._plan:
+            for _ in self._plan_successors(entry, s):
+                out.append((entry[0], functools.partial(self._list_successors, entry, s)))
+                break
+        return out
 
     def actions(self, s: State) -> Iterator[Label]:
         """The enabled labels (with their choices) in ``s``."""
