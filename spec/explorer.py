@@ -780,7 +780,7 @@ def random_walks(
     deepest = 0
     next_progress = started + PROGRESS_EVERY
     inits = model.init_states()
-    groups_of: Callable[[Any], list[tuple[str, Callable[[], list[tuple[Any, Any]]]]]] | None = (
+    groups_of: Callable[[Any], list[tuple[str, Callable[[random.Random], Any]]]] | None = (
         getattr(model, "enabled_groups", None))
 
     def result(verdict: Verdict, violation: Violation | None = None,
@@ -828,12 +828,11 @@ def random_walks(
                                    _explain(prop, params, s), w, path_states, path_labels)
             for _ in range(depth):
                 if groups_of is not None:
-                    # RedoModel: only the chosen action's choices are built; the RNG is
-                    # consumed exactly as below, so a seed gives the same walk either way.
+                    # RedoModel: the same two-stage distribution, but the chosen action's
+                    # choice is drawn by rejection sampling (about one successor built).
                     groups = groups_of(s)
                     if groups:
-                        group_t = groups[rng.randrange(len(groups))][1]()
-                        label, t = group_t[rng.randrange(len(group_t))]
+                        label, t = groups[rng.randrange(len(groups))][1](rng)
                         pending = label
                         enabled: list[L] = [label]
                     else:

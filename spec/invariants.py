@@ -24,6 +24,55 @@ from spec.state import RESERVED, SLEEPING, UNLINKED_PCS, Files, State
 _CACHE_LIMIT = 400_000
 
 
+_BIG = 4096
+"""Tuples longer than this (InnoDB's 32 Ki-block log buffer, ~98 Ki-block files) enter the
+memo keys by identity (:class:`_Id`) instead of by value: Python does not cache a tuple's
+hash, so hashing them by value cost about 2 ms per random-walk step. States of a walk share
+unchanged fields by identity, so the memo still hits; small presets are keyed by value as
+before (equal tuples built on different paths hit the same entry)."""
+
+
+class _Id:
+    """A memo-key component equal only to itself's object: hashes by ``id`` and keeps the
+    object alive while the key is cached (so the id cannot be reused by another object)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Id) and other.obj is self.obj
+
+
+def _k(t: tuple[Any, ...]) -> Any:
+    """``t`` as a memo-key component: by identity when it is big, by value otherwise."""
+    return _Id(t) if len(t) > _BIG else t
+
+
+def _kf(files: Files) -> Any:
+    """A files view (one block tuple per file) as a memo-key component (see :func:`_k`)."""
+    return tuple(_k(b) for b in files)
+
+
+_written_cache: dict[Any, tuple[tuple[int, FileBlock], ...]] = {}
+
+
+def _written(blocks: tuple[FileBlock | None, ...]) -> tuple[tuple[int, FileBlock], ...]:
+    """The written blocks ``(index, block)`` of one file; big files' lists are cached by
+    identity (a walk step changes at most one file, and scanning ~98 Ki entries costs ms)."""
+    key = _k(blocks)
+    got = _written_cache.get(key)
+    if got is None:
+        if len(_written_cache) > 256:
+            _written_cache.clear()
+        got = _written_cache[key] = tuple((i, b) for i, b in enumerate(blocks) if b is not None)
+    return got
+
+
 def _memo(cache: dict[Any, Any], key: Any, compute: Callable[[], Any]) -> Any:
     try:
         return cache[key]
@@ -112,7 +161,7 @@ def _buffer_bad(p: Params, s: State, lo: int, hi: int, skip_uncopied: bool) -> i
                 return bad
         return None
 
-    key = (id(p), s.buffer, s.groups, lo, hi, uncopied)
+    key = (id(p), _k(s.buffer), s.groups, lo, hi, uncopied)
     result: int | None = _memo(_buf_cache, key, compute)
     return result
 
@@ -229,15 +278,13 @@ def _fmt_problem(p: Params, s: State) -> str | None:
         cpno = s.checkpoint.checkpoint_no
         for view_name, view in (("files", s.files), ("disk", s.disk)):
             for f, blocks in enumerate(view):
-                for i, b in enumerate(blocks):
-                    if b is None:
-                        continue
+                for i, b in _written(blocks):
                     why = _block_problem(p, f, i, b, boundaries, max_lsn, cpno)
                     if why:
                         return f"{view_name}[{f}][{i}]: {why}"
         return None
 
-    key = (id(p), s.files, s.disk, s.groups, s.sn, s.checkpoint.checkpoint_no)
+    key = (id(p), _kf(s.files), _kf(s.disk), s.groups, s.sn, s.checkpoint.checkpoint_no)
     result: str | None = _memo(_fmt_cache, key, compute)
     return result
 
@@ -361,8 +408,8 @@ def _rc4_problem(p: Params, s: State) -> str | None:
                             f"file (page_lsn {s.pages.on_disk[g[2]]}) nor replayed")
         return None
 
-    key = (id(p), s.disk, s.checkpoint.blocks_disk, s.groups, s.flushed_to_disk_lsn,
-           s.pages.on_disk, s.files if p.torn_writes else None,
+    key = (id(p), _kf(s.disk), s.checkpoint.blocks_disk, s.groups, s.flushed_to_disk_lsn,
+           s.pages.on_disk, _kf(s.files) if p.torn_writes else None,
            s.checkpoint.pending_lsn if p.torn_writes else 0)
     result: str | None = _memo(_rc_cache, key, compute)
     return result

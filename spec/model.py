@@ -11,6 +11,7 @@ what this module exports.
 from __future__ import annotations
 
 import functools
+import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -250,25 +251,47 @@ class RedoModel:
                     label = self._labels[key] = Label(name, key[1])
                 yield label, t
 
-    def _list_successors(
+    _SAMPLE_TRIES = 16
+    """Random choices tried by :meth:`_sample` before it lists every enabled choice."""
+
+    def _sample(
         self, entry: tuple[str, Callable[..., State | None], Any, Label, Any, tuple[Label, ...]],
-        s: State,
-    ) -> list[tuple[Label, State]]:
-        return list(self._plan_successors(entry, s))
+        s: State, rng: random.Random,
+    ) -> tuple[Label, State]:
+        """One enabled label of this (enabled) action, uniformly among its enabled choices,
+        with its next state. Rejection sampling: a uniformly drawn choice is applied and kept
+        if enabled (uniform over the enabled ones); after ``_SAMPLE_TRIES`` misses every
+        enabled choice is listed and one drawn (also uniform), so at most one successor is
+        built in the common case instead of one per choice."""
+        name, apply, choices, _bare, pcs, _labels = entry
+        if choices is not None and pcs is None:
+            p = self.params
+            chs = list(choices(p, s))
+            for _ in range(self._SAMPLE_TRIES):
+                ch = chs[rng.randrange(len(chs))]
+                t = apply(p, s, **ch)
+                if t is not None:
+                    key = (name, tuple(ch.items()))
+                    label = self._labels.get(key)
+                    if label is None:
+                        label = self._labels[key] = Label(name, key[1])
+                    return label, t
+        group = list(self._plan_successors(entry, s))
+        return group[rng.randrange(len(group))]
 
     def enabled_groups(
         self, s: State,
-    ) -> list[tuple[str, Callable[[], list[tuple[Label, State]]]]]:
-        """The enabled actions of ``s`` in :meth:`successors`' order, each with a function
-        that lists its enabled labels and next states (SYS-3's random walks): finding that an
-        action is enabled stops at its first enabled choice, so a walk step no longer builds
-        every successor (InnoDB's user_reserve has ~1,000 choices) but only the chosen
-        action's. ``[label for g in groups for label, _ in g[1]()]`` equals
-        ``list(self.actions(s))``."""
-        out: list[tuple[str, Callable[[], list[tuple[Label, State]]]]] = []
+    ) -> list[tuple[str, Callable[[random.Random], tuple[Label, State]]]]:
+        """The enabled actions of ``s`` in :meth:`successors`' order, each with a sampler
+        ``pick(rng)`` returning one of its enabled labels (uniformly) and the next state (for
+        SYS-3's random walks, two-stage: an action uniformly, then a choice). Finding that an
+        action is enabled stops at its first enabled choice and the sampler builds about one
+        successor, so a walk step no longer builds every successor (InnoDB's user_reserve has
+        ~1,000 choices). The enabled action names are those of :meth:`actions`."""
+        out: list[tuple[str, Callable[[random.Random], tuple[Label, State]]]] = []
         for entry in self._crash_plan if s.crashed else self._plan:
             for _ in self._plan_successors(entry, s):
-                out.append((entry[0], functools.partial(self._list_successors, entry, s)))
+                out.append((entry[0], functools.partial(self._sample, entry, s)))
                 break
         return out
 
