@@ -64,8 +64,7 @@ def test_tiny_exhaustive_is_ok_with_every_action_covered() -> None:
 @pytest.mark.slow
 def test_random_walks_on_innodb_find_no_violation() -> None:
     """InnoDB's own sizes are far too large to enumerate: seeded random walks check the same
-    properties on every step (coverage is not expected from a few short walks; a step takes
-    a good fraction of a second at these sizes, hence so few)."""
+    properties on every step (coverage is not expected from a few short walks)."""
     r = random_walks(RedoModel(Params.innodb()), walks=2, depth=20, seed=11)
     assert r.violation is None, r.violation.format() if r.violation else ""
     assert r.verdict in ("ok", "coverage")
