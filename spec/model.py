@@ -196,32 +196,9 @@ class RedoModel:
 
     def successors(self, s: State) -> Iterator[tuple[Label, State]]:
         """Every enabled label with its next state (the explorer's fast path)."""
-        p = self.params
-        users = s.users
-        labels_get = self._labels.get
-        for name, apply, choices, bare, pcs, labels in (
-            self._crash_plan if s.crashed else self._plan
-        ):
-            if pcs is not None:
-                for i, u in enumerate(users):
-                    if u.pc in pcs:
-                        t = apply(p, s, thread=i)
-                        if t is not None:
-                            yield labels[i], t
-                continue
-            if choices is None:
-                t = apply(p, s)
-                if t is not None:
-                    yield bare, t
-                continue
-            for ch in choices(p, s):
-                t = apply(p, s, **ch)
-                if t is not None:
-                    key = (name, tuple(ch.items()))
-                    label = labels_get(key)
-                    if label is None:
-                        label = self._labels[key] = Label(name, key[1])
-                    yield label, t
+        plan_successors = self._plan_successors
+        for entry in self._crash_plan if s.crashed else self._plan:
+            yield from plan_successors(entry, s)
 
     def _plan_successors(
         self, entry: tuple[str, Callable[..., State | None], Any, Label, Any, tuple[Label, ...]],
