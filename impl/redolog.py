@@ -183,8 +183,6 @@ class RedoLog:
         self.checkpointer = Checkpointer(self)
         self.page_cleaner = PageCleaner(self)
         # --- bookkeeping ---
-        self._written_files: set[str] = set()
-        self._files_lock = threading.Lock()
         self._counter_lock = threading.Lock()
         self._user_counters = dict(recent_written_waits=0, recent_closed_waits=0,
                                    log_buffer_waits=0, free_check_waits=0, write_waits=0,
@@ -349,22 +347,12 @@ class RedoLog:
                     available_for_checkpoint_lsn=self.available_for_checkpoint_lsn,
                     checkpoint_lsn=self.checkpoint_lsn)
 
-    def note_written(self, name: str) -> None:
-        """The writer wrote ``name``; the next flush must fsync it."""
-        with self._files_lock:
-            self._written_files.add(name)
-
     def fsync_log_files(self) -> None:
-        """fsync every log file written before this call (the flusher's fsync, FL-1)."""
-        with self._files_lock:
-            names, self._written_files = sorted(self._written_files), set()
-        try:
-            for name in names:
-                self.store.fsync(name)
-        except BaseException:
-            with self._files_lock:
-                self._written_files.update(names)
-            raise
+        """fsync every log file written before this call (the flusher's fsync, FL-1).
+
+        LogFiles marks a file dirty only after its write has landed, so a write racing this
+        fsync is either synced by it or left for the next one, never lost from the set."""
+        self.files.fsync()
 
     def request_sync_flush(self) -> None:
         """The log is short of capacity: ask the page cleaner and the checkpointer to work."""

@@ -215,7 +215,6 @@ class Writer:
         except OSError as exc:  # a failed write may have reached the disk partly: stop here
             raise log.fail(f"write of {len(data)} bytes to {name} at offset {real_offset}",
                            exc) from exc
-        log.note_written(name)
         end = real_offset + len(data)
         old_wa_end = self.write_ahead_end_offset
         if end > self.write_ahead_end_offset:
