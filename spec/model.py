@@ -222,11 +222,15 @@ class RedoModel:
         for ch in choices(p, s):
             t = apply(p, s, **ch)
             if t is not None:
-                key = (name, tuple(ch.items()))
-                label = self._labels.get(key)
-                if label is None:
-                    label = self._labels[key] = Label(name, key[1])
-                yield label, t
+                yield self._label(name, ch), t
+
+    def _label(self, name: str, choice: dict[str, Arg]) -> Label:
+        """The label of ``name`` with ``choice``, built once per model and then reused."""
+        key = (name, tuple(choice.items()))
+        label = self._labels.get(key)
+        if label is None:
+            label = self._labels[key] = Label(name, key[1])
+        return label
 
     _SAMPLE_TRIES = 16
     """Random choices tried by :meth:`_sample` before it lists every enabled choice."""
@@ -248,11 +252,7 @@ class RedoModel:
                 ch = chs[rng.randrange(len(chs))]
                 t = apply(p, s, **ch)
                 if t is not None:
-                    key = (name, tuple(ch.items()))
-                    label = self._labels.get(key)
-                    if label is None:
-                        label = self._labels[key] = Label(name, key[1])
-                    return label, t
+                    return self._label(name, ch), t
         group = list(self._plan_successors(entry, s))
         return group[rng.randrange(len(group))]
 
