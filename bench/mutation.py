@@ -1,0 +1,201 @@
+"""Mutation score of the conformance checks, measured by a tool made for it (cosmic-ray).
+
+The seeded-bug catalog (``redospec mutants``) holds bugs we wrote; this benchmark asks an
+independent question: of the mutants a mutation-testing tool generates over ``impl/``, drawn
+uniformly, how many do the conformance checks catch? Each sampled mutant is applied by
+cosmic-ray to a scratch copy of the repository (never to this tree), and the test command runs
+every registered conformance check (``conformance.checks.CHECKS``) at the CI budget until one
+fails.
+
+Scope: the pipeline modules of ``impl/`` that the conformance checks claim to check. The
+command-line front ends and the offline reader (``impl/cli.py``, ``impl/__main__.py``,
+``impl/inspect.py``, ``impl/workload.py``) are excluded: the conformance checks never run them
+(their unit tests in tests/impl do), so their mutants would measure nothing about conformance.
+
+Usage (needs ``pip install cosmic-ray``; long: about a minute per surviving mutant)::
+
+    python -m bench.mutation --sample 100 --seed 1            # table on stdout
+    python -m bench.mutation --sample 100 --seed 1 --out /tmp/mutation.md
+    python -m bench.mutation --sample 100 --seed 1 --update-results   # bench/RESULTS-mutation.md
+
+A mutant counts as *killed* only when the checks fail (or time out: a hang is a liveness
+failure); the table lists every survivor with its diff for triage (equivalent, or an escape).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS-mutation.md"
+EXCLUDED = ["impl/cli.py", "impl/__main__.py", "impl/inspect.py", "impl/workload.py"]
+
+
+def run_checks() -> int:
+    """The test command: every conformance check at the CI budget, cheapest first; exit 1 at
+    the first failure (its first line printed), 0 when all pass."""
+    from conformance import checks
+
+    for check in checks.CHECKS:
+        try:
+            check.load()(checks.MUTANT_SETTINGS)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # any failure of the check is a catch
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            print(f"caught by {check.name}: {type(exc).__name__}: {first[:300]}")
+            return 1
+    print("survived every check")
+    return 0
+
+
+def _scratch_copy(dest: Path) -> None:
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    for rel in files:
+        src = ROOT / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+
+
+def _config(timeout: float) -> str:
+    excluded = ", ".join(json.dumps(e) for e in EXCLUDED)
+    cmd = f"{sys.executable} -m bench.mutation --run-checks"
+    return (f'[cosmic-ray]\nmodule-path = "impl"\ntimeout = {timeout}\n'
+            f"excluded-modules = [{excluded}]\n"
+            f"test-command = {json.dumps(cmd)}\n\n"
+            '[cosmic-ray.distributor]\nname = "local"\n')
+
+
+def measure(sample: int, seed: int, timeout: float) -> str:
+    """Sample ``sample`` mutants uniformly (``seed``), run them, return a markdown report."""
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="redospec-mutation-") as tmp:
+        work = Path(tmp) / "repo"
+        _scratch_copy(work)
+        (work / "cr.toml").write_text(_config(timeout))
+        env = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
+        cr = [sys.executable, "-m", "cosmic_ray.cli"]
+        subprocess.run([*cr, "init", "cr.toml", "session.sqlite"], cwd=work, env=env, check=True)
+        # the unmutated checks must pass, or every mutant would look killed
+        base = subprocess.run([sys.executable, "-m", "bench.mutation", "--run-checks"], cwd=work,
+                              env=env, capture_output=True, text=True)
+        if base.returncode != 0:
+            raise RuntimeError(f"the checks fail without any mutant: {base.stdout}{base.stderr}")
+        with use_db(str(work / "session.sqlite"), WorkDB.Mode.open) as db:
+            items = sorted(db.pending_work_items, key=lambda w: w.job_id)
+            total = len(items)
+            chosen = {w.job_id for w in random.Random(seed).sample(items, min(sample, total))}
+            for w in items:
+                if w.job_id not in chosen:
+                    db.set_result(w.job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
+        print(f"{total} mutants generated over impl/ (excluding {', '.join(EXCLUDED)}); "
+              f"running {len(chosen)} (seed {seed})", file=sys.stderr, flush=True)
+        subprocess.run([*cr, "exec", "cr.toml", "session.sqlite"], cwd=work, env=env, check=True)
+        dump = subprocess.run([*cr, "dump", "session.sqlite"], cwd=work, env=env,
+                              capture_output=True, text=True, check=True).stdout
+    rows = [json.loads(line) for line in dump.splitlines() if line.strip()]
+    return _report(rows, total, seed, time.time() - started)
+
+
+def _report(rows: list[list[dict[str, object]]], total: int, seed: int, seconds: float) -> str:
+    lines: list[str] = []
+    killed = survived = incompetent = 0
+    survivors: list[str] = []
+    table = ["| # | module | line | operator | outcome | caught by |", "|---|---|---|---|---|---|"]
+    n = 0
+    for item, result in rows:
+        if not result or result.get("worker_outcome") == "skipped":
+            continue
+        n += 1
+        spec = item["mutations"][0]  # type: ignore[index]
+        outcome = str(result.get("test_outcome"))
+        output = str(result.get("output") or "")
+        by = next((ln.split(":")[0].removeprefix("caught by ")
+                   for ln in output.splitlines() if ln.startswith("caught by ")), "")
+        if outcome == "killed" and (by or output == "timeout"):
+            killed += 1
+            by = by or "timeout (hang)"
+        elif outcome == "survived":
+            survived += 1
+            survivors.append(f"### {n}. {spec['module_path']}:{spec['start_pos'][0]} "
+                             f"({spec['operator_name']})\n\n```diff\n{result.get('diff')}\n```\n")
+        else:  # the test command broke without a check failing: not a catch
+            incompetent += 1
+            outcome = "incompetent"
+        table.append(f"| {n} | {spec['module_path']} | {spec['start_pos'][0]} | "
+                     f"{spec['operator_name'].split('/')[-1]} | {outcome} | {by} |")
+    competent = killed + survived
+    score = 100.0 * killed / competent if competent else 0.0
+    lines += [
+        "# Mutation score of the conformance checks (cosmic-ray)",
+        "",
+        f"{n} mutants sampled uniformly (seed {seed}) from {total} generated by cosmic-ray over "
+        f"impl/ (excluding {', '.join(EXCLUDED)}); test command: every conformance check at the "
+        f"CI budget. Run took {seconds / 60:.0f} minutes.",
+        "",
+        f"**Killed {killed}, survived {survived}, incompetent {incompetent}: score "
+        f"{score:.0f}% of competent mutants** (equivalent mutants are triaged below by hand).",
+        "",
+        *table,
+        "",
+        "## Survivors",
+        "",
+        *(survivors or ["none"]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.mutation", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sample", type=int, default=100, help="mutants to run (default 100)")
+    parser.add_argument("--seed", type=int, default=1, help="sampling seed (default 1)")
+    parser.add_argument("--timeout", type=float, default=600.0,
+                        help="seconds before a mutant's checks count as hung (killed)")
+    parser.add_argument("--out", type=Path, help="write the report here (default: stdout)")
+    parser.add_argument("--update-results", action="store_true",
+                        help=f"write the report to {RESULTS.relative_to(ROOT)}")
+    parser.add_argument("--run-checks", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.run_checks:
+        return run_checks()
+    if args.sample <= 0:
+        parser.error("--sample must be positive")
+    try:
+        import cosmic_ray  # noqa: F401
+    except ImportError:
+        print("cosmic-ray is not installed: pip install cosmic-ray", file=sys.stderr)
+        return 2
+    try:
+        report = measure(args.sample, args.seed, args.timeout)
+    except KeyboardInterrupt:
+        print("interrupted: no report written", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    out = RESULTS if args.update_results else args.out
+    if out is None:
+        print(report, end="")
+    else:
+        out.write_text(report)
+        print(f"report written to {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
