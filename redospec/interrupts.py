@@ -45,7 +45,9 @@ def _handler(signum: int, frame: FrameType | None) -> None:
 def _unraisable(hook: Any) -> Any:
     def unraisable(info: Any) -> None:
         if isinstance(info.exc_value, KeyboardInterrupt):
-            _thread.interrupt_main(signal.SIGINT)   # deliver it again where it can propagate
+            # deliver it again where it can propagate: from another thread, a moment later, so
+            # the handler does not run inside this hook (it would be swallowed once more)
+            threading.Timer(0.02, _thread.interrupt_main, (signal.SIGINT,)).start()
             return
         hook(info)
 

@@ -272,9 +272,24 @@ def run_replay(model: Model[Any, Any], binding: Binding, texts: list[str], as_js
 # ----------------------------------------------------------------------------------------------
 
 
-def _progress_printer() -> Callable[[Progress], None]:
+_DONE: list[str] = []
+"""The last progress snapshot, for the one line ``redospec`` prints on Ctrl-C."""
+
+
+def interrupt_summary() -> str:
+    """One line: how far the search or the walks had got before Ctrl-C; never a verdict."""
+    if not _DONE:
+        return "no verdict"
+    return f"{_DONE[-1]}; no verdict"
+
+
+def _progress_printer(quiet: bool = False) -> Callable[[Progress], None]:
+    _DONE.append("stopped before the first progress report (every 2 s)")
+
     def show(p: Progress) -> None:
-        print(p.line(), file=sys.stderr, flush=True)
+        _DONE.append("had reached " + p.line().removeprefix("... "))
+        if not quiet:
+            print(p.line(), file=sys.stderr, flush=True)
     return show
 
 
@@ -326,7 +341,7 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
             raise UsageError(f"{'/'.join(given)}: only for an exhaustive search, and this "
                              "run is random walks; add --mode exhaustive (or use --walks and "
                              "--depth to size the walks)")
-    progress = None if args.quiet else _progress_printer()
+    progress = _progress_printer(args.quiet)
     if (mode == "exhaustive" and args.preset not in EXHAUSTIVE_PRESETS
             and args.max_states is None and args.max_depth is None):
         print(f"{PROG}: note: an exhaustive search of {args.preset} does not finish in "
