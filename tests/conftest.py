@@ -66,7 +66,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Count the tests that use the real files, by outcome (setup skips included)."""
     if "fixtures_dir" not in getattr(report, "fixturenames", ()) and not _uses_fixtures(report):
         return
-    if report.when == "call" and report.passed or report.when == "call" and report.failed:
+    if report.when == "call" and (report.passed or report.failed):
         _REAL_FILE_TESTS["ran"] += 1
     elif report.skipped and report.when in ("setup", "call"):
         _REAL_FILE_TESTS["skipped"] += 1
