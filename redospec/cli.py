@@ -33,7 +33,8 @@ def usage() -> str:
     for name, (_, text) in SUBCOMMANDS.items():
         lines.append(f"  {name:<{width}}  {text}")
     lines.append("")
-    lines.append("'redospec SUBCOMMAND --help' describes each one.")
+    lines.append("'redospec SUBCOMMAND --help' describes each one; 'redospec --version' prints "
+                 "the version. Ctrl-C stops any of them (exit status 130).")
     return "\n".join(lines)
 
 

@@ -137,3 +137,23 @@ def test_readme_opens_with_what_and_for_whom() -> None:
     assert "for engineers" in intro and "redo log" in intro
     first = rest.splitlines()[0]
     assert first.startswith('"$(.ci/python)" -m venv .venv') and "redospec check" in first
+
+
+def test_ci_python_finds_a_python_311_or_newer(tmp_path: Path) -> None:
+    """.ci/python (used by .ci/run and the README's first command) skips a Python that is too
+    old and says so in one line when there is none."""
+    old = tmp_path / "python3"
+    old.write_text("#!/bin/sh\nexit 1\n")   # answers the version check like Python 3.8 would
+    old.chmod(0o755)
+    found = subprocess.run(["/bin/bash", str(REPO / ".ci" / "python")], capture_output=True,
+                           text=True, env={"PATH": str(tmp_path), "PYTHON": str(old)})
+    assert found.returncode == 1 and "needs Python >= 3.11" in found.stderr
+    assert len(found.stderr.strip().splitlines()) == 1
+    found = subprocess.run([str(REPO / ".ci" / "python")], capture_output=True, text=True,
+                           env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+                                "PYTHON": str(old)})
+    assert found.returncode == 0, found.stderr
+    version = subprocess.run([found.stdout.strip(), "-c",
+                              "import sys; print(sys.version_info >= (3, 11))"],
+                             capture_output=True, text=True)
+    assert version.stdout.strip() == "True"
