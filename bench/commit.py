@@ -14,10 +14,11 @@ fsync latency drifts by a factor of ten within seconds; the table shows the medi
   each write, no locking: the most durable single writes per second the device gives
   (measured with the CPU kept awake and idle, see :func:`bench_device`).
 
-It prints a markdown table (commits/s, fsyncs per commit, ratios) and writes it to
-bench/RESULTS-commit.md. Targets (issue 3): at 16 threads at least 2x the naive design; at 64
-threads at most one fsync per 8 commits. Run it on a real disk (not tmpfs): the default
-directory is a temporary one under /work.
+It prints a markdown table (commits/s, fsyncs per commit, ratios) on stdout; ``--out FILE``
+also writes the full report to FILE, and ``--update-results`` to the committed
+bench/RESULTS-commit.md (never by default). Targets: at 16 threads at least 2x the naive
+design; at 64 threads at most one fsync per 8 commits. Run it on a real disk (not tmpfs): the
+default directory is a temporary one under /work.
 """
 
 from __future__ import annotations
@@ -179,8 +180,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3,
                         help="interleaved rounds per point; the table shows medians (default 3)")
     parser.add_argument("--threads", default="1,4,16,64", help="comma-separated thread counts")
-    parser.add_argument("--out", default=str(Path(__file__).with_name("RESULTS-commit.md")))
+    parser.add_argument("--out", default=None, metavar="FILE",
+                        help="also write the report to FILE (default: stdout only)")
+    parser.add_argument("--update-results", action="store_true",
+                        help="also write the committed bench/RESULTS-commit.md")
     args = parser.parse_args(argv)
+    outs = [Path(args.out)] if args.out else []
+    if args.update_results:
+        outs.append(Path(__file__).with_name("RESULTS-commit.md"))
     try:
         counts = [int(x) for x in args.threads.split(",")]
         if not counts or min(counts) < 1 or args.rounds < 1 or args.seconds <= 0:
@@ -241,8 +248,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{env}).\n\n{table}\n\n" + "\n".join(targets) + "\n\n" + NOTES)
     print(table)
     print("\n".join(targets))
-    Path(args.out).write_text(text)
-    print(f"written to {args.out}", file=sys.stderr)
+    for out in outs:
+        out.write_text(text)
+        print(f"written to {out}", file=sys.stderr)
     return 0
 
 

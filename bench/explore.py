@@ -1,4 +1,4 @@
-"""Benchmark: distinct states per second of the exhaustive explorer (issue: Performance).
+"""Benchmark: distinct states per second of the exhaustive explorer .
 
 Targets: at least 20,000 distinct states/s on one core; ``small`` explored completely in under
 10 minutes. Run from the repository root::

@@ -20,11 +20,16 @@ mutant's ``by``.
 from __future__ import annotations
 
 import importlib
+import signal
+import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import NamedTuple
 
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.reporting import current_reporter, with_reporter
 
 CI_SETTINGS = settings(
     max_examples=60,
@@ -127,3 +132,44 @@ def check_named(name: str) -> Check:
         if check.name == name:
             return check
     raise KeyError(f"unknown check {name!r}; choose one of {', '.join(c.name for c in CHECKS)}")
+
+
+# --- Ctrl-C: an interrupt is never a result ----------------------------------------------------
+
+
+@contextmanager
+def watch_interrupts() -> Iterator[Callable[[], bool]]:
+    """Note SIGINT while the block runs; yields ``interrupted() -> bool``.
+
+    The handler in place still runs (by default it raises ``KeyboardInterrupt``). Whatever a
+    check raises after an interrupt (a ``Flaky`` error because the interrupted example did not
+    replay, a user thread's ``LogClosed``) is a consequence of the interrupt, not a finding:
+    ``redospec mutants`` and ``redospec fuzz`` ask ``interrupted()`` before they count it.
+    Hypothesis's reports (``You can reproduce this failure by adding @seed(...)``) are
+    dropped once interrupted, since nothing failed. Outside the main thread nothing is watched.
+    """
+    seen = [False]
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: seen[0]
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        seen[0] = True
+        if callable(previous):
+            previous(signum, frame)
+        elif previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+    base = current_reporter()
+
+    def reporter(value: object) -> None:
+        if not seen[0]:
+            base(value)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        with with_reporter(reporter):
+            yield lambda: seen[0]
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -29,6 +29,7 @@ import importlib.util
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -105,19 +106,47 @@ def run_child(
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(list(cmd), cwd=REPO, env=full_env, stdout=out, stderr=err)
         next_report = start + every
-        while True:
-            try:
-                proc.wait(timeout=0.5)
-                break
-            except subprocess.TimeoutExpired:
-                now = time.monotonic()
-                if now >= next_report:
-                    _progress(f"  {label}: running {now - start:.0f} s")
-                    next_report = now + every
+        try:
+            while True:
+                try:
+                    proc.wait(timeout=0.5)
+                    break
+                except subprocess.TimeoutExpired:
+                    now = time.monotonic()
+                    if now >= next_report:
+                        _progress(f"  {label}: running {now - start:.0f} s")
+                        next_report = now + every
+        except KeyboardInterrupt:   # Ctrl-C: the part's process stops too, within a second
+            _stop_child(proc)
+            raise
         _progress_done()
         out.seek(0)
         err.seek(0)
         return Completed(proc.returncode, out.read(), err.read(), time.monotonic() - start)
+
+
+def _stop_child(proc: subprocess.Popen[Any]) -> None:
+    """SIGINT to the child (it may be in another process group), then kill it after 0.5 s."""
+    with contextlib.suppress(OSError):
+        proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=0.5)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(OSError):
+            proc.kill()
+        proc.wait()
+
+
+_DONE: list[str | Callable[[], str]] = []
+"""What the running command had done (a line, or a function making it), for Ctrl-C."""
+
+
+def interrupt_summary() -> str:
+    """One line: what was done before Ctrl-C (read by the ``redospec`` dispatcher)."""
+    if not _DONE:
+        return "nothing had finished"
+    last = _DONE[-1]
+    return last if isinstance(last, str) else last()
 
 
 def _tail(text: str, lines: int = 12) -> str:
@@ -299,6 +328,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     selected = list(dict.fromkeys(args.only)) if args.only else list(PARTS)   # each part once
     results: list[PartResult] = []
     for i, part in enumerate(selected, 1):
+        done = ", ".join(f"{r.part} {r.verdict}" for r in results) or "no part had finished"
+        _DONE.append(f"stopped in part {i}/{len(selected)} ({part}); {done}; no verdict")
         _progress(f"[{i}/{len(selected)}] {part} ...")
         results.append(PARTS[part]())
         _progress_done()
@@ -347,8 +378,21 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"--db {db}: cannot create the example database folder: "
                          f"{exc.strerror or exc}") from exc
-    report = fuzzing.fuzz(minutes=args.minutes, db=db, targets=args.target or None,
-                          progress=_progress)
+    start = time.monotonic()
+    report = fuzzing.FuzzReport()
+
+    def account() -> str:
+        ran = ", ".join(f"{name} {n}" for name, n in sorted(checks.EXAMPLES.items()) if n)
+        failed = [f.check for f in report.failures]
+        found = (f"failures found before it: {', '.join(failed)} (saved in {db})" if failed
+                 else "no failure found before it")
+        return (f"fuzzed {time.monotonic() - start:.0f} s, examples run: {ran or 'none yet'}; "
+                f"{found}")
+
+    _DONE.append(account)
+
+    fuzzing.fuzz(minutes=args.minutes, db=db, targets=args.target or None,
+                 progress=_progress, report=report)
     _progress_done()
     print(fuzzing.format_report(report, db))
     return EXIT_OK if not report.failures else EXIT_FAILED
@@ -364,8 +408,17 @@ def cmd_mutants(args: argparse.Namespace) -> int:
     import conformance.mutants as mutants
 
     names = args.names or None
+    finished: list[mutants.MutantResult] = []
+
+    def progress(text: str) -> None:
+        caught = sum(r.caught for r in finished)
+        _DONE.append(f"{len(finished)} mutants finished ({caught} caught, "
+                     f"{len(finished) - caught} not); the one running when interrupted, "
+                     f"{text.split('] ', 1)[-1].rstrip(' .')}, is not counted")
+        _progress(text)
+
     try:
-        results = mutants.run_catalog(names, progress=_progress)
+        results = mutants.run_catalog(names, progress=progress, on_result=finished.append)
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from exc
     _progress_done()
@@ -432,5 +485,7 @@ def main(argv: list[str]) -> int:
         print(f"redospec {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print(f"\nredospec {args.command}: interrupted", file=sys.stderr)
+        _progress_done()
+        print(f"\nredospec {args.command}: interrupted; {interrupt_summary()}", file=sys.stderr,
+              flush=True)
         return 130

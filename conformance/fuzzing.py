@@ -57,14 +57,38 @@ def fuzz(
     db: Path,
     targets: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    report: FuzzReport | None = None,
 ) -> FuzzReport:
-    """Run the checks named ``targets`` (all by default) until ``minutes`` have passed."""
+    """Run the checks named ``targets`` (all by default) until ``minutes`` have passed, adding
+    to ``report`` (a new one by default; the caller's shows what an interrupted run did)."""
     selected = [checks.check_named(name) for name in (targets or [c.name for c in checks.CHECKS])]
     database = DirectoryBasedExampleDatabase(str(db))
-    report = FuzzReport()
+    if report is None:
+        report = FuzzReport()
     start = time.monotonic()
     deadline = start + minutes * 60
     failed: set[str] = set()
+    with checks.watch_interrupts() as interrupted:
+        _rounds(selected, database, db, report, failed, deadline, start, minutes, progress,
+                interrupted)
+    report.seconds = time.monotonic() - start
+    return report
+
+
+def _rounds(
+    selected: list[checks.Check],
+    database: DirectoryBasedExampleDatabase,
+    db: Path,
+    report: FuzzReport,
+    failed: set[str],
+    deadline: float,
+    start: float,
+    minutes: float,
+    progress: Callable[[str], None] | None,
+    interrupted: Callable[[], bool],
+) -> None:
+    """The round-robin loop of :func:`fuzz`. After Ctrl-C it raises KeyboardInterrupt, whatever
+    the interrupted round raised: an interrupt is never reported as a failure or a clean run."""
     while time.monotonic() < deadline and len(failed) < len(selected):
         for check in selected:
             if check.name in failed or time.monotonic() >= deadline:
@@ -73,6 +97,8 @@ def fuzz(
             try:
                 check.load()(checks.fuzz_settings(database, ROUND_EXAMPLES))
             except Exception as exc:  # a conformance failure or an impl crash: report both
+                if interrupted():
+                    raise KeyboardInterrupt from exc
                 failed.add(check.name)
                 report.failures.append(
                     FuzzFailure(check.name, f"{type(exc).__name__}: {exc}",
@@ -85,8 +111,8 @@ def fuzz(
                 counts = ", ".join(f"{k} {v}" for k, v in sorted(report.examples.items()))
                 progress(f"fuzz {elapsed / 60:.1f}/{minutes:g} min: {counts} examples, "
                          f"{len(report.failures)} failures")
-    report.seconds = time.monotonic() - start
-    return report
+            if interrupted():   # SIGINT arrived but the round finished (it was swallowed)
+                raise KeyboardInterrupt
 
 
 def format_report(report: FuzzReport, db: Path) -> str:

@@ -111,36 +111,78 @@ class MutantResult:
     message: str = ""
 
 
+DETERMINISTIC_ON_FAILURE = frozenset({"trace"})
+"""Checks whose verdict on one recorded run is deterministic even though the run is not: the
+threaded ``trace`` check replays the trace it recorded through the spec, so a
+``ConformanceFailure`` on that trace is a finding even when Hypothesis cannot make the threads
+repeat it (it then reports ``FlakyFailure``)."""
+
+
+def _conformance_failures(exc: BaseException) -> list[checks.ConformanceFailure]:
+    """The ConformanceFailures inside ``exc`` (itself, or the leaves of an exception group)."""
+    if isinstance(exc, checks.ConformanceFailure):
+        return [exc]
+    if isinstance(exc, BaseExceptionGroup):
+        return [f for inner in exc.exceptions for f in _conformance_failures(inner)]
+    return []
+
+
+def counts_as_caught(check_name: str, exc: BaseException) -> bool:
+    """Whether ``exc``, raised by the check ``check_name`` on a mutant, is a catch (item 7 of
+    issue 8, honest scoring): a ``ConformanceFailure`` that Hypothesis replayed (raised as such,
+    or several distinct ones as an exception group), or one found by a check that is
+    deterministic on its recorded run (:data:`DETERMINISTIC_ON_FAILURE`). A ``Flaky`` error
+    with no ConformanceFailure in it (``FlakyStrategyDefinition``: the data drawn changed between
+    runs, as after an interrupt), or a ConformanceFailure of a stepped (deterministic) check that
+    did not replay, is not a catch."""
+    found = _conformance_failures(exc)
+    if not found:
+        return False
+    if isinstance(exc, Flaky):
+        return check_name in DETERMINISTIC_ON_FAILURE
+    return True
+
+
 def run_mutant(
     mutant: Mutant,
     *,
     check_settings: settings | None = None,
     check_names: Sequence[str] | None = None,
 ) -> MutantResult:
-    """Apply ``mutant`` and run the checks until one fails (see module doc)."""
+    """Apply ``mutant`` and run the checks until one fails (see module doc).
+
+    Ctrl-C raises ``KeyboardInterrupt`` out of here, whatever the interrupted check raised:
+    an interrupted mutant is never reported, and never as caught."""
     chosen = [checks.check_named(n) for n in check_names] if check_names else list(checks.CHECKS)
     run_settings = check_settings or checks.MUTANT_SETTINGS
     start = time.monotonic()
     examples = 0
-    with applied(mutant):
+    not_counted: list[str] = []
+    with applied(mutant), checks.watch_interrupts() as interrupted:
         for check in chosen:
             before = checks.EXAMPLES[check.name]
             run = check.load()  # an import error here is the catalog's problem, not a kill
             try:
                 run(run_settings)
-            except checks.ConformanceFailure as exc:
+            except (checks.ConformanceFailure, Flaky, BaseExceptionGroup) as exc:
+                if interrupted():
+                    raise KeyboardInterrupt from exc
                 examples += checks.EXAMPLES[check.name] - before
-                return MutantResult(mutant.name, True, f"{check.name}: {exc.check}", examples,
-                                    time.monotonic() - start, str(exc))
-            except (Flaky, BaseExceptionGroup) as exc:
-                # a threaded failure that did not replay, or several distinct failures: the
-                # check did fail (each part is a ConformanceFailure, see the message)
-                examples += checks.EXAMPLES[check.name] - before
-                by = f"{check.name}: {type(exc).__name__}"
+                if not counts_as_caught(check.name, exc):
+                    # e.g. FlakyStrategyDefinition: not a finding; try the next check
+                    not_counted.append(f"{check.name}: {type(exc).__name__} not counted "
+                                       f"(no replayable failure): {str(exc)[:300]}")
+                    continue
+                failure = _conformance_failures(exc)[0]
+                by = (f"{check.name}: {failure.check}" if isinstance(exc, checks.ConformanceFailure)
+                      else f"{check.name}: {failure.check} ({type(exc).__name__})")
                 return MutantResult(mutant.name, True, by, examples, time.monotonic() - start,
                                     str(exc)[:2000])
+            if interrupted():   # the check returned although SIGINT arrived (it was swallowed)
+                raise KeyboardInterrupt
             examples += checks.EXAMPLES[check.name] - before
-    return MutantResult(mutant.name, False, None, examples, time.monotonic() - start)
+    return MutantResult(mutant.name, False, None, examples, time.monotonic() - start,
+                        "\n".join(not_counted))
 
 
 def catalog() -> tuple[Mutant, ...]:
@@ -153,8 +195,10 @@ def run_catalog(
     names: Sequence[str] | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    on_result: Callable[[MutantResult], None] | None = None,
 ) -> list[MutantResult]:
-    """Run the mutants named ``names`` (all by default); KeyError names an unknown one."""
+    """Run the mutants named ``names`` (all by default); KeyError names an unknown one.
+    ``on_result`` sees each finished mutant (what an interrupted run had done)."""
     by_name = {m.name: m for m in catalog()}
     if names:
         unknown = [n for n in names if n not in by_name]
@@ -167,6 +211,8 @@ def run_catalog(
         if progress:
             progress(f"[{i}/{len(chosen)}] {mutant.name} ...")
         results.append(run_mutant(mutant))
+        if on_result:
+            on_result(results[-1])
     return results
 
 

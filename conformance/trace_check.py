@@ -160,11 +160,15 @@ def run_threads(p: Params, workload: Sequence[Sequence[Group]]) -> list[Any]:
 
     workers = [threading.Thread(target=user, args=(i, groups), name=f"user-{i}", daemon=True)
                for i, groups in enumerate(workload)]
-    for w in workers:
-        w.start()
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    for w in workers:
-        w.join(max(0.0, deadline - time.monotonic()))
+    try:
+        for w in workers:
+            w.start()
+        deadline = time.monotonic() + RUN_TIMEOUT_S
+        for w in workers:
+            w.join(max(0.0, deadline - time.monotonic()))
+    except KeyboardInterrupt:   # Ctrl-C: stop the log threads too (users see LogClosed)
+        log.close(flush=False)
+        raise
     hung = [w.name for w in workers if w.is_alive()]
     log.close(flush=not hung and not errors)
     if hung:

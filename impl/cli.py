@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from impl.inspect import InspectError, format_human, inspect_path
+from impl.inspect import FileReport, InspectError, format_human, inspect_path
 
 
 def _progress(message: str) -> None:
@@ -35,9 +35,11 @@ def inspect_main(args: list[str]) -> int:
         options = parser.parse_args(args)
     except SystemExit as exc:
         return int(exc.code or 0)
-    reports = []
+    reports: list[FileReport] = []
     try:
-        for path in options.paths:
+        for i, path in enumerate(options.paths):
+            _DONE.append(f"{i} of {len(options.paths)} paths read ({len(reports)} files); "
+                         "no report printed")
             reports += inspect_path(path, progress=_progress)
     except InspectError as exc:
         print(f"redospec inspect: {exc}", file=sys.stderr)
@@ -47,6 +49,19 @@ def inspect_main(args: list[str]) -> int:
     else:
         print("\n\n".join(format_human(r) for r in reports))
     return 1 if any(r.corrupt for r in reports) else 0
+
+
+_DONE: list[str] = []
+"""What the running command had done, for the one line printed on Ctrl-C."""
+
+
+def interrupt_summary() -> str:
+    """One line: what ``inspect`` or ``workload`` had done before Ctrl-C."""
+    if _DONE and _DONE[0] == "workload":
+        from impl.workload import interrupt_summary as workload_summary
+
+        return workload_summary()
+    return _DONE[-1] if _DONE else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     if name == "inspect":
         return inspect_main(rest)
     if name == "workload":
+        _DONE.append("workload")
         try:
             module = importlib.import_module("impl.workload")
         except ModuleNotFoundError as exc:

@@ -102,6 +102,13 @@ class FileReport:
     write_heads: list[dict[str, int]] = attrs.Factory(list)
     problems: list[dict[str, Any]] = attrs.Factory(list)
     problems_total: int = 0
+    header: str = "present"
+    """``present``, ``never written`` (a zero header on an otherwise empty file) or ``missing``
+    (a zeroed header on a file whose checkpoints or blocks hold data: see :func:`_forensic`)."""
+    inferred: bool = False
+    """True when the geometry (format, start_lsn) was inferred without the header."""
+    inferred_from: str = ""
+    format_inferred: str = ""
 
     @property
     def corrupt(self) -> bool:
@@ -125,6 +132,11 @@ class FileReport:
         if self.log_uuid is not None:
             out["log_uuid"] = self.log_uuid
         out["header_checksum_ok"] = self.header_checksum_ok
+        out["header"] = self.header
+        out["inferred"] = self.inferred
+        if self.inferred:
+            out["format_inferred"] = self.format_inferred
+            out["inferred_from"] = self.inferred_from
         if self.header_note:
             out["header_note"] = self.header_note
         out["checkpoints"] = self.checkpoints
@@ -231,10 +243,162 @@ def inspect_file(path: Path, progress: Callable[[str], None] | None = None) -> F
             )
         header = handle.read(FILE_HDR_SIZE)
         group = _group_info(path)
-        report = _parse_header(path, size, header, group)
-        if report.format is not None:
-            _parse_checkpoints(report, header, group)
+        if not any(header[:BLOCK_SIZE]) and _has_content(handle, size, header):
+            report = _forensic(path, size, header, group, handle)
+        else:
+            report = _parse_header(path, size, header, group)
+            if report.format is not None:
+                _parse_checkpoints(report, header, group)
         _scan_blocks(report, handle, group, progress)
+    return report
+
+
+# --- forensic reading of a file whose header block is zeroed -----------------------------------
+
+LSN_PERIOD = BLOCK_NO_WRAP * BLOCK_SIZE
+"""hdr_no repeats every 2**30 blocks: block numbers fix a file's start_lsn modulo this."""
+
+MAX_SAMPLE = 64 << 20
+"""Bytes of blocks read to infer the geometry (the blocks after them are still classified)."""
+
+
+def _has_content(handle: Any, size: int, header: bytes) -> bool:
+    """Whether a file whose header block is zero holds anything: a checkpoint block or a
+    written log block. A file with neither was never written (a spare, 5.6's later files)."""
+    if any(header[CHECKPOINT_1:CHECKPOINT_1 + BLOCK_SIZE]) or any(
+            header[CHECKPOINT_2:CHECKPOINT_2 + BLOCK_SIZE]):
+        return True
+    handle.seek(FILE_HDR_SIZE)
+    read = 0
+    while read < min(size, MAX_SAMPLE):
+        chunk = handle.read(READ_CHUNK)
+        if not chunk:
+            break
+        read += len(chunk)
+        if any(chunk):
+            return True
+    return False
+
+
+def _block_evidence(handle: Any, size: int) -> tuple[dict[int, int], int, int]:
+    """From the written blocks with a valid checksum: start_lsn candidates modulo
+    :data:`LSN_PERIOD` (each block says ``start_lsn = (hdr_no - 1) * 512 - (offset - 2048)``)
+    with how many blocks vote for each; and how many blocks carry CRC-32C / fold checksums."""
+    votes: dict[int, int] = {}
+    crc_blocks = fold_blocks = 0
+    offset = FILE_HDR_SIZE
+    handle.seek(offset)
+    while offset < min(size, FILE_HDR_SIZE + MAX_SAMPLE):
+        chunk = handle.read(READ_CHUNK)
+        if not chunk:
+            break
+        for pos in range(0, len(chunk) // BLOCK_SIZE * BLOCK_SIZE, BLOCK_SIZE):
+            block = chunk[pos:pos + BLOCK_SIZE]
+            body = block[:TRAILER_OFFSET]
+            if not any(body):
+                continue
+            trailer = _U32.unpack_from(block, TRAILER_OFFSET)[0]
+            if trailer == crc32c(body):
+                crc_blocks += 1
+            elif trailer == fold_checksum(body):
+                fold_blocks += 1
+            else:
+                continue
+            hdr_no = _U32.unpack_from(block, 0)[0] & ~FLUSH_BIT
+            if not 1 <= hdr_no <= BLOCK_NO_WRAP:
+                continue
+            start = ((hdr_no - 1) * BLOCK_SIZE - (offset + pos - FILE_HDR_SIZE)) % LSN_PERIOD
+            votes[start] = votes.get(start, 0) + 1
+        offset += len(chunk)
+    return votes, crc_blocks, fold_blocks
+
+
+def _checkpoint_layout(header: bytes) -> str | None:
+    """Which checkpoint layout the header's checkpoint blocks have: ``"6"`` (CRC-32C, only the
+    lsn at 8), ``"1..5"`` (CRC-32C, checkpoint_no, lsn, offset, buffer size) or ``"0"`` (two
+    fold checksums); None when neither block is valid under any of them."""
+    for at in (CHECKPOINT_1, CHECKPOINT_2):
+        block = header[at:at + BLOCK_SIZE]
+        if not any(block):
+            continue
+        if _U32.unpack_from(block, TRAILER_OFFSET)[0] == crc32c(block[:TRAILER_OFFSET]):
+            if not any(block[0:8]) and not any(block[16:TRAILER_OFFSET]):
+                return "6"
+            return "1..5"
+        if (_U32.unpack_from(block, 288)[0] == ut_fold_binary(block[0:288])
+                and _U32.unpack_from(block, 292)[0] == ut_fold_binary(block[8:292])):
+            return "0"
+    return None
+
+
+def _forensic(path: Path, size: int, header: bytes, group: _GroupInfo,
+              handle: Any) -> FileReport:
+    """A file whose header block is zeroed while its checkpoint and data blocks may be intact
+    (a damaged file found in the wild). Say the header is missing, decode the checkpoint
+    blocks anyway, and infer the geometry:
+
+    * the **format** from the checkpoint layout, else from the blocks' checksum algorithm and
+      the file name (``#ib_redoN`` is format 6, fold checksums are format 0, CRC-32C in an
+      ``ib_logfile`` is one of 1..5, which the blocks cannot tell apart);
+    * the **start_lsn** from the valid checkpoint with the larger number when it records its
+      offset (formats 0..5, the first file of a group: the lsn minus the data bytes before the
+      offset, headers of the files before it skipped), else from the block numbers (the start
+      most written blocks agree on, modulo 2**30 blocks, placed in the lap nearest to a
+      checkpoint lsn or to what ib_logfile0 implies). The two are cross-checked: blocks whose
+      hdr_no fits are counted as data, the others as mismatches, as for any file.
+
+    Everything inferred is marked (``inferred``, ``inferred_from``), and the missing header is
+    a problem (exit status 1)."""
+    votes, crc_blocks, fold_blocks = _block_evidence(handle, size)
+    layout = _checkpoint_layout(header)
+    if layout is None:
+        if fold_blocks > crc_blocks:
+            layout = "0"
+        elif _REDO.match(path.name):
+            layout = "6"
+        elif crc_blocks:
+            layout = "1..5"
+    fmt = {"0": 0, "6": 6}.get(layout or "")
+    report = FileReport(str(path), size, fmt, "", None, header="missing", inferred=True,
+                        format_inferred=layout or "unknown")
+    report.header_note = "header block missing (zeroed)"
+    _problem(report, "header_missing", 0, None,
+             "the header block is all zeros; format and start_lsn are inferred")
+    if layout is not None and (group.index in (0, None) or layout == "6"):
+        _parse_checkpoints(report, header, group, fmt={"0": 0, "6": 6}.get(layout, 3))
+    valid = sorted((cp for cp in report.checkpoints if cp["valid"]),
+                   key=lambda cp: (cp.get("checkpoint_no") or 0, cp["lsn"]))
+    start: int | None = None
+    how = ""
+    if layout in ("0", "1..5") and valid and valid[-1].get("offset"):
+        cp = valid[-1]
+        k = cp["offset"] // size   # the file of the group holding the checkpoint
+        data_offset = cp["offset"] - FILE_HDR_SIZE * (k + 1)
+        start = cp["lsn"] - data_offset
+        how = (f"checkpoint {cp['slot']} (lsn {cp['lsn']} at group offset {cp['offset']}, "
+               f"equal file sizes assumed)")
+    elif votes:
+        base = max(votes, key=lambda c: (votes[c], -c))
+        near = (valid[-1]["lsn"] if valid else
+                group.first_start_lsn + (group.index or 0) * (size - FILE_HDR_SIZE)
+                if group.first_start_lsn is not None else base)
+        start = base + (near - base) // LSN_PERIOD * LSN_PERIOD
+        how = (f"block numbers ({votes[base]} of {sum(votes.values())} written blocks agree)"
+               + (" placed near the checkpoint lsn" if valid else ""))
+    if start is not None and start < 0:
+        start = None
+    report.start_lsn = start
+    for cp in report.checkpoints:   # format 6 records no offset: place the lsn in this file
+        if cp.get("offset") is None and start is not None and cp["valid"] and (
+                start <= cp["lsn"] < start + size - FILE_HDR_SIZE):
+            cp["offset"] = FILE_HDR_SIZE + cp["lsn"] - start
+    report.inferred_from = how or "nothing: no valid checkpoint and no valid block"
+    if start is not None and votes:
+        agree = sum(n for c, n in votes.items()
+                    if (c - start) % LSN_PERIOD == 0
+                    or (group.capacity and (c - start) % group.capacity == 0))
+        report.inferred_from += (f"; {agree} of {sum(votes.values())} written blocks' hdr_no "
+                                 "agree with it")
     return report
 
 
@@ -255,7 +419,8 @@ def _parse_header(path: Path, size: int, header: bytes, group: _GroupInfo) -> Fi
             assert group.index is not None
             start = group.first_start_lsn + group.index * (size - FILE_HDR_SIZE)
             note += "; start_lsn derived from ib_logfile0"
-        return FileReport(str(path), size, fmt, "", start, header_note=note)
+        return FileReport(str(path), size, fmt, "", start, header_note=note,
+                          header="never written")
     value = _U32.unpack_from(block, 0)[0]
     if value == 0:
         start = _U64.unpack_from(block, 4)[0]
@@ -282,8 +447,11 @@ def _parse_header(path: Path, size: int, header: bytes, group: _GroupInfo) -> Fi
     return report
 
 
-def _parse_checkpoints(report: FileReport, header: bytes, group: _GroupInfo) -> None:
-    fmt = report.format
+def _parse_checkpoints(report: FileReport, header: bytes, group: _GroupInfo,
+                       fmt: int | None = None) -> None:
+    """Decode both checkpoint blocks in the layout of ``fmt`` (the report's format by default;
+    a forensic reading passes the layout it inferred)."""
+    fmt = report.format if fmt is None else fmt
     if fmt != 6 and group.index not in (0, None):
         return  # FMT-12: only the first file of a pre-8.0.30 group holds checkpoints
     for slot, at in ((1, CHECKPOINT_1), (2, CHECKPOINT_2)):
@@ -443,11 +611,17 @@ def inspect_path(path: Path, progress: Callable[[str], None] | None = None) -> l
 def format_human(report: FileReport) -> str:
     """The human-readable description of one file."""
     lines = []
-    if report.format is None:
+    if report.header == "missing":
+        kind = (f"HEADER MISSING (block 0 zeroed); format {report.format_inferred} inferred"
+                + (f" ({FORMAT_NAMES[report.format]})" if report.format is not None else ""))
+    elif report.format is None:
         kind = "no format (no header)"
     else:
         kind = f"format {report.format} ({FORMAT_NAMES[report.format]})"
     lines.append(f"{report.path}: {kind}, {report.size} bytes")
+    if report.inferred:
+        lines.append(f"  INFERRED geometry: start_lsn {report.start_lsn} from "
+                     f"{report.inferred_from}; the block figures below use it")
     # escaped: a garbage creator must not send control characters to the terminal
     creator = f'"{_printable(report.creator)}"' if report.creator else "none"
     details = [f"creator {creator}", f"start_lsn {report.start_lsn}"]

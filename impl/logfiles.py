@@ -189,6 +189,7 @@ class LogFiles:
         file_size: int,
         start_lsn: int = LOG_START_LSN,
         creator: str = "redospec",
+        buf_size: int = 0,
     ) -> LogFiles:
         """Create a fresh group (FMT-9, FMT-11) and return it open.
 
@@ -197,7 +198,9 @@ class LogFiles:
         complete. File ``i`` gets start_lsn ``start_lsn + i * (file_size - 2048)``. The first
         checkpoint (number 0, slot 1) is at ``start_lsn + 12``, the first data byte, and the
         block at ``start_lsn`` is written empty with data_len = first_rec_group = 12, as MySQL's
-        first checkpoint does.
+        first checkpoint does. ``buf_size`` is the log buffer's size, which MySQL writes in every
+        checkpoint block, the first one included (``log_create_first_checkpoint`` calls
+        ``log_files_write_checkpoint``, which stores ``log.buf_size``); 0 means "not given".
         """
         files = cls(store, n_files=n_files, file_size=file_size, start_lsn=start_lsn)
         if store.exists(file_name(0)):
@@ -216,7 +219,7 @@ class LogFiles:
         store.write(TEMP_NAME, FILE_HDR_SIZE, bytes(first))
         cp_lsn = start_lsn + HDR_SIZE
         store.write(
-            TEMP_NAME, CHECKPOINT_1, encode_checkpoint(0, cp_lsn, files.offset_of(cp_lsn), 0)
+            TEMP_NAME, CHECKPOINT_1, encode_checkpoint(0, cp_lsn, files.offset_of(cp_lsn), buf_size)
         )
         for name in names:
             store.fsync(name)

@@ -216,6 +216,7 @@ class RedoLog:
         config = config or LogConfig()
         store = cls._store(store_or_dir)
         files = LogFiles.create(store, n_files=config.n_files, file_size=config.file_size,
+                                buf_size=config.log_buffer_size,
                                 start_lsn=LOG_START_LSN)
         datafile = DataFile.create(store, n_pages=config.n_pages, page_size=config.page_size,
                                    name=DATA_FILE)

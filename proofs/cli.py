@@ -173,6 +173,15 @@ def _bmc_traces(results: Sequence[Result], depth: int) -> list[str]:
     return out
 
 
+_DONE: list[str] = []
+"""What the run had done, for the one line ``redospec`` prints on Ctrl-C."""
+
+
+def interrupt_summary() -> str:
+    """One line: how many obligations were checked before Ctrl-C."""
+    return _DONE[-1] if _DONE else ""
+
+
 def main(argv: list[str]) -> int:
     """Entry point for ``redospec prove``; ``argv[0]`` is the subcommand name."""
     args = _parser().parse_args(argv[1:])
@@ -210,10 +219,18 @@ def main(argv: list[str]) -> int:
             return 2
 
     count = 0
+    failed: list[str] = []
+    _DONE.append(f"0 of {len(chosen)} obligations checked; no verdict")
 
     def progress(result: Result) -> None:
         nonlocal count
         count += 1
+        if not result.passed:
+            failed.append(result.name)
+        _DONE.append(f"{count} of {len(chosen)} obligations checked"
+                     + (f", {len(failed)} not proved ({', '.join(failed[:3])})" if failed
+                        else ", all as expected")
+                     + "; no verdict")
         if not args.quiet:
             print(f"[{count}/{len(chosen)}] {result.name}: {result.status} "
                   f"({result.seconds:.2f} s)", file=sys.stderr, flush=True)

@@ -11,6 +11,7 @@ quickly on hard queries, so a silent pass would be easy to miss).
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from collections.abc import Callable, Sequence
 from multiprocessing.pool import AsyncResult
@@ -29,6 +30,13 @@ def _run_one(name: str, timeout_s: float) -> Result:
     from proofs.registry import obligation_by_name
 
     return check(obligation_by_name(name), timeout_s)
+
+
+def _ignore_sigint() -> None:
+    """Pool workers ignore Ctrl-C: the parent stops them (``pool.terminate``), so a terminal's
+    SIGINT to the whole process group prints one line, not a traceback per worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def run(
@@ -65,7 +73,18 @@ def run(
         done(check(ob, timeout_s))
     if remote:
         ctx = multiprocessing.get_context("spawn")
-        pool = ctx.Pool(processes=jobs)
+        # SIGINT is blocked while the workers start (they inherit the mask through exec) and
+        # ignored by them from their initializer on; a Ctrl-C meanwhile reaches this process
+        # when it unblocks, and a worker's copy is discarded
+        # (the resource tracker first: starting it unblocks SIGINT, and it ignores it itself)
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pool = ctx.Pool(processes=jobs, initializer=_ignore_sigint)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         try:
             pending: dict[str, tuple[AsyncResult[Result], Obligation]] = {}
             for ob in remote:

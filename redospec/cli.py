@@ -11,6 +11,9 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
+
+from redospec import interrupts
 
 # subcommand -> (module with a ``main(argv) -> int``, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -30,8 +33,26 @@ def usage() -> str:
     for name, (_, text) in SUBCOMMANDS.items():
         lines.append(f"  {name:<{width}}  {text}")
     lines.append("")
-    lines.append("'redospec SUBCOMMAND --help' describes each one.")
+    lines.append("'redospec SUBCOMMAND --help' describes each one; 'redospec --version' prints "
+                 "the version. Ctrl-C stops any of them (exit status 130).")
     return "\n".join(lines)
+
+
+def version() -> str:
+    """The installed package's version (from its metadata; the source tree's if not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("redospec")
+    except PackageNotFoundError:
+        return "unknown (not installed; pip install -e . records the version)"
+
+
+def _say_interrupted(name: str, module: object) -> None:
+    summary = interrupts.summary_of(module)
+    print(f"\nredospec {name}: interrupted" + (f"; {summary}" if summary else ""),
+          file=sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,23 +60,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args or args[0] in ("-h", "--help", "help"):
         print(usage())
         return 0
+    if args[0] in ("--version", "-V", "version"):
+        print(f"redospec {version()}")
+        return 0
     name, rest = args[0], args[1:]
     if name not in SUBCOMMANDS:
         print(f"redospec: unknown subcommand {name!r}\n\n{usage()}", file=sys.stderr)
         return 2
     module_name, _ = SUBCOMMANDS[name]
+    interrupts.install()
+    module: ModuleType | None = None   # imported inside the try: Ctrl-C during an import too
     try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        print(f"redospec {name}: not available yet ({exc})", file=sys.stderr)
-        return 2
-    entry: Callable[[list[str]], int] = module.main
-    try:
-        return int(entry([name, *rest]))
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            print(f"redospec {name}: not available yet ({exc})", file=sys.stderr)
+            return 2
+        entry: Callable[[list[str]], int] = module.main
+        status = int(entry([name, *rest]))
     except KeyboardInterrupt:   # Ctrl-C on a long run: one line, not a traceback from the model
-        print(f"\nredospec {name}: interrupted", file=sys.stderr)
-        return 130
+        _say_interrupted(name, module)
+        return interrupts.EXIT_INTERRUPTED
     except BrokenPipeError:     # `redospec ... | head`: the reader left; say nothing more
         with contextlib.suppress(OSError, ValueError):   # so the final flush cannot fail
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    if interrupts.interrupted():
+        # the part finished anyway, or handled Ctrl-C itself and said so (returning 130): an
+        # interrupt is never a result, so the status is 130 either way
+        if status != interrupts.EXIT_INTERRUPTED:
+            _say_interrupted(name, module)
+        return interrupts.EXIT_INTERRUPTED
+    return status

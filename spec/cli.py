@@ -169,7 +169,18 @@ def make_params(preset: str, sets: Sequence[str]) -> Params:
     """The preset with ``--set`` overrides; a rule broken raises :class:`ParamsError`."""
     changes = parse_sets(sets)
     base = Params.preset(preset)
-    return base.evolve(**changes) if changes else base
+    try:
+        return base.evolve(**changes) if changes else base
+    except ParamsError as exc:
+        if exc.field in changes:
+            raise
+        # the rule that fails is on a field the preset set, derived from what the user changed:
+        # name both, so the message does not blame a value the user never typed
+        given = ", ".join(f"{k}={v!r}" for k, v in changes.items())
+        raise UsageError(
+            f"--set {given}: with it, the preset's {exc.field}={exc.value!r} breaks a rule: "
+            f"{exc.rule}; change {', '.join(changes)} back, or also --set {exc.field}=... to a "
+            f"value that satisfies it") from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -272,9 +283,24 @@ def run_replay(model: Model[Any, Any], binding: Binding, texts: list[str], as_js
 # ----------------------------------------------------------------------------------------------
 
 
-def _progress_printer() -> Callable[[Progress], None]:
+_DONE: list[str] = []
+"""The last progress snapshot, for the one line ``redospec`` prints on Ctrl-C."""
+
+
+def interrupt_summary() -> str:
+    """One line: how far the search or the walks had got before Ctrl-C; never a verdict."""
+    if not _DONE:
+        return "no verdict"
+    return f"{_DONE[-1]}; no verdict"
+
+
+def _progress_printer(quiet: bool = False) -> Callable[[Progress], None]:
+    _DONE.append("stopped before the first progress report (every 2 s)")
+
     def show(p: Progress) -> None:
-        print(p.line(), file=sys.stderr, flush=True)
+        _DONE.append("had reached " + p.line().removeprefix("... "))
+        if not quiet:
+            print(p.line(), file=sys.stderr, flush=True)
     return show
 
 
@@ -285,6 +311,9 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
         value = getattr(args, name)
         if value is not None and value < 0:
             raise UsageError(f"--{name.replace('_', '-')} must not be negative")
+    for name in ("max_states", "walks"):   # 0 would check nothing and still report a verdict
+        if getattr(args, name) == 0:
+            raise UsageError(f"--{name.replace('_', '-')} 0: must be at least 1")
     if args.depth is not None and args.depth < 0:
         raise UsageError("--depth must not be negative")
     if args.width < 1:
@@ -298,9 +327,14 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
     if args.replay is not None or args.replay_file is not None:
         if args.replay_file is not None:
             try:
-                text = Path(args.replay_file).read_text()
+                text = Path(args.replay_file).read_text(encoding="utf-8")
             except OSError as exc:
                 raise UsageError(f"--replay-file {args.replay_file}: {exc.strerror}") from None
+            except UnicodeDecodeError as exc:
+                raise UsageError(f"--replay-file {args.replay_file}: not UTF-8 text (byte "
+                                 f"{exc.object[exc.start]:#04x} at offset {exc.start}); a replay "
+                                 "file holds action labels, one per line or separated by ';'"
+                                 ) from None
         else:
             text = args.replay
         return run_replay(model, binding, split_trace(text), args.json, args.every_state,
@@ -326,7 +360,7 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
             raise UsageError(f"{'/'.join(given)}: only for an exhaustive search, and this "
                              "run is random walks; add --mode exhaustive (or use --walks and "
                              "--depth to size the walks)")
-    progress = None if args.quiet else _progress_printer()
+    progress = _progress_printer(args.quiet)
     if (mode == "exhaustive" and args.preset not in EXHAUSTIVE_PRESETS
             and args.max_states is None and args.max_depth is None):
         print(f"{PROG}: note: an exhaustive search of {args.preset} does not finish in "

@@ -16,7 +16,10 @@ checks, on every state it reaches and every transition it takes:
   kept compactly as two ``array('I')`` (successor ids and per-state offsets);
 * **coverage**: every action that exists in the configuration (``model.action_names()``) is
   taken at least once. An action that is never enabled is usually a guard that is too strong,
-  which would make every other check vacuous for it.
+  which would make every other check vacuous for it. An exhaustive search that never takes an
+  action fails with its own verdict ``coverage`` (not a property ``violation``); random walks
+  only *report* the actions they did not reach (a walk not reaching an action says nothing
+  about the design), so their verdict stays ``ok`` when no property failed.
 
 Breadth-first order makes the first violation found one with the *shortest* trace: states are
 discovered level by level, so the parent chain of any state is a shortest path from an initial
@@ -121,7 +124,8 @@ class Model(Protocol[S, L]):
 
 Verdict = Literal["ok", "violation", "deadlock", "liveness", "coverage", "incomplete"]
 """``violation``: a state or step property failed; ``deadlock``/``liveness``: SYS-3 failed;
-``coverage``: an action was never taken; ``incomplete``: a bound (``max_states``) stopped an
+``coverage``: an exhaustive search never took an action (random walks report unreached actions
+in ``uncovered`` without failing); ``incomplete``: a bound (``max_states``) stopped an
 exhaustive search before the graph was complete, so nothing can be concluded about the rest."""
 
 VALUE_WIDTH = 60
@@ -270,13 +274,16 @@ class ExploreResult:
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (``json.dumps(result.to_json())``).
 
-        ``verdict`` is ``ok``, ``violation`` (every failure: a property, a deadlock, liveness or
-        coverage) or ``incomplete``; ``kind`` says which: ``ok``, ``invariant``, ``deadlock``,
-        ``liveness``, ``coverage`` or ``incomplete``.
+        ``verdict`` is ``ok``, ``violation`` (a property failed: a state or step property, a
+        deadlock or liveness), ``coverage`` (an exhaustive search never took an action: not a
+        property of the design, but the checks are vacuous for that action) or ``incomplete``;
+        ``kind`` says which: ``ok``, ``invariant``, ``deadlock``, ``liveness``, ``coverage`` or
+        ``incomplete``. ``uncovered`` lists the actions never taken; for random walks that is
+        a coverage report, and the verdict stays ``ok``.
         """
         verdict: str = "violation"
         kind: str = self.verdict
-        if self.verdict in ("ok", "incomplete"):
+        if self.verdict in ("ok", "incomplete", "coverage"):
             verdict = self.verdict
         elif self.verdict == "violation":
             kind = "invariant"
@@ -319,6 +326,12 @@ class ExploreResult:
         if self.violation is not None:
             lines.append(self.violation.format(width))
             lines.append("")
+        if self.mode == "random":
+            taken = len(self.actions) - len(self.uncovered)
+            lines.append(f"coverage:        {taken} of {len(self.actions)} actions reached"
+                         + (f"; not reached in these walks (a report, not a failure: longer or "
+                            f"more walks may reach them): {', '.join(self.uncovered)}"
+                            if self.uncovered else ""))
         verdict = self.verdict.upper()
         lines.append(f"verdict: {verdict}" + (f" - {self.message}" if self.message else ""))
         return "\n".join(lines)
@@ -785,10 +798,11 @@ def random_walks(
 
     def result(verdict: Verdict, violation: Violation | None = None,
                message: str = "") -> ExploreResult:
+        # unreached actions are reported (``uncovered``, the coverage table), not a verdict
         uncovered = tuple(a for a, n in counts.items() if n == 0)
-        if verdict == "ok" and uncovered:
-            verdict = "coverage"
-            message = f"never taken: {', '.join(uncovered)}"
+        if verdict == "ok":
+            message = "no property failed" + (
+                f"; {len(uncovered)} action(s) not reached (see coverage)" if uncovered else "")
         return ExploreResult(
             verdict=verdict, mode="random", distinct_states=len(seen), transitions=transitions,
             depth=deepest, seconds=time.perf_counter() - started, actions=counts,

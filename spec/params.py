@@ -306,7 +306,7 @@ def _validate(p: Params) -> None:
     need(all(isinstance(s, int) and s > 0 for s in p.group_sizes), "group_sizes",
          "sizes must be positive integers (sn)")
     need(all(s < 256 for s in p.group_sizes), "group_sizes",
-         "sizes must be below 256 (a group's first byte is its size, decision 6)")
+         "sizes must be below 256 (a group's first byte is its size)")
     need(p.n_pages <= 255, "n_pages", "at most 255 pages (a group's tag byte is 1 + page)")
     need(
         max(p.group_sizes) <= (p.log_buffer_size // p.block_size - 1) * p.data_size,
@@ -320,7 +320,8 @@ def _validate(p: Params) -> None:
                  "links by value, LNK-6)")
     need(len(p.wait_kinds) > 0 and set(p.wait_kinds) <= {"write", "flush", "none"},
          "wait_kinds", "must be a non-empty subset of ('write', 'flush', 'none')")
-    need(p.link_buf in ("seeds", "8.0.22"), "link_buf", "must be 'seeds' or '8.0.22'")
+    need(p.link_buf in ("seeds", "8.0.22"), "link_buf",
+         "must be 'seeds' (the design text's link buffer, 8.0.11..8.0.21) or '8.0.22'")
     need(p.version in ("8.0", "9.0"), "version", "must be '8.0' or '9.0'")
     need(
         p.log_capacity >= p.free_check_margin + p.max_group_lsn + 2 * p.block_size,

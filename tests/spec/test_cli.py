@@ -108,14 +108,42 @@ def test_json_is_one_object_with_the_contract_keys(capsys: pytest.CaptureFixture
     assert obj["invariants"] == ["written_le_lsn", "written_monotonic"]
 
 
-@pytest.mark.parametrize("bug,kind", [("no_writer", "deadlock"), ("spin", "liveness"),
-                                      ("dead_action", "coverage")])
+@pytest.mark.parametrize("bug,kind", [("no_writer", "deadlock"), ("spin", "liveness")])
 def test_failures_map_to_violation_with_a_kind(
     bug: str, kind: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["explore", "--json", "--quiet"], toy_binding(bug)) == 1
     obj = json.loads(capsys.readouterr().out)
     assert obj["verdict"] == "violation" and obj["kind"] == kind
+
+
+def test_exhaustive_coverage_failure_is_its_own_verdict(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An action an exhaustive search never takes fails (exit 1), as coverage, not as a
+    property violation (issue 9)."""
+    assert main(["explore", "--json", "--quiet"], toy_binding("dead_action")) == 1
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["verdict"] == "coverage" and obj["kind"] == "coverage"
+    assert obj["uncovered"] == ["recover"]
+
+
+def test_random_walks_report_unreached_actions_without_failing(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Random walks: an unreached action is a coverage report (exit 0), a failed property is
+    a violation (exit 1) (issue 9)."""
+    assert main(["explore", "--json", "--quiet", "--walks", "20", "--depth", "20"],
+                toy_binding("dead_action")) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["verdict"] == "ok" and obj["uncovered"] == ["recover"]
+    assert main(["explore", "--quiet", "--walks", "20", "--depth", "20"],
+                toy_binding("dead_action")) == 0
+    text = capsys.readouterr().out
+    assert "not reached in these walks" in text and "verdict: OK" in text
+    assert main(["explore", "--json", "--quiet", "--walks", "20", "--depth", "20"],
+                toy_binding("no_writer")) == 1
+    assert json.loads(capsys.readouterr().out)["verdict"] == "violation"
 
 
 def test_set_reaches_the_model(capsys: pytest.CaptureFixture[str]) -> None:
