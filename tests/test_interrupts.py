@@ -22,8 +22,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-STOP_WITHIN_S = 1.5
-"""A second to stop, plus slack for a loaded 2-core CI machine."""
+STOP_WITHIN_S = 3.0
+"""A second to stop, plus slack for interpreter exit on a loaded 2-core machine (measured: 0.03
+to 0.3 s from SIGINT to exit when the machine is idle; a command that ignored Ctrl-C would run
+on for many seconds, as these commands run for minutes)."""
 
 RESULT_WORDS = ("kill rate", "no failures", "verdict:", "check: OK", "check: FAILED",
                 '"verdict"', "all as expected\n", "groups committed by")

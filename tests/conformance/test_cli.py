@@ -105,7 +105,7 @@ def test_mutants_json_shape(monkeypatch: pytest.MonkeyPatch,
     """The JSON contract of the issue: kill_rate and per mutant name/caught/by/examples/seconds."""
     fake = [mutants.MutantResult("a", True, "stepped: invariant x", 3, 0.5),
             mutants.MutantResult("b", False, None, 60, 4.0)]
-    monkeypatch.setattr(mutants, "run_catalog", lambda names, progress=None: fake)
+    monkeypatch.setattr(mutants, "run_catalog", lambda names, progress=None, **_: fake)
     assert cli.main(["mutants", "--json"]) == 1  # not every mutant caught
     data = json.loads(capsys.readouterr().out)
     assert data["kill_rate"] == 0.5
