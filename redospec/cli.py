@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "check": ("conformance.cli", "the main job: proofs, exploration, conformance"),
     "fuzz": ("conformance.cli", "long conformance fuzzing with Hypothesis's database"),
     "mutants": ("conformance.cli", "run the seeded-bug catalog"),
+    "serve": ("atlas.serve", "the interactive explorer in the browser (127.0.0.1)"),
 }
 
 
