@@ -276,8 +276,10 @@ def _window_bar(svg: _Svg, p: Params, s: State, lo: int, hi: int, by: float, x0:
 
 def _buffer_panel(svg: _Svg, p: Params, s: State, before: State | None, y: int) -> int:
     changed = before is not None and (
-        before.buffer != s.buffer or before.sn != s.sn or before.writer != s.writer
-        or before.recent_written.tail != s.recent_written.tail or before.users != s.users)
+        before.buffer != s.buffer or before.sn != s.sn
+        or before.writer.write_lsn != s.writer.write_lsn
+        or before.recent_written.tail != s.recent_written.tail
+        or _group_owner(p, before) != _group_owner(p, s))
     n = p.log_buffer_size
     nblocks = n // p.block_size
     panel = _Panel(svg, y, f"log buffer: {_fmt(nblocks)} blocks of {p.block_size} bytes "
@@ -499,9 +501,15 @@ def _waiters(p: Params, s: State, kind: str, n: int) -> dict[int, list[int]]:
     return out
 
 
+def _waiter_view(p: Params, s: State) -> tuple[tuple[int, str, str, bool], ...]:
+    """What the event-slot panel shows of the users: each waiter's kind, pc and signal."""
+    return tuple((i, u.wait, u.pc, u.signalled) for i, u in enumerate(s.users)
+                 if u.pc in WAITING_PCS and u.wait in ("write", "flush"))
+
+
 def _events_panel(svg: _Svg, p: Params, s: State, before: State | None, y: int) -> int:
     changed = before is not None and (before.notifiers != s.notifiers
-                                      or before.users != s.users)
+                                      or _waiter_view(p, before) != _waiter_view(p, s))
     panel = _Panel(svg, y, "event slots and notifiers (NT-1..5, USR-5..7)", changed,
                    "panel-events")
     nt = s.notifiers
