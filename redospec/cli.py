@@ -22,6 +22,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "fuzz": ("conformance.cli", "long conformance fuzzing with Hypothesis's database"),
     "mutants": ("conformance.cli", "run the seeded-bug catalog"),
     "serve": ("atlas.serve", "the interactive explorer in the browser (127.0.0.1)"),
+    "actions": ("atlas.catalog", "the spec's actions: requirement IDs and summaries"),
+    "properties": ("atlas.catalog", "the spec's properties: requirement IDs and summaries"),
 }
 
 
