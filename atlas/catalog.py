@@ -24,7 +24,10 @@ from spec import checkpointer, closer, crash, flusher, notifier, page_cleaner, u
 from spec.invariants import PROPERTIES
 from spec.model_types import Action, Property
 
-ID_RE = re.compile(r"\b([A-Z]{2,4})-(\d+)(?:\s*\.\.\s*(?:\1-)?(\d+))?")
+PREFIXES = ("FMT", "USR", "LNK", "WR", "FL", "NT", "CP", "RC", "SYS")
+"""The requirement families of the catalog (../shared/requirements.md), in its order."""
+ID_RE = re.compile(r"\b(" + "|".join(PREFIXES) + r")-(\d+)(?:\s*\.\.\s*(?:\1-)?(\d+))?"
+                   r"(?![A-Za-z0-9])")
 """A requirement ID (``WR-6``) or a range (``FMT-3..8``, ``WR-3..WR-9``)."""
 
 
