@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from atlas.broken import BROKEN, BY_NAME, counterexample
 from atlas.picture import draw
 from spec.blocks import CheckpointBlock, FileBlock
 from spec.cli import split_trace
@@ -28,7 +29,7 @@ from spec.state import IDLE, State, current_lsn
 
 CACHE_LIMIT = 200_000
 """Cached (prefix, label) entries per preset before the cache is emptied."""
-WALK_CAP = {"tiny": 2000, "small": 2000, "innodb": 200}
+WALK_CAP = {"small": 2000, "innodb": 200}
 """Most steps one "run to the end" request takes (InnoDB never ends: max_sn is 2**40)."""
 LIST_CAP = 64
 """Groups / buffer blocks listed in the state JSON beyond which only a count is given."""
@@ -114,15 +115,29 @@ class Explorer:
         self._lock = threading.Lock()
 
     def model(self, preset: str) -> RedoModel:
-        """The model of ``preset`` (BadRequest naming the presets)."""
+        """The model of ``preset``: ``tiny``, ``small``, ``innodb``, or ``tiny:<name>`` for
+        a broken variant of :mod:`atlas.broken` (BadRequest naming the choices)."""
         m = self._models.get(preset)
         if m is None:
+            if preset.startswith("tiny:"):
+                b = BY_NAME.get(preset[5:])
+                if b is None:
+                    raise BadRequest(f"unknown broken variant {preset[5:]!r}; choose one of "
+                                     f"{', '.join(BY_NAME)}")
+                m = self._models[preset] = b.model()
+                return m
             try:
                 m = self._models[preset] = RedoModel(Params.preset(preset))
             except ParamsError:
                 raise BadRequest(f"unknown preset {preset!r}; choose one of "
-                                 f"{', '.join(PRESETS)}") from None
+                                 f"{', '.join(PRESETS)} or tiny:<broken variant>") from None
         return m
+
+    def broken(self) -> list[dict[str, str]]:
+        """The broken variants with their shortest counterexamples (``/api/broken``)."""
+        return [{"name": b.name, "preset": f"tiny:{b.name}", "property": b.prop,
+                 "bug": b.bug, "teeth": b.teeth, "trace": "; ".join(counterexample(b.name))}
+                for b in BROKEN]
 
     def replay(self, preset: str, trace: str) -> Replayed:
         """Replay ``trace`` (``;``- or newline-separated labels) from the initial state."""
@@ -191,8 +206,11 @@ class Explorer:
         if r.before is not None:
             for k, (old, new) in m.fields_changed(r.before, s).items():
                 changed.append({"field": k, "before": _short(old), "after": _short(new)})
+        b = BY_NAME.get(preset[5:]) if preset.startswith("tiny:") else None
         return {
             "preset": preset,
+            "broken": None if b is None else {"name": b.name, "bug": b.bug,
+                                              "property": b.prop, "teeth": b.teeth},
             "trace": list(r.labels),
             "trace_text": "; ".join(r.labels),
             "state": state_json(p, s),
@@ -213,7 +231,7 @@ class Explorer:
         ``stopped`` saying why the walk ended."""
         r = self.replay(preset, trace)
         m = self.model(preset)
-        cap = WALK_CAP.get(preset, 200)
+        cap = WALK_CAP.get(preset, 2000)
         n = cap if steps < 0 else min(steps, cap)
         rng = random.Random(seed)
         s, before = r.state, r.before
@@ -239,6 +257,10 @@ class Explorer:
         """Named scenarios: the shortest trace (breadth-first) to a state showing one thing
         of the pipeline. Only for the exhaustive presets (tiny, small); [] for innodb."""
         m = self.model(preset)
+        if preset.startswith("tiny:"):
+            b = BY_NAME[preset[5:]]
+            return [{"name": "counterexample", "description": f"the shortest violation of "
+                     f"{b.prop}: {b.bug}", "trace": "; ".join(counterexample(b.name))}]
         if preset not in ("tiny", "small"):
             return []
         cached = self._examples.get(preset)

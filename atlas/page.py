@@ -36,6 +36,7 @@ PAGE = r"""<!doctype html>
                vertical-align: top; }
  #changed .field { color: #e8590c; font-weight: bold; }
  #error { background: #fff5f5; border-color: #ff8787; color: #c92a2a; display: none; }
+ #brokenbox { background: #fff9db; border-color: #fab005; display: none; }
  #status { color: #adb5bd; font-size: 12px; }
  textarea { width: 100%; box-sizing: border-box; font-family: monospace; font-size: 12px; }
  code.replay { display: block; font-size: 11px; word-break: break-all; color: #495057; }
@@ -52,12 +53,15 @@ PAGE = r"""<!doctype html>
  <button id="walk10">random walk &times;10</button>
  <button id="toend" title="random walk until nothing is enabled">run to the end</button>
  <label>example <select id="examples"><option value="">(choose)</option></select></label>
+ <label>counterexample <select id="broken"><option value="">(choose a bug)</option>
+  </select></label>
  <span id="status"></span>
 </header>
 <main>
  <div id="picture"></div>
  <div id="side">
   <section id="error"></section>
+  <section id="brokenbox"></section>
   <section id="props"><h2>properties</h2><ul></ul></section>
   <section id="actions"><h2>enabled actions</h2><div></div></section>
   <section id="changed"><h2>changed by the last step</h2><table></table></section>
@@ -114,6 +118,20 @@ async function call(path, params) {
 
 function render(data) {
   document.body.dataset.steps = String(data.trace.length);
+  const bb = $("brokenbox");
+  if (data.broken) {
+    bb.textContent = `BROKEN MODEL ${data.broken.name}: ${data.broken.bug} ` +
+      `(caught by ${data.broken.property}; teeth test ${data.broken.teeth})`;
+    bb.style.display = "block";
+    if (![...$("preset").options].some((o) => o.value === data.preset)) {
+      const o = document.createElement("option");
+      o.value = data.preset;
+      o.textContent = data.preset;
+      $("preset").appendChild(o);
+    }
+  } else {
+    bb.style.display = "none";
+  }
   $("preset").value = data.preset;
   $("picture").innerHTML = data.picture;
   const props = $("props").querySelector("ul");
@@ -175,8 +193,9 @@ function render(data) {
   });
   ol.scrollTop = ol.scrollHeight;
   $("steps").textContent = String(data.trace.length);
-  $("replay").textContent = data.trace.length ?
-    `redospec explore --preset ${data.preset} --replay "${data.trace_text}"` : "";
+  $("replay").textContent = !data.trace.length ? "" : data.broken ?
+    "(a broken variant of the tiny model: redospec explore replays only the real presets)" :
+    `redospec explore --preset ${data.preset} --replay "${data.trace_text}"`;
   $("back").disabled = data.trace.length === 0;
 }
 
@@ -223,6 +242,29 @@ async function loadExamples() {
   }
 }
 
+async function loadBroken() {
+  try {
+    const data = await call("/api/broken", {});
+    for (const b of data.broken) {
+      const o = document.createElement("option");
+      o.value = b.name;
+      o.textContent = `${b.name} (${b.property})`;
+      o.title = b.bug;
+      o.dataset.trace = b.trace;
+      $("broken").appendChild(o);
+    }
+  } catch (err) {
+    showError(String(err.message || err));
+  }
+}
+
+$("broken").addEventListener("change", () => {
+  const o = $("broken").selectedOptions[0];
+  if (!o || !o.value) return;
+  preset = "tiny:" + o.value;
+  go(splitTrace(o.dataset.trace), true);
+  loadExamples();
+});
 $("back").addEventListener("click", () => go(trace.slice(0, -1), true));
 $("reset").addEventListener("click", () => go([], true));
 $("random").addEventListener("click", () => walk(1));
@@ -243,6 +285,7 @@ window.addEventListener("popstate", () => { readUrl(); go(trace, false); });
 readUrl();
 go(trace, false);
 loadExamples();
+loadBroken();
 </script>
 </body>
 </html>

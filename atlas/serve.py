@@ -13,6 +13,9 @@ Serves on 127.0.0.1 only unless ``--host`` says otherwise (standard library
   step for a label that does not parse or is not enabled;
 * ``GET /api/walk?preset&trace&steps=N&seed=S`` (``steps=-1``: run to the end);
 * ``GET /api/examples?preset`` -> ``{"examples": [{"name", "description", "trace"}]}``;
+* ``GET /api/broken`` -> ``{"broken": [{"name", "preset", "property", "bug", "teeth",
+  "trace"}]}``: broken variants (:mod:`atlas.broken`) with their shortest counterexamples,
+  loadable as ``preset=tiny:<name>``;
 * ``GET /picture.svg?preset&trace`` -> the SVG alone.
 
 Exit status: 0 after Ctrl-C, 2 for bad input (one line on stderr).
@@ -96,6 +99,8 @@ class _Handler(BaseHTTPRequestHandler):
                 steps = _int(q, "steps", 1)
                 seed = _int(q, "seed", 0)
                 self._json(200, ex.walk(preset, trace, steps, seed))
+            elif url.path == "/api/broken":
+                self._json(200, {"broken": ex.broken()})
             elif url.path == "/api/examples":
                 self._json(200, {"preset": preset, "examples": ex.examples(preset)})
             elif url.path == "/picture.svg":

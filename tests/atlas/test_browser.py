@@ -148,6 +148,16 @@ def test_explorer_page(server: ExplorerServer, browser: Any) -> None:
     assert shared.get_attribute("#picture svg g[data-marker=checkpoint_lsn]", "data-lsn") != "52"
     shared.screenshot(path=str(ARTIFACTS / "4-example-checkpoint.png"), full_page=True)
 
+    # a counterexample of a broken variant: the property panel shows the violation
+    shared.wait_for_function("document.querySelectorAll('#broken option').length > 1")
+    shared.select_option("#broken", value="notifier-off-by-one")
+    shared.wait_for_selector('#props li[data-property="nt4_no_lost_wakeup"][data-holds="false"]')
+    assert "BROKEN MODEL notifier-off-by-one" in shared.inner_text("#brokenbox")
+    assert "preset=tiny%3Anotifier-off-by-one" in shared.url
+    shared.screenshot(path=str(ARTIFACTS / "5-counterexample.png"), full_page=True)
+    shared.click("#back")
+    shared.wait_for_selector('#props li[data-property="nt4_no_lost_wakeup"][data-holds="true"]')
+
     assert errors == [], errors  # nothing logged so far
 
     # a pasted trace with a label that is not enabled: the error is shown, the state kept
@@ -156,6 +166,6 @@ def test_explorer_page(server: ExplorerServer, browser: Any) -> None:
     page.wait_for_selector("#error", state="visible")
     assert "step 1: writer_write(): guard" in page.inner_text("#error")
     _steps(page, 9)
-    page.screenshot(path=str(ARTIFACTS / "5-bad-trace.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "6-bad-trace.png"), full_page=True)
     # the only console message is the browser's note of that 400 answer
     assert all("400" in e for e in errors) and len(errors) <= 1, errors

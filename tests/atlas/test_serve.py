@@ -177,3 +177,27 @@ def test_cli_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", "70000"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and all(line.startswith("redospec serve: ") for line in err)
+
+
+def test_broken_variants_counterexamples(server: ExplorerServer) -> None:
+    """Each broken variant (atlas.broken, the teeth tests' bugs) loads as ``tiny:<name>``
+    with its shortest counterexample: its property holds on every prefix and is violated at
+    the last step (SYS-1, LNK-5, SYS-2, CP-4, WR-6, RC-4, NT-4)."""
+    status, d = get(server, "/api/broken")
+    assert status == 200
+    assert {b["property"] for b in d["broken"]} >= {
+        "sys1_lsn_chain", "lnk5_no_holes", "nt4_no_lost_wakeup", "wr6_write_ahead"}
+    ex = server.explorer
+    for b in d["broken"]:
+        labels = [t.strip() for t in b["trace"].split(";")]
+        last = ex.answer(b["preset"], b["trace"])
+        assert last["properties"][b["property"]] is False, b["name"]
+        assert last["broken"]["name"] == b["name"]
+        before = ex.answer(b["preset"], "; ".join(labels[:-1]))
+        assert before["properties"][b["property"]] is True, b["name"]
+    # the real model rejects or survives the same trace: the bug is in the variant
+    b = next(x for x in d["broken"] if x["name"] == "writer-ignores-missing-links")
+    status, real = get(server, "/api/state", preset="tiny", trace=b["trace"])
+    assert status == 400 or real["properties"]["lnk5_no_holes"] is True
+    status, err = get(server, "/api/state", preset="tiny:no-such-bug")
+    assert status == 400 and "unknown broken variant" in err["error"]
