@@ -11,8 +11,9 @@ every warning, a broken internal reference included, fails the build):
   (``inspect.getsource``) and a worked example: the shortest trace of the tiny model that
   takes the action (breadth-first), drawn before and after the action;
 * ``properties/<name>``: one page per property: what it says, its requirement IDs, the proof
-  items that cover the same requirements, the teeth tests that name it and the seeded bugs that
-  cite its requirements;
+  items that cover the same requirements, the teeth tests that name it, the seeded bugs that
+  cite its requirements, and the shortest counterexample of its broken variant
+  (:mod:`atlas.broken`) drawn step by step;
 * ``traceability``: the generated matrix requirement -> design passage -> spec actions /
   properties -> proof items -> tests -> seeded bugs, with counts; a requirement with no spec
   element or no test is listed as a gap;
@@ -45,12 +46,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
 
+from atlas.broken import BROKEN, counterexample
 from atlas.catalog import PREFIXES, action_rows, all_actions, parse_ids, property_rows
-from atlas.picture import draw
+from atlas.picture import draw, draw_trace
 from spec import checkpointer, closer, crash, flusher, notifier, page_cleaner, user, writer
 from spec.invariants import PROPERTIES
 from spec.linkbuf import link_at
-from spec.model import RedoModel
+from spec.model import Label, RedoModel
 from spec.model_types import Action
 from spec.params import Params
 from spec.state import State
@@ -505,7 +507,6 @@ def generate(root: Path = ROOT) -> Site:
         mutants = sorted({x for i in r["ids"] for x in ev.mutants.get(i, [])})
         teeth = ev.teeth.get(r["name"], [])
         out = [f".. _property-{r['name']}:", "", heading(f"Property: {r['name']}", "="), "",
-               esc(r["summary"]), "",
                f"* kind: {r['kind']} property "
                + ("(checked on every reachable state)" if r["kind"] == "state"
                   else "(checked on every transition)"),
@@ -521,6 +522,22 @@ def generate(root: Path = ROOT) -> Site:
             "None: no test in tests/spec/test_teeth.py names this property (a gap)."]
         out += ["", heading("Seeded bugs citing its requirements", "-")]
         out += [f"* ``{x}``" for x in mutants] or ["None in conformance/mutant_catalog.py."]
+        out += ["", heading("Shortest counterexample, step by step", "-")]
+        variants = [b for b in BROKEN if b.prop == r["name"]]
+        if not variants:
+            out.append("No broken variant in atlas/broken.py for this property.")
+        for b in variants:
+            labels = list(counterexample(b.name))
+            states = b.model().replay([Label.parse(t) for t in labels])
+            out += [esc(f"Broken variant {b.name} (the bug of the teeth test {b.teeth}): "
+                        f"{b.bug}. The explorer's shortest trace to a state where "
+                        f"{r['name']} is false ({len(labels)} steps; load it in redospec "
+                        f"serve as preset tiny:{b.name}):"), "", literal("\n".join(labels))]
+            for k, svg in enumerate(draw_trace(b.params, states, labels)):
+                fig = f"cx-{b.name}-{k:02d}.svg"
+                site.figures[fig] = svg
+                out += [f".. image:: /figures/{fig}",
+                        f"   :alt: {'initial state' if k == 0 else labels[k - 1]}", ""]
         out.append("")
         site.pages[f"properties/{r['name']}.rst"] = "\n".join(out)
 

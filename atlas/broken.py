@@ -1,12 +1,12 @@
 """Broken variants of the spec, to show what each property catches (issue 10: "load a
 counterexample from a seeded bug or a teeth test and step through it").
 
-Each :class:`Broken` breaks ONE action the way a teeth test of ``tests/spec/test_teeth.py``
-does (the same plausible bug, re-stated here because atlas imports ``spec`` only, never the
-tests), names the property that catches it, and finds the shortest counterexample with the
-spec's own explorer (:func:`spec.explorer.explore`, breadth-first, checking only that
-property). ``redospec serve`` offers them as models ``tiny:<name>``; the docs site draws each
-counterexample step by step on its property's page.
+Each :class:`Broken` (one per property) breaks ONE action the way a teeth test of
+``tests/spec/test_teeth.py`` does (the same plausible bug, re-stated here because atlas
+imports ``spec`` only, never the tests), names the property that catches it, and finds the
+shortest counterexample with the spec's own explorer (:func:`spec.explorer.explore`,
+breadth-first, checking only that property). ``redospec serve`` offers them as models
+``tiny:<name>``; the docs site draws each counterexample step by step on its property's page.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import attrs
 
+from spec import linkbuf
+from spec.blocks import group_bytes, make_block
 from spec.checkpointer import oldest_lsn
 from spec.explorer import explore
 from spec.flusher import flusher_fsync
@@ -24,8 +26,9 @@ from spec.lsn import sn_to_lsn
 from spec.model import RedoModel
 from spec.notifier import notify_range, signal_slots
 from spec.params import Params
-from spec.state import CheckpointState, State, replace
-from spec.writer import apply_write, plan_write
+from spec.state import COPIED, RESERVED, CheckpointState, State, UserState, replace
+from spec.user import copy_group
+from spec.writer import apply_write, plan_write, writer_write
 
 
 @attrs.frozen
@@ -101,6 +104,35 @@ def _notifier_off_by_one(p: Params, s: State) -> State | None:
                    notifiers=type(nt)(w + 1, False, nt.flush_lsn, nt.flush_event))
 
 
+def _closer_keeps_slots(p: Params, s: State) -> State | None:
+    t = linkbuf.traverse(s.recent_closed, "seeds")
+    if t is s.recent_closed:
+        return None
+    return replace(s, recent_closed=attrs.evolve(s.recent_closed, tail=t.tail))
+
+
+def _hdr_no_without_plus_one(p: Params, s: State) -> State | None:
+    t = writer_write(p, s)
+    if t is None:
+        return None
+    files = tuple(
+        tuple(b if b is None or b is s.files[f][i] or b.hdr_no == 0
+              else make_block(p, b.hdr_no - 1, b.flush_bit, b.data_len, b.first_rec_group,
+                              b.checkpoint_no, b.data)
+              for i, b in enumerate(blocks))
+        for f, blocks in enumerate(t.files))
+    return replace(t, files=files)
+
+
+def _copy_ignores_buffer_space(p: Params, s: State, thread: int) -> State | None:
+    u = s.users[thread]
+    if u.pc != RESERVED:
+        return None
+    buf, _ = copy_group(p, s.buffer, sn_to_lsn(p, u.start_sn), group_bytes(u.size, u.page))
+    nu = UserState(COPIED, u.start_sn, u.size, u.page, u.wait, False)
+    return replace(s, buffer=buf, users=(*s.users[:thread], nu, *s.users[thread + 1:]))
+
+
 BROKEN: tuple[Broken, ...] = (
     Broken("checkpoint-not-capped", "sys1_lsn_chain", "checkpointer_write_checkpoint",
            _checkpoint_not_capped,
@@ -131,6 +163,21 @@ BROKEN: tuple[Broken, ...] = (
            "users waiting in the block of the previous write_lsn",
            "test_nt4_notifier_range_off_by_one",
            Params.tiny().evolve(wait_kinds=("write",))),
+)
+BROKEN += (
+    Broken("closer-keeps-slots", "lnk3_slots_cleared", "closer_traverse_links",
+           _closer_keeps_slots,
+           "LNK-3: the closer moves the tail but does not clear the slots it passed",
+           "test_lnk3_closer_does_not_clear_slots"),
+    Broken("hdr-no-without-plus-one", "fmt_blocks_well_formed", "writer_write",
+           _hdr_no_without_plus_one,
+           "FMT-3: the writer numbers blocks lsn / block_size % wrap, forgetting MySQL's + 1",
+           "test_fmt_writer_hdr_no_without_plus_one"),
+    Broken("copy-ignores-buffer-space", "sys4_capacity", "user_copy_to_log_buffer",
+           _copy_ignores_buffer_space,
+           "SYS-4: a user copies without waiting for space in the log buffer and overwrites "
+           "bytes the writer has not written yet", "test_sys4_copy_ignores_buffer_space",
+           Params.tiny().evolve(log_buffer_size=32, max_sn=24, wait_kinds=("none",))),
 )
 BY_NAME: dict[str, Broken] = {b.name: b for b in BROKEN}
 

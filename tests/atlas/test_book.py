@@ -43,6 +43,8 @@ def test_every_action_and_property_has_a_page(site: book.Site) -> None:
         page = site.pages[f"properties/{p.name}.rst"]
         assert f".. _property-{p.name}:" in page
         assert f"properties/{p.name}" in site.pages["index.rst"]
+        # its broken variant's shortest counterexample, drawn step by step
+        assert "Broken variant" in page and ".. image:: /figures/cx-" in page, p.name
     assert "def writer_write(" in site.pages["actors/writer.rst"]  # guard and effect source
     assert ":ref:`WR-6 <req-wr-6>`" in site.pages["actors/writer.rst"]
     assert "test_wr6" in site.pages["properties/wr6_write_ahead.rst"]  # its teeth test
