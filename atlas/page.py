@@ -26,6 +26,7 @@ PAGE = r"""<!doctype html>
                    background: #e7f5ff; border: 1px solid #74c0fc; border-radius: 4px; }
  #actions button:hover { background: #d0ebff; }
  #actions .actor { color: #868e96; font-size: 11px; margin-top: 6px; }
+ #actions select.choices { width: 100%; font-family: monospace; font-size: 12px; }
  #props li { list-style: none; font-family: monospace; font-size: 12px; padding: 1px 0; }
  #props ul { padding: 0; margin: 0; }
  .ok { color: #2b8a3e; } .bad { color: #c92a2a; font-weight: bold; }
@@ -77,6 +78,7 @@ PAGE = r"""<!doctype html>
 <script>
 "use strict";
 const DEFAULT_PRESET = "__DEFAULT_PRESET__";
+const MENU_ABOVE = 12;
 const $ = (id) => document.getElementById(id);
 let preset = "tiny";
 let trace = [];
@@ -152,21 +154,48 @@ function render(data) {
     acts.textContent = data.terminal_ok ? "nothing enabled: every user is idle (a fine end)"
                                         : "nothing enabled: DEADLOCK";
   }
-  let actor = "";
+  // one button per label; an action with many choices (InnoDB's user_reserve has
+  // thousands) gets a menu of its labels and one button
+  const byAction = new Map();
   for (const a of data.actions) {
-    if (a.actor !== actor) {
-      actor = a.actor;
+    if (!byAction.has(a.action)) byAction.set(a.action, []);
+    byAction.get(a.action).push(a);
+  }
+  let actor = "";
+  for (const [name, group] of byAction) {
+    if (group[0].actor !== actor) {
+      actor = group[0].actor;
       const d = document.createElement("div");
       d.className = "actor";
       d.textContent = actor;
       acts.appendChild(d);
     }
-    const b = document.createElement("button");
-    b.textContent = a.label;
-    b.title = a.ids.join(", ");
-    b.dataset.label = a.label;
-    b.addEventListener("click", () => go(trace.concat([a.label]), true));
-    acts.appendChild(b);
+    if (group.length <= MENU_ABOVE) {
+      for (const a of group) {
+        const b = document.createElement("button");
+        b.textContent = a.label;
+        b.title = a.ids.join(", ");
+        b.dataset.label = a.label;
+        b.addEventListener("click", () => go(trace.concat([a.label]), true));
+        acts.appendChild(b);
+      }
+    } else {
+      const sel = document.createElement("select");
+      sel.className = "choices";
+      sel.dataset.action = name;
+      for (const a of group) {
+        const o = document.createElement("option");
+        o.value = a.label;
+        o.textContent = a.label;
+        sel.appendChild(o);
+      }
+      const b = document.createElement("button");
+      b.textContent = `${name}: take the chosen one of ${group.length} choices`;
+      b.title = group[0].ids.join(", ");
+      b.addEventListener("click", () => go(trace.concat([sel.value]), true));
+      acts.appendChild(sel);
+      acts.appendChild(b);
+    }
   }
   const tbl = $("changed").querySelector("table");
   tbl.innerHTML = "";

@@ -31,6 +31,7 @@ previous state of a trace) the parts that changed are outlined in orange.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from html import escape
 
@@ -651,10 +652,12 @@ def _pages_panel(svg: _Svg, p: Params, s: State, before: State | None, y: int) -
         shown = fl[:LIST_ITEMS_MAX]
         items = " → ".join(f"page {page} (oldest {_fmt(o)})" for page, o in shown)
         more = f" → … +{len(fl) - len(shown)} more" if len(fl) > len(shown) else ""
-        svg.text(x0, ty, f"flush list {k} (newest first, tail last): "
-                 + (items + more if fl else "empty"), size=11,
-                 extra=f' data-flush-list="{k}" data-len="{len(fl)}"')
-        ty += 15
+        lines = textwrap.wrap(f"flush list {k} (newest first, tail last): "
+                              + (items + more if fl else "empty"), 140)
+        for j, line in enumerate(lines):
+            svg.text(x0 + (12 if j else 0), ty, line, size=11,
+                     extra="" if j else f' data-flush-list="{k}" data-len="{len(fl)}"')
+            ty += 15
     pages = [i for i in range(len(pg.newest))
              if len(pg.newest) <= LIST_ITEMS_MAX or pg.newest[i] or pg.on_disk[i]]
     shown_pages = pages[:LIST_ITEMS_MAX]
@@ -665,8 +668,10 @@ def _pages_panel(svg: _Svg, p: Params, s: State, before: State | None, y: int) -
         text += f" · +{len(pages) - len(shown_pages)} more"
     if len(pg.newest) > LIST_ITEMS_MAX:
         text = f"(pages never modified not shown) {text}"
-    svg.text(x0, ty + 2, text or "no page modified yet", size=10)
-    return panel.close(ty + 8)
+    for line in textwrap.wrap(text or "no page modified yet", 165):
+        svg.text(x0, ty + 2, line, size=10)
+        ty += 14
+    return panel.close(ty - 6)
 
 
 def draw(p: Params, s: State, before: State | None = None, title: str = "") -> str:
