@@ -219,6 +219,10 @@ def _esc_chars(text: str) -> str:
     return text
 
 
+_EMPH = re.compile(r"(?<![\w*])\*([^*\s](?:[^*]*[^*\s])?)\*(?![\w*])")
+"""Markdown emphasis ``*word*`` (not ``**``, not a lone ``*``)."""
+
+
 def md_inline(text: str) -> str:
     """One Markdown paragraph as reStructuredText: code spans, bold, links; the rest
     escaped. Markup is wrapped in escaped spaces (``\\ ``) where a neighbour is not
@@ -234,8 +238,12 @@ def md_inline(text: str) -> str:
             piece = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", piece)
             if j % 2 and piece.strip():
                 segs.append((True, f"**{_esc_chars(piece.strip())}**"))
-            elif piece:
-                segs.append((False, _esc_chars(piece)))
+                continue
+            for e, bit in enumerate(_EMPH.split(piece)):
+                if e % 2:
+                    segs.append((True, f"*{_esc_chars(bit)}*"))
+                elif bit:
+                    segs.append((False, _esc_chars(bit)))
     out = ""
     for k, (markup, t) in enumerate(segs):
         if markup:

@@ -89,6 +89,7 @@ def test_parse_requirements_formats() -> None:
 
 def test_md_inline_markup() -> None:
     assert book.md_inline("a `x`y **b** [t](u) *") == "a ``x``\\ y **b** t (u) \\*"
+    assert book.md_inline("live *without* them, 2 * 3") == "live *without* them, 2 \\* 3"
 
 
 def test_sphinx_build(site: book.Site, tmp_path: Path) -> None:
