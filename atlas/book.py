@@ -14,9 +14,9 @@ every warning, a broken internal reference included, fails the build):
   items that cover the same requirements, the teeth tests that name it, the seeded bugs that
   cite its requirements, and the shortest counterexample of its broken variant
   (:mod:`atlas.broken`) drawn step by step;
-* ``traceability``: the generated matrix requirement -> design passage -> spec actions /
-  properties -> proof items -> tests -> seeded bugs, with counts; a requirement with no spec
-  element or no test is listed as a gap;
+* ``traceability``: the generated matrix requirement -> design passage (the catalog's "from"
+  column) -> spec actions / properties -> proof items -> tests -> seeded bugs, with counts; a
+  requirement with no spec element or no test is listed as a gap;
 * ``departures``: the modelling decisions (docs/spec-model.md) and the known differences
   between spec and implementation (docs/conformance.md), each with its reason.
 
@@ -171,33 +171,56 @@ def read_evidence(root: Path = ROOT) -> Evidence:
 def read_requirements(root: Path = ROOT) -> tuple[dict[str, str], str]:
     """The requirement catalog: ID -> text, and the file it came from: docs/requirements.md
     (the project's catalog), else ../shared/requirements.md (the design's), else nothing.
-    Lines ``- ID text`` / ``| ID | text |`` / ``**ID** text``, with indented continuation
-    lines."""
+    See :func:`parse_catalog` for the formats."""
+    texts, _, name = read_catalog(root)
+    return texts, name
+
+
+def read_catalog(root: Path = ROOT) -> tuple[dict[str, str], dict[str, str], str]:
+    """(ID -> text, ID -> design passage, the file read); see :func:`read_requirements`."""
     for path, name in ((root / "docs" / "requirements.md", "docs/requirements.md"),
                        (root.parent / "shared" / "requirements.md", "../shared/requirements.md")):
         if path.exists():
-            return parse_requirements(path.read_text("utf-8")), name
-    return {}, ""
+            texts, sources = parse_catalog(path.read_text("utf-8"))
+            return texts, sources, name
+    return {}, {}, ""
 
 
 _REQ_LINE = re.compile(
-    r"^\s*(?:[-*|]\s*)?(?:\*\*|`)?([A-Z]{2,4}-\d+)(?:\*\*|`)?\s*[:|.\-—]?\s*(.*)$")
+    r"^\s*(?:[-*]\s*)?(?:\*\*|`)?([A-Z]{2,4}-\d+)(?:\*\*|`)?\s*[:.\-—]?\s*(.*)$")
 
 
 def parse_requirements(text: str) -> dict[str, str]:
-    """ID -> text from a Markdown requirement catalog (see :func:`read_requirements`)."""
-    out: dict[str, str] = {}
+    """ID -> text from a Markdown requirement catalog (see :func:`parse_catalog`)."""
+    return parse_catalog(text)[0]
+
+
+def parse_catalog(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(ID -> text, ID -> design passage) from a Markdown requirement catalog: table rows
+    ``| ID | text | from |`` (the third cell is the design passage), list items ``- ID text``
+    and ``**ID** text`` with indented continuation lines."""
+    texts: dict[str, str] = {}
+    sources: dict[str, str] = {}
     current = ""
     for line in text.splitlines():
+        if line.lstrip().startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            m = re.fullmatch(r"(?:\*\*|`)?([A-Z]{2,4}-\d+)(?:\*\*|`)?", cells[0])
+            if m and len(cells) >= 2:
+                texts[m.group(1)] = cells[1]
+                if len(cells) >= 3 and cells[2]:
+                    sources[m.group(1)] = cells[2]
+            current = ""
+            continue
         m = _REQ_LINE.match(line)
-        if m and (line.lstrip()[:1] in "-*|" or line[:1].isalpha() or line.startswith("**")):
+        if m and (line.lstrip()[:1] in "-*" or line[:1].isalpha()):
             current = m.group(1)
-            out[current] = m.group(2).strip().strip("|").strip()
+            texts[current] = m.group(2).strip()
         elif current and line.startswith((" ", "\t")) and line.strip():
-            out[current] = (out[current] + " " + line.strip()).strip()
+            texts[current] = (texts[current] + " " + line.strip()).strip()
         elif not line.strip() or line.startswith("#"):
             current = ""
-    return out
+    return texts, sources
 
 
 def id_key(rid: str) -> tuple[int, int, str]:
@@ -416,7 +439,7 @@ def _hole_state() -> tuple[Params, State, list[str]]:
 def generate(root: Path = ROOT) -> Site:
     """Every page and figure of the site, as text (deterministic)."""
     site = Site()
-    reqs, req_source = read_requirements(root)
+    reqs, passages, req_source = read_catalog(root)
     ev = read_evidence(root)
     arows = action_rows()
     prows = property_rows()
@@ -589,8 +612,11 @@ def generate(root: Path = ROOT) -> Site:
     out.append("")
     for i in all_ids:
         out += [f".. _req-{i.lower()}:", "", heading(i, "-"),
-                esc(reqs[i]) if i in reqs else esc(f"({i} is not in the requirement catalog)"),
-                "", "* spec: " + (", ".join(spec_ids.get(i, [])) or "none"),
+                md_inline(reqs[i]) if i in reqs
+                else esc(f"({i} is not in the requirement catalog)"), "",
+                "* design passage: " + (md_inline(passages[i]) if i in passages
+                                        else "not named in the catalog"),
+                "* spec: " + (", ".join(spec_ids.get(i, [])) or "none"),
                 "* spec helpers: " + (", ".join(f"``{x}``" for x in ev.helpers.get(i, []))
                                       or "none"),
                 f"* status: {status(i)}"]

@@ -79,6 +79,15 @@ def test_figures_byte_identical(site: book.Site, bare_site: book.Site) -> None:
     assert len(site.figures) >= len(all_actions()) * 2
 
 
+def test_parse_catalog_table_with_passages() -> None:
+    """docs/requirements.md's table: ``| ID | what it requires | from |``."""
+    text = ("| ID | what it requires | from |\n|---|---|---|\n"
+            "| FMT-1 | Blocks of `512` bytes. | 8.0: log blocks |\n| WR-6 | No read. | |\n")
+    texts, passages = book.parse_catalog(text)
+    assert texts == {"FMT-1": "Blocks of `512` bytes.", "WR-6": "No read."}
+    assert passages == {"FMT-1": "8.0: log blocks"}
+
+
 def test_parse_requirements_formats() -> None:
     text = ("- FMT-1 Blocks of 512 bytes.\n  More text.\n\n| WR-6 | No read. |\n"
             "**CP-4** checkpoint_lsn never goes back.\n## Heading\nNT-1: notifier.\n")
