@@ -24,6 +24,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "check": ("conformance.cli", "the main job: proofs, exploration, conformance"),
     "fuzz": ("conformance.cli", "long conformance fuzzing with Hypothesis's database"),
     "mutants": ("conformance.cli", "run the seeded-bug catalog"),
+    "serve": ("atlas.serve", "the interactive explorer in the browser (127.0.0.1)"),
+    "actions": ("atlas.catalog", "the spec's actions: requirement IDs and summaries"),
+    "properties": ("atlas.catalog", "the spec's properties: requirement IDs and summaries"),
+    "docs": ("atlas.book", "build the documentation site (Sphinx) from the spec"),
 }
 
 

@@ -25,7 +25,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PARTS = ("spec", "impl", "proofs", "conformance", "faults", "bench", "redospec")
+PARTS = ("spec", "impl", "proofs", "conformance", "faults", "bench", "redospec", "atlas")
 
 ALLOWED: dict[str, frozenset[str]] = {
     "spec": frozenset(),
@@ -33,6 +33,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "proofs": frozenset({"spec"}),
     "conformance": frozenset({"spec", "impl"}),
     "faults": frozenset({"impl"}),
+    "atlas": frozenset({"spec"}),
     "bench": frozenset(PARTS) - {"bench"},
     "redospec": frozenset(PARTS) - {"redospec"},
 }
