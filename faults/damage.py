@@ -34,7 +34,7 @@ from hypothesis import seed as hseed
 from hypothesis import strategies as st
 
 from faults.common import Deadline, Group, Tally, bounded, describe, is_clean
-from faults.crashstates import N_PAGES, record_workload
+from faults.crashstates import N_PAGES, crash_config, record_workload
 from impl.inspect import InspectError, inspect_path
 from impl.logfiles import LogFiles
 from impl.recovery import recover
@@ -57,8 +57,8 @@ class Source:
     """One group of files to damage: name -> bytes, and the groups if this project wrote it."""
 
     label: str
-    files: dict[str, bytes]
-    groups: tuple[Group, ...] | None
+    files: dict[str, bytes] = attrs.field(repr=False)
+    groups: tuple[Group, ...] | None = attrs.field(repr=False)
 
 
 def fixture_sources(root: Path | None = None) -> list[Source]:
@@ -73,11 +73,18 @@ def fixture_sources(root: Path | None = None) -> list[Source]:
     return out
 
 
-def own_source(seed: int, commits: int = 120) -> Source:
-    """A log this project wrote (it wrapped its files), with the groups that went into it."""
-    rec = record_workload(commits, 4, seed)
+def own_source(seed: int, commits: int = 200, *, wrapped: bool = True) -> Source:
+    """A log this project wrote, with the groups that went into it. ``wrapped``: small files
+    the log wrapped around several times (older laps' blocks behind the head); else larger
+    files with the whole log after the first checkpoint (a long stretch for recovery to read).
+    """
+    config = attrs.evolve(crash_config(), checkpoint_every_ms=60_000,
+                          page_cleaner_every_ms=60_000, max_dirty_pages_pct=100,
+                          file_size=12 * 1024 if wrapped else 64 * 1024)
+    rec = record_workload(commits, 2, seed, config)
     images = _replay_images(rec.ops)
-    return Source(f"own-log-seed{seed}", images, tuple(rec.groups))
+    label = f"own-{'wrapped' if wrapped else 'long'}-log-seed{seed}"
+    return Source(label, images, tuple(rec.groups))
 
 
 def _replay_images(ops: list[Any]) -> dict[str, bytes]:
@@ -149,9 +156,12 @@ def check_applied(directory: Path, report: Any, source: Source) -> str | None:
     store = DirStore(directory)
     try:
         files = LogFiles.open(store)
-        first = int(report.checkpoint.lsn) // BLOCK * BLOCK
+        # the blocks whose bytes recovery used: from the checkpoint's block to the end of the
+        # last group it recovered (none if it recovered nothing after the checkpoint: the
+        # checkpoint's own block may then be damaged, its data is in the data file already)
+        cp_lsn = int(report.checkpoint.lsn)
         end = int(report.end_lsn)
-        lsn = first
+        lsn = cp_lsn // BLOCK * BLOCK if end > cp_lsn else end
         while lsn < end:
             block = files.read(lsn, BLOCK)
             if not _block_ok(block, lsn):
@@ -229,21 +239,24 @@ def run(tally: Tally, *, examples: int, seed: int, deadline: Deadline, workdir: 
         progress: Callable[[str], None] | None = None) -> None:
     """Let Hypothesis try up to ``examples`` damaged files; report a shrunk failure."""
     if sources is None:
-        sources = fixture_sources() + [own_source(seed)]
+        sources = [*fixture_sources(), own_source(seed), own_source(seed, wrapped=False)]
         tally.notes["damage_sources"] = [s.label for s in sources]
     if not sources:
         return
     workdir.mkdir(parents=True, exist_ok=True)
-    targets = [(s, name) for s in sources for name in sorted(s.files)]
+    # drawn by name ("source/file"): Hypothesis then prints a short falsifying example
+    targets = {f"{s.label}/{name}": (s, name) for s in sources for name in sorted(s.files)}
 
     @hseed(seed)
     @settings(max_examples=examples, deadline=None, database=None, derandomize=False,
               suppress_health_check=list(HealthCheck), print_blob=False)
-    @given(pick=st.sampled_from(targets), damages=st.lists(DAMAGE, min_size=1, max_size=4))
-    def damaged(pick: tuple[Source, str], damages: list[Damage]) -> None:
+    @given(pick=st.sampled_from(sorted(targets)),
+           damages=st.lists(DAMAGE, min_size=1, max_size=4))
+    def damaged(pick: str, damages: list[Damage]) -> None:
         if deadline.expired():
             return
-        try_damage(tally, workdir, pick[0], pick[1], damages, recover_fn)
+        source, name = targets[pick]
+        try_damage(tally, workdir, source, name, damages, recover_fn)
         if progress and tally.damaged_files_tried % 500 == 0:
             progress(f"faults: damaged files: {tally.damaged_files_tried} tried")
 

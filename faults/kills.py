@@ -143,6 +143,7 @@ def one_kill(tally: Tally, workdir: Path, index: int, rng: random.Random, *, thr
            str(acks_path)]
     child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     where = f"kill {index} (seed {seed}, {threads} threads)"
+    alive = False
     try:
         started = time.monotonic()
         while not (acks_path.exists() and acks_path.stat().st_size) and child.poll() is None:
@@ -152,8 +153,9 @@ def one_kill(tally: Tally, workdir: Path, index: int, rng: random.Random, *, thr
             time.sleep(0.01)
         time.sleep(rng.uniform(0.0, max_delay))
         alive = child.poll() is None
-        child.send_signal(signal.SIGKILL)
-    finally:
+    finally:   # also on Ctrl-C: never leave the child running
+        if child.poll() is None:
+            child.send_signal(signal.SIGKILL)
         child.wait()
     if not alive:
         tally.fail("other_failures", f"{where}: the child exited by itself "

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import errno
 import threading
+from collections.abc import Mapping
 
 import attrs
 
@@ -69,7 +70,7 @@ class _File:
 class MemStore:
     """A plain in-memory :class:`~impl.storage.Store` (a crash image to recover from)."""
 
-    def __init__(self, images: dict[str, bytes | bytearray] | None = None) -> None:
+    def __init__(self, images: Mapping[str, bytes | bytearray] | None = None) -> None:
         self.files: dict[str, bytearray] = {k: bytearray(v) for k, v in (images or {}).items()}
 
     def _get(self, name: str) -> bytearray:
@@ -133,7 +134,7 @@ class SimDisk:
         self.failed_fsync_files: set[str] = set()
 
     @classmethod
-    def from_images(cls, images: dict[str, bytes | bytearray]) -> SimDisk:
+    def from_images(cls, images: Mapping[str, bytes | bytearray]) -> SimDisk:
         """A disk whose files are all durable with the given contents."""
         disk = cls()
         for name, data in images.items():

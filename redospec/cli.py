@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "check": ("conformance.cli", "the main job: proofs, exploration, conformance"),
     "fuzz": ("conformance.cli", "long conformance fuzzing with Hypothesis's database"),
     "mutants": ("conformance.cli", "run the seeded-bug catalog"),
+    "faults": ("faults.cli", "reliability campaign: crashes, I/O errors, kills, damage, soak"),
 }
 
 
