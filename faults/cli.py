@@ -12,9 +12,10 @@ soak       64 user threads, slowed checkpointer and page cleaner, the log fills 
 
 Without ``--minutes`` each part runs at its quick size (about a minute in all). With
 ``--minutes N`` the N minutes are shared out (crash 25 %, io 20 %, kill 25 %, damage 15 %,
-soak 15 %) and each part works until its share is used, starting new seeds as it finishes
-one. Prints one table (``--json``: one object); exit status 0 if nothing was lost and nothing
-crashed or hung, 1 otherwise, 2 on bad input, 130 on Ctrl-C (with one line of what was done).
+soak 15 %, renormalized over the parts chosen with ``--parts``) and each part works until its
+share is used, starting new seeds as it finishes one. Prints one table (``--json``: one
+object); exit status 0 if nothing was lost and nothing crashed or hung, 1 otherwise, 2 on bad
+input, 130 on Ctrl-C (with one line of what was done).
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def run_part(part: str, tally: Tally, args: argparse.Namespace, workdir: Path,
              progress: Callable[[str], None]) -> None:
     """Run one part: quick sizes, or as many seeds as its share of ``--minutes`` allows."""
     long = args.minutes is not None
-    budget = args.minutes * 60 * SHARES[part] if long else None
+    total_share = sum(SHARES[p] for p in args.parts)   # the selected parts share all N minutes
+    budget = args.minutes * 60 * SHARES[part] / total_share if long else None
     deadline = Deadline(budget)
     seed = args.seed
     if part == "crash":

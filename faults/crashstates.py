@@ -206,8 +206,10 @@ def variants(disk: _Disk, last: Op | None, rng: random.Random,
 
 def check_state(tally: Tally, where: str, images: dict[str, bytearray], oracle: Oracle,
                 acked: list[Group], log_exists: bool, n_pages: int,
-                recover_fn: Callable[[MemStore], object] = recover) -> bool:
-    """Recover one crash image (time-bounded) and judge it; False if it is wrong."""
+                recover_fn: Callable[[MemStore], object] = recover,
+                restart: bool = False) -> bool:
+    """Recover one crash image (time-bounded) and judge it; False if it is wrong. With
+    ``restart``, then also reopen the recovered log and commit once (:func:`restart_check`)."""
     store = MemStore(images)
     status, value = bounded(lambda: recover_fn(store), 20.0)
     if status == "hang":
@@ -234,12 +236,52 @@ def check_state(tally: Tally, where: str, images: dict[str, bytearray], oracle: 
     if isinstance(pages, str):
         tally.fail("other_failures", f"{where}: data file unreadable after recovery: {pages}")
         return False
-    return judge(tally, where, oracle, recovered_lsn, pages, acked)
+    if not judge(tally, where, oracle, recovered_lsn, pages, acked):
+        return False
+    return not restart or restart_check(tally, where, store, pages)
+
+
+def restart_check(tally: Tally, where: str, store: MemStore,
+                  pages: dict[int, tuple[int, bytes]]) -> bool:
+    """After recovery, restart as ``log_start`` does (:meth:`RedoLog.open`, stepped), commit one
+    group to page 0, close, recover again: page 0 holds that group, every other page is as the
+    first recovery left it (RC-4 after a restart: the resumed log continues the recovered one,
+    the scrubbed tail of the crashed run is not taken for new data)."""
+    def reopen() -> tuple[int, int]:
+        log = RedoLog.open(store, crash_config(), threads=False)
+        log.run_until_idle()
+        end = log.commit([Record(0, b"after-restart")], durable=False)
+        log.run_until_idle()
+        flushed = log.flushed_to_disk_lsn
+        log.close()
+        return end, flushed
+
+    status, value = bounded(reopen, 20.0)
+    if status != "ok":
+        counter = "hangs" if status == "hang" else (
+            "tracebacks" if not is_clean(value) else "other_failures")  # type: ignore[arg-type]
+        detail = "did not finish" if status == "hang" else f"raised {describe(value)}"  # type: ignore[arg-type]
+        tally.fail(counter, f"{where}: RedoLog.open + commit after recovery {detail}")
+        return False
+    end, flushed = value  # type: ignore[misc]
+    again = recover(store)
+    after = read_pages(store, len(pages))
+    want = dict(pages)
+    want[0] = (end, b"after-restart")
+    if flushed < end or isinstance(after, str) or after != want or again.end_lsn < end:
+        diff = "unreadable" if isinstance(after, str) else sorted(
+            p for p in want if after.get(p) != want[p])[:5]
+        tally.fail("acknowledged_lost", f"{where}: after a restart and one commit (end {end}), "
+                   f"recovery to lsn {again.end_lsn} differs on pages {diff}")
+        return False
+    tally.notes["crash_restarts_checked"] = tally.notes.get("crash_restarts_checked", 0) + 1
+    return True
 
 
 def run(tally: Tally, *, commits: int, threads: int, seed: int, max_states: int,
         deadline: Deadline, cap: int = 6, progress: Callable[[str], None] | None = None,
-        recover_fn: Callable[[MemStore], object] = recover) -> None:
+        recover_fn: Callable[[MemStore], object] = recover, restart_share: float = 0.25,
+        ) -> None:
     """Record one workload and check up to ``max_states`` distinct crash states of it."""
     rec = record_workload(commits, threads, seed)
     oracle = Oracle(rec.groups, LOG_START_LSN + HDR_SIZE)
@@ -268,8 +310,10 @@ def run(tally: Tally, *, commits: int, threads: int, seed: int, max_states: int,
             seen.add(key)
             tally.crash_states += 1
             where = f"crash state at op {k}/{len(rec.ops)} ({kind}, seed {seed})"
-            check_state(tally, where, images, oracle, acked, k >= rec.created_at, N_PAGES,
-                        recover_fn)
+            # a log exists once ib_logfile0 does (FMT-11: renamed last), even inside create()
+            exists = k >= rec.created_at or "ib_logfile0" in images
+            check_state(tally, where, images, oracle, acked, exists, N_PAGES,
+                        recover_fn, restart=rng.random() < restart_share)
             if tally.crash_states % 500 == 0 and progress:
                 progress(f"faults: crash states: {tally.crash_states} checked "
                          f"(op {k}/{len(rec.ops)}, seed {seed})")

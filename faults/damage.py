@@ -247,20 +247,30 @@ def run(tally: Tally, *, examples: int, seed: int, deadline: Deadline, workdir: 
     # drawn by name ("source/file"): Hypothesis then prints a short falsifying example
     targets = {f"{s.label}/{name}": (s, name) for s in sources for name in sorted(s.files)}
 
-    @hseed(seed)
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=False,
-              suppress_health_check=list(HealthCheck), print_blob=False)
-    @given(pick=st.sampled_from(sorted(targets)),
-           damages=st.lists(DAMAGE, min_size=1, max_size=4))
-    def damaged(pick: str, damages: list[Damage]) -> None:
-        if deadline.expired():
-            return
-        source, name = targets[pick]
-        try_damage(tally, workdir, source, name, damages, recover_fn)
-        if progress and tally.damaged_files_tried % 500 == 0:
-            progress(f"faults: damaged files: {tally.damaged_files_tried} tried")
+    def chunk(chunk_seed: int, n: int) -> None:
+        @hseed(chunk_seed)
+        @settings(max_examples=n, deadline=None, database=None, derandomize=False,
+                  suppress_health_check=list(HealthCheck), print_blob=False)
+        @given(pick=st.sampled_from(sorted(targets)),
+               damages=st.lists(DAMAGE, min_size=1, max_size=4))
+        def damaged(pick: str, damages: list[Damage]) -> None:
+            if deadline.expired():
+                return
+            source, name = targets[pick]
+            try_damage(tally, workdir, source, name, damages, recover_fn)
+            if progress and tally.damaged_files_tried % 500 == 0:
+                progress(f"faults: damaged files: {tally.damaged_files_tried} tried")
 
-    try:
         damaged()
-    except DamageFailure as exc:   # already shrunk by Hypothesis to a minimal damage
-        tally.fail(exc.counter, f"(shrunk by Hypothesis) {exc.detail}")
+
+    # in chunks of at most 250 examples (each its own seed), so that a time budget ends the run
+    # without Hypothesis generating the rest of ``examples`` for nothing
+    done = 0
+    while done < examples and not deadline.expired():
+        n = min(250, examples - done)
+        try:
+            chunk(seed * 1_000_003 + done, n)
+        except DamageFailure as exc:   # already shrunk by Hypothesis to a minimal damage
+            tally.fail(exc.counter, f"(shrunk by Hypothesis) {exc.detail}")
+            return
+        done += n

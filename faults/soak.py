@@ -118,6 +118,7 @@ def run(tally: Tally, *, seconds: float, threads: int = 64, interval: float = 5.
     for w in workers:
         w.start()
     last = log.counters()
+    last_t = began
     rows: list[dict[str, Any]] = []
     try:
         while time.monotonic() - began < seconds:
@@ -127,13 +128,13 @@ def run(tally: Tally, *, seconds: float, threads: int = 64, interval: float = 5.
                 lat, latencies[:] = list(latencies), []
             counters = log.counters()
             row = dict(t=round(now - began, 1), commits=len(lat),
-                       commits_per_s=round(len(lat) / interval, 1),
+                       commits_per_s=round(len(lat) / max(1e-9, now - last_t), 1),
                        p99_ms=round(p99(lat) * 1000, 2), rss_mib=round(rss_mib(), 1),
                        log_full_waits=counters["free_check_waits"] - last["free_check_waits"],
                        capacity_limited_writes=(counters["writer_checkpoint_limited"]
                                                 - last["writer_checkpoint_limited"]),
                        checkpoints=counters["checkpoints"] - last["checkpoints"])
-            last = counters
+            last, last_t = counters, now
             rows.append(row)
             if progress:
                 progress(f"faults: soak {row['t']:.0f}s: {row['commits_per_s']} commits/s, "
