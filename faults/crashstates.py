@@ -41,13 +41,14 @@ from impl.redolog import RedoLog
 N_PAGES = 48
 
 
-def crash_config() -> LogConfig:
+def crash_config(version: str = "8.0", page_size: int = 256) -> LogConfig:
     """Small files (so the log wraps within a few hundred commits) and eager background work
-    (so checkpoints and page writes interleave with the commits)."""
-    return LogConfig.small(file_size=12 * 1024, n_files=2, n_pages=N_PAGES, page_size=256,
+    (so checkpoints and page writes interleave with the commits); 8.0 closer or 9.0 tracker;
+    pages of 256 bytes (inside one sector) or 1024 (two sectors: a page write can tear)."""
+    return LogConfig.small(file_size=12 * 1024, n_files=2, n_pages=N_PAGES, page_size=page_size,
                            log_buffer_size=4096, write_ahead_size=1024,
                            recent_closed_size=512, checkpoint_every_ms=3,
-                           page_cleaner_every_ms=2, max_dirty_pages_pct=20)
+                           page_cleaner_every_ms=2, max_dirty_pages_pct=20, version=version)
 
 
 def make_group(rng: random.Random, tag: str, n_pages: int = N_PAGES) -> list[Record]:
@@ -207,7 +208,7 @@ def variants(disk: _Disk, last: Op | None, rng: random.Random,
 def check_state(tally: Tally, where: str, images: dict[str, bytearray], oracle: Oracle,
                 acked: list[Group], log_exists: bool, n_pages: int,
                 recover_fn: Callable[[MemStore], object] = recover,
-                restart: bool = False) -> bool:
+                restart: bool = False, config: LogConfig | None = None) -> bool:
     """Recover one crash image (time-bounded) and judge it; False if it is wrong. With
     ``restart``, then also reopen the recovered log and commit once (:func:`restart_check`)."""
     store = MemStore(images)
@@ -232,23 +233,25 @@ def check_state(tally: Tally, where: str, images: dict[str, bytearray], oracle: 
     if not log_exists:
         return True
     recovered_lsn = int(getattr(value, "end_lsn"))  # noqa: B009 - recover_fn is generic
+    if getattr(value, "torn_pages", None):   # a page write the crash tore, rebuilt from the log
+        tally.notes["crash_torn_pages_rebuilt"] = tally.notes.get("crash_torn_pages_rebuilt", 0) + 1
     pages = read_pages(store, n_pages)
     if isinstance(pages, str):
         tally.fail("other_failures", f"{where}: data file unreadable after recovery: {pages}")
         return False
     if not judge(tally, where, oracle, recovered_lsn, pages, acked):
         return False
-    return not restart or restart_check(tally, where, store, pages)
+    return not restart or restart_check(tally, where, store, pages, config or crash_config())
 
 
 def restart_check(tally: Tally, where: str, store: MemStore,
-                  pages: dict[int, tuple[int, bytes]]) -> bool:
+                  pages: dict[int, tuple[int, bytes]], config: LogConfig) -> bool:
     """After recovery, restart as ``log_start`` does (:meth:`RedoLog.open`, stepped), commit one
     group to page 0, close, recover again: page 0 holds that group, every other page is as the
     first recovery left it (RC-4 after a restart: the resumed log continues the recovered one,
     the scrubbed tail of the crashed run is not taken for new data)."""
     def reopen() -> tuple[int, int]:
-        log = RedoLog.open(store, crash_config(), threads=False)
+        log = RedoLog.open(store, config, threads=False)
         log.run_until_idle()
         end = log.commit([Record(0, b"after-restart")], durable=False)
         log.run_until_idle()
@@ -283,7 +286,10 @@ def run(tally: Tally, *, commits: int, threads: int, seed: int, max_states: int,
         recover_fn: Callable[[MemStore], object] = recover, restart_share: float = 0.25,
         ) -> None:
     """Record one workload and check up to ``max_states`` distinct crash states of it."""
-    rec = record_workload(commits, threads, seed)
+    version = "9.0" if seed % 2 == 0 else "8.0"   # even seeds: the 9.0 tracker design
+    page_size = 1024 if seed // 2 % 2 else 256       # seeds 2, 3, 6, 7...: tearable pages
+    config = crash_config(version, page_size)
+    rec = record_workload(commits, threads, seed, config)
     oracle = Oracle(rec.groups, LOG_START_LSN + HDR_SIZE)
     rng = random.Random(seed)
     disk = _Disk()
@@ -309,11 +315,12 @@ def run(tally: Tally, *, commits: int, threads: int, seed: int, max_states: int,
                 continue
             seen.add(key)
             tally.crash_states += 1
-            where = f"crash state at op {k}/{len(rec.ops)} ({kind}, seed {seed})"
+            where = (f"crash state at op {k}/{len(rec.ops)} ({kind}, seed {seed}, {version}, "
+                     f"{page_size}-byte pages)")
             # a log exists once ib_logfile0 does (FMT-11: renamed last), even inside create()
             exists = k >= rec.created_at or "ib_logfile0" in images
             check_state(tally, where, images, oracle, acked, exists, N_PAGES,
-                        recover_fn, restart=rng.random() < restart_share)
+                        recover_fn, restart=rng.random() < restart_share, config=config)
             if tally.crash_states % 500 == 0 and progress:
                 progress(f"faults: crash states: {tally.crash_states} checked "
                          f"(op {k}/{len(rec.ops)}, seed {seed})")

@@ -202,6 +202,11 @@ def script(tally: Tally, where: str, inject: tuple[str, int, str] | None, *, com
         if not (is_clean(exc) and disk2.injected is not None):
             tally.fail("tracebacks" if not is_clean(exc) else "other_failures",
                        f"{where}: RedoLog.open after a restart raised {describe(exc)}")
+            return out
+        # the restart itself failed (its recovery or scrub met the error): what it left on
+        # disk must still recover everything acknowledged, at the next attempt
+        _judge_image(tally, f"{where}, after a failed restart", disk2.crash_image(),
+                     out.issued, out.acked, recover_fn)
         return out
     problems = len(out.problems)
     ok = (_phase(disk2, log2, commits // 2 + 1, threads, seed + 1, "b", out)

@@ -140,9 +140,9 @@ def one_kill(tally: Tally, workdir: Path, index: int, rng: random.Random, *, thr
     seed = rng.randrange(2**31)
     cmd = [sys.executable, "-m", "impl", "workload", "--dir", str(directory), "--threads",
            str(threads), "--groups", "10000000", "--seed", str(seed), "--ack-file",
-           str(acks_path)]
+           str(acks_path), "--version", "9.0" if index % 2 else "8.0"]
     child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    where = f"kill {index} (seed {seed}, {threads} threads)"
+    where = f"kill {index} (seed {seed}, {threads} threads, version {cmd[-1]})"
     alive = False
     try:
         started = time.monotonic()
