@@ -10,7 +10,6 @@ whose commit was acknowledged as durable (FL-1, RC-4).
 from __future__ import annotations
 
 import bisect
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -174,7 +173,7 @@ def describe(exc: BaseException) -> str:
 
 def is_clean(exc: BaseException) -> bool:
     """True for a named, explained refusal (not ``struct.error``, ``IndexError``, ...)."""
-    return isinstance(exc, CLEAN_ERRORS) and not isinstance(exc, struct.error)
+    return isinstance(exc, CLEAN_ERRORS)
 
 
 class Deadline:

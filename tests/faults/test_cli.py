@@ -11,6 +11,7 @@ from redospec.cli import main as redospec_main
 
 
 def test_json_keys_and_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every --json key of the issue, through the redospec dispatcher."""
     assert redospec_main(["faults", "--parts", "io", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     for key in cli.KEYS:
@@ -19,6 +20,7 @@ def test_json_keys_and_ok(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_table(capsys: pytest.CaptureFixture[str]) -> None:
+    """One table row per part and a verdict line."""
     assert cli.main(["faults", "--parts", "crash"]) == 0
     text = capsys.readouterr().out
     assert "crash    ok" in text and "faults: OK" in text
@@ -28,6 +30,7 @@ def test_table(capsys: pytest.CaptureFixture[str]) -> None:
                                   ["--minutes", "x"]])
 def test_bad_input_is_one_line_and_status_2(argv: list[str],
                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Bad input: status 2, no traceback."""
     assert cli.main(["faults", *argv]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
@@ -35,6 +38,8 @@ def test_bad_input_is_one_line_and_status_2(argv: list[str],
 
 def test_failure_exits_1(monkeypatch: pytest.MonkeyPatch,
                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Any loss makes the exit status 1 and is printed."""
+
     def lose(part: str, tally: cli.Tally, *args: object) -> None:
         tally.fail("acknowledged_lost", "seeded")
 
@@ -45,6 +50,8 @@ def test_failure_exits_1(monkeypatch: pytest.MonkeyPatch,
 
 def test_ctrl_c_is_130_with_one_line(monkeypatch: pytest.MonkeyPatch,
                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C: status 130 and one line saying what was done."""
+
     def interrupted(part: str, tally: cli.Tally, *args: object) -> None:
         tally.crash_states = 7
         raise KeyboardInterrupt

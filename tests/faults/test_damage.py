@@ -18,6 +18,7 @@ def own() -> damage.Source:
 
 def test_damaged_fixtures_and_own_logs_give_clean_answers(tmp_path: Path,
                                                           fixtures_dir: Path) -> None:
+    """RC-1, RC-2, FMT-9: every fixture group and an own log, damaged: clean answers only."""
     sources = damage.fixture_sources(fixtures_dir)
     assert {s.label for s in sources} >= {"mysql-8.0.19-clean", "mysql-8.0.30-redo"}
     tally = Tally()
@@ -28,6 +29,7 @@ def test_damaged_fixtures_and_own_logs_give_clean_answers(tmp_path: Path,
 
 
 def test_own_log_damage_many_examples(tmp_path: Path, own: damage.Source) -> None:
+    """RC-2, FMT-3, FMT-8: recovery of a damaged own log never uses a bad block."""
     tally = Tally()
     damage.run(tally, examples=120, seed=3, deadline=Deadline(120), workdir=tmp_path,
                sources=[own])
@@ -36,6 +38,7 @@ def test_own_log_damage_many_examples(tmp_path: Path, own: damage.Source) -> Non
 
 
 def test_apply_damage_kinds() -> None:
+    """Each damage does what its name says (expected bytes computed here)."""
     data = bytes(range(256)) * 8  # 2048 bytes
     assert damage.apply_damage(data, [("flip", 3, 0)])[3] == 3 ^ 1
     zeroed = damage.apply_damage(data, [("zero", 600)])
@@ -46,7 +49,7 @@ def test_apply_damage_kinds() -> None:
 
 def test_teeth_a_recovery_that_ignores_checksums_is_caught(
         tmp_path: Path, own: damage.Source, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Seeded bug: recovery trusts every block's checksum (RC-2). Hypothesis finds a damage
+    """RC-2 seeded bug: recovery trusts every block's checksum (RC-2). Hypothesis finds a damage
     that makes it apply a bad block, shrinks it, and the campaign reports it."""
     import impl.recovery
 

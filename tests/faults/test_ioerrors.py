@@ -13,6 +13,7 @@ from impl.redolog import RedoLog
 
 
 def test_errors_at_every_third_call_lose_nothing_and_fail_cleanly() -> None:
+    """FL-1, RC-4, SYS-3: an error at every third call: LogFailed, no loss, no hang."""
     tally = Tally()
     ioerrors.run(tally, commits=12, threads=3, seed=1, deadline=Deadline(90), stride=3)
     assert tally.failures == []
@@ -21,7 +22,8 @@ def test_errors_at_every_third_call_lose_nothing_and_fail_cleanly() -> None:
 
 
 def test_simdisk_drops_pages_on_a_failed_fsync() -> None:
-    """fsyncgate: after a failed fsync the pending writes are gone even if a retry succeeds."""
+    """FL-1, fsyncgate: after a failed fsync its pending writes are gone, even if a retry
+    succeeds."""
     disk = SimDisk()
     disk.create("f", 1024)
     disk.fsync("f")
@@ -36,6 +38,7 @@ def test_simdisk_drops_pages_on_a_failed_fsync() -> None:
 
 
 def test_short_write_stores_whole_sectors_then_fails() -> None:
+    """A short write keeps the whole sectors of its first half, then ENOSPC."""
     disk = SimDisk()
     disk.create("f", 4096)
     disk.inject = ("write", 1, "short")
@@ -47,7 +50,7 @@ def test_short_write_stores_whole_sectors_then_fails() -> None:
 
 def test_teeth_retrying_a_failed_fsync_loses_acknowledged_commits(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Seeded bug (PostgreSQL before 2018): the flusher retries a failed fsync and trusts the
+    """FL-1 seeded bug (PostgreSQL before 2018): the flusher retries a failed fsync and trusts the
     retry. The disk dropped the pages, so acknowledged commits are lost."""
     def retrying(self: RedoLog) -> None:
         try:

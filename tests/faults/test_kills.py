@@ -11,6 +11,7 @@ from faults.common import Deadline, Tally
 
 
 def test_two_kills_lose_nothing(tmp_path: Path) -> None:
+    """RC-4, FL-1, USR-6: two SIGKILLed 8-thread workloads keep every streamed ack."""
     tally = Tally()
     kills.run(tally, kills=2, threads=8, seed=5, deadline=Deadline(120), workdir=tmp_path,
               max_delay=0.3)
@@ -42,7 +43,7 @@ def _killed_dir(tmp_path: Path) -> tuple[Path, list[tuple[int, list[tuple[int, b
 
 
 def test_teeth_an_ack_the_disk_does_not_hold_is_caught(tmp_path: Path) -> None:
-    """An acknowledgement beyond what recovery finds (as a log acking before its fsync would
+    """RC-4: an acknowledgement beyond what recovery finds (as a log acking before its fsync would
     stream) is counted as lost; so is a right lsn with a wrong payload."""
     directory, acks = _killed_dir(tmp_path)
     assert acks
@@ -57,6 +58,7 @@ def test_teeth_an_ack_the_disk_does_not_hold_is_caught(tmp_path: Path) -> None:
 
 
 def test_read_acks_ignores_a_cut_last_line(tmp_path: Path) -> None:
+    """A kill during the ack write leaves a cut last line, which is not an acknowledgement."""
     path = tmp_path / "a"
     path.write_text(json.dumps({"end": 9000, "records": [[1, "t0g0p1:"]]}) + "\n{\"end\": 9")
     assert kills.read_acks(path) == [(9000, [(1, b"t0g0p1:")])]
