@@ -56,7 +56,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--parts", default=",".join(PARTS),
                         help=f"comma-separated subset of {','.join(PARTS)} (default: all)")
     parser.add_argument("--seed", type=int, default=1, help="first seed (default 1)")
+    parser.add_argument("--io-commits", type=int, default=None, metavar="N",
+                        help="commits of the io part's script (default: 20 quick, 200 long, "
+                             "1000 when the io part has an hour)")
     args = parser.parse_args(argv)
+    if args.io_commits is not None and not 1 <= args.io_commits <= 100_000:
+        raise UsageError(f"--io-commits must be in 1..100000, not {args.io_commits}")
     if args.minutes is not None and not 0 < args.minutes <= 24 * 60:
         raise UsageError(f"--minutes must be in (0, 1440], not {args.minutes:g}")
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
@@ -112,7 +117,8 @@ def run_part(part: str, tally: Tally, args: argparse.Namespace, workdir: Path,
             if not long or deadline.expired():
                 return
     elif part == "io":
-        commits = 1000 if long and budget and budget >= 3600 else (200 if long else 20)
+        commits = args.io_commits or (
+            1000 if long and budget and budget >= 3600 else (200 if long else 20))
         ioerrors.run(tally, commits=commits, threads=4, seed=seed, deadline=deadline,
                      stride=1 if long else 3, progress=progress)
     elif part == "kill":

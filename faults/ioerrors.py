@@ -2,8 +2,8 @@
 
 The script: create a log on a :class:`~faults.simdisk.SimDisk`, commit groups from a few
 threads, close; then (as after a restart) recover and reopen it with :meth:`RedoLog.open`,
-commit more, close. A clean run counts the calls of each kind (``write``, ``fsync``, ``create``
-= open of a new file, ``rename``, ``read``). Then, for every kind, every n up to that count and
+commit more (at most 50 groups), close. A clean run counts the calls of each kind (``write``,
+``fsync``, ``create`` = open of a new file, ``rename``, ``read``). Then, for every kind, every n up to that count and
 every error the call can meet (EIO, ENOSPC, a short write), the script runs again with that call
 failing once, and:
 
@@ -209,7 +209,7 @@ def script(tally: Tally, where: str, inject: tuple[str, int, str] | None, *, com
                      out.issued, out.acked, recover_fn)
         return out
     problems = len(out.problems)
-    ok = (_phase(disk2, log2, commits // 2 + 1, threads, seed + 1, "b", out)
+    ok = (_phase(disk2, log2, min(commits // 2 + 1, 50), threads, seed + 1, "b", out)
           and _close(log2, out))
     out.injected = (disk.injected or disk2.injected) is not None
     out.calls = dict(disk2.calls)
