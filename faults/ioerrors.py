@@ -3,9 +3,10 @@
 The script: create a log on a :class:`~faults.simdisk.SimDisk`, commit groups from a few
 threads, close; then (as after a restart) recover and reopen it with :meth:`RedoLog.open`,
 commit more (at most 50 groups), close. A clean run counts the calls of each kind (``write``,
-``fsync``, ``create`` = open of a new file, ``rename``, ``read``). Then, for every kind, every n up to that count and
-every error the call can meet (EIO, ENOSPC, a short write), the script runs again with that call
-failing once, and:
+``fsync``, ``create`` = open of a new file, ``rename``, ``read``). Then, for every kind and every
+n up to that count (every stride-th in the quick mode), the script runs again with the n-th call
+failing once, the error cycling through those the call can meet (EIO, ENOSPC, a short write),
+and:
 
 * every commit returns or raises :class:`impl.errors.LogFailed` (or :class:`~impl.errors.
   LogClosed` after the close) within a time bound: a waiter never hangs (``hangs``) and never
