@@ -99,7 +99,10 @@ class Checkpointer:
         log.sync_point("log_before_checkpoint_write")
         with log.traced(self.actor, "checkpointer_write_checkpoint") as ev:
             number = log.next_checkpoint_no
-            log.files.write_checkpoint(number, lsn, log.buffer.size)
+            try:
+                log.files.write_checkpoint(number, lsn, log.buffer.size)
+            except OSError as exc:   # as for the fsyncs: fail the log, do not kill the thread
+                raise log.fail("write of the checkpoint block", exc) from exc
             self.pending = (number, lsn)
             ev.update(checkpoint_no=number, checkpoint_lsn_written=lsn,
                       available_for_checkpoint_lsn=lsn, flushed_to_disk_lsn=log.flushed_to_disk_lsn)

@@ -62,7 +62,7 @@ from impl.format import (
 )
 from impl.linkbuf import LinkBuf
 from impl.logbuffer import LogBuffer
-from impl.logfiles import LogFiles
+from impl.logfiles import LogFileError, LogFiles, file_name
 from impl.notifier import Notifier
 from impl.records import Record, encode_group
 from impl.storage import DirStore, Store
@@ -215,11 +215,15 @@ class RedoLog:
         """
         config = config or LogConfig()
         store = cls._store(store_or_dir)
+        if store.exists(file_name(0)):  # checked before the data file is (re)created
+            raise LogFileError(file_name(0), None, "already exists; refusing to overwrite a log")
+        # The data file first: renaming ib_logfile101 to ib_logfile0 is then the last step of
+        # creation (FMT-11), so a crash never leaves a log whose data file is missing.
+        datafile = DataFile.create(store, n_pages=config.n_pages, page_size=config.page_size,
+                                   name=DATA_FILE)
         files = LogFiles.create(store, n_files=config.n_files, file_size=config.file_size,
                                 buf_size=config.log_buffer_size,
                                 start_lsn=LOG_START_LSN)
-        datafile = DataFile.create(store, n_pages=config.n_pages, page_size=config.page_size,
-                                   name=DATA_FILE)
         start = LOG_START_LSN + HDR_SIZE
         return cls(store, config, files, datafile, start_lsn=start, checkpoint_lsn=start,
                    next_checkpoint_no=1, last_block=None, threads=threads, trace=trace)

@@ -1,4 +1,5 @@
-"""``redospec workload --dir DIR [--threads N] [--groups M] [--seed S] [--crash] [--json]``.
+"""``redospec workload --dir DIR [--threads N] [--groups M] [--seed S] [--crash] [--json]
+[--ack-file PATH]``.
 
 Runs N user threads committing M random record groups in total (log0log-t's mix: 50% one
 record, 40% two, 10% 3..20, payloads of 8..100 bytes on 256 pages) against a fresh log in DIR,
@@ -15,6 +16,9 @@ DIR must then contain every group whose commit had returned (all were durable: R
 state that no group wrote. This way of crashing is exact (the image is the disk at one instant)
 and needs no child process to kill.
 
+``--ack-file PATH`` streams one JSON line per commit as soon as it returns (durable), so a
+parent that SIGKILLs this process knows what was acknowledged (``redospec faults``, part 3).
+
 The files left in DIR are real InnoDB-format (format 3) log files that ``redospec inspect``
 validates. Exit status: 0 ok, 1 the check failed, 2 bad input.
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import threading
@@ -78,6 +83,10 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--version", choices=["8.0", "9.0"], default="8.0",
                         help="8.0: log closer; 9.0: flush-list-added tracker")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--ack-file", default=None, metavar="PATH",
+                        help="append one JSON line per acknowledged (durable) commit to PATH as "
+                             "soon as it returns: {\"end\": end_lsn, \"records\": [[page, "
+                             "payload], ...]} (for a parent that SIGKILLs this process)")
     args = parser.parse_args(argv)
     if not 1 <= args.threads <= 256:
         raise WorkloadError(f"--threads must be in 1..256, not {args.threads}")
@@ -130,6 +139,9 @@ def run(args: argparse.Namespace, progress: Any = None) -> dict[str, Any]:
     crash_info: dict[str, Any] = {}
     errors: list[BaseException] = []
     seeds = [rng.randrange(2**31) for _ in range(args.threads)]
+    ack_path = getattr(args, "ack_file", None)
+    ack_fd = (os.open(ack_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+              if ack_path else None)
     start = time.monotonic()
 
     def crash_now() -> None:
@@ -154,6 +166,10 @@ def run(args: argparse.Namespace, progress: Any = None) -> dict[str, Any]:
                     if crashed.is_set():
                         return  # committed after the crash instant: not part of the image
                     committed.append((end, records))
+                    if ack_fd is not None:   # one write per line: a kill leaves whole lines
+                        os.write(ack_fd, (json.dumps({"end": end, "records": [
+                            [r.page_no, r.payload.decode("latin-1")] for r in records]})
+                            + "\n").encode())
                     n = len(committed)
                     if crash_after is not None and n >= crash_after and not crashed.is_set():
                         crash_now()
@@ -176,6 +192,8 @@ def run(args: argparse.Namespace, progress: Any = None) -> dict[str, Any]:
                               committed)
         raise
     elapsed = time.monotonic() - start
+    if ack_fd is not None:
+        os.close(ack_fd)
     counters = log.counters()
     lsns = log.lsn_values()
     if args.crash:

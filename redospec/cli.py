@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "actions": ("atlas.catalog", "the spec's actions: requirement IDs and summaries"),
     "properties": ("atlas.catalog", "the spec's properties: requirement IDs and summaries"),
     "docs": ("atlas.book", "build the documentation site (Sphinx) from the spec"),
+    "faults": ("faults.cli", "reliability campaign: crashes, I/O errors, kills, damage, soak"),
 }
 
 
