@@ -88,7 +88,8 @@ class Mutant:
     """What is wrong, in the design's words."""
     apply: Callable[[Patcher], None]
     expect: str = ""
-    """The check or invariant we expect to catch it (documentation; ``by`` is measured)."""
+    """The check or invariant we expect to catch it: ``"<check>: <what>"``; that check is tried
+    first (``by`` is measured, whichever check catches it)."""
 
 
 @contextmanager
@@ -119,6 +120,9 @@ def run_mutant(
 ) -> MutantResult:
     """Apply ``mutant`` and run the checks until one fails (see module doc)."""
     chosen = [checks.check_named(n) for n in check_names] if check_names else list(checks.CHECKS)
+    if not check_names:  # the check the catalog expects first (``expect`` = "<check>: ...")
+        expected = mutant.expect.split(":", 1)[0].strip()
+        chosen.sort(key=lambda c: c.name != expected)
     run_settings = check_settings or checks.MUTANT_SETTINGS
     start = time.monotonic()
     examples = 0

@@ -621,7 +621,10 @@ class Machine90(SteppedMachine):
     flush-list-added tracker instead of adding recent-closed links (CP-1, seed 002)."""
 
     check_name = "v90"
-    params = conformance_params(version="9.0")
+    params = conformance_params(version="9.0", recent_closed_size=128)
+    """An order lag below the group sizes (200, 250), so that wait_to_add binds: a user waits
+    for the other's range, or asks the tracker over a range a fast-path report left above a
+    filled hole (CP-3)."""
 
     def _kinds(self) -> list[str]:
         """The spec's enabled kinds, plus ``user_wait_to_add_refused`` when a user is at

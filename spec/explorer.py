@@ -42,6 +42,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import attrs
 
+
 def _deadlock_message(model: Any, s: Any) -> str:
     """Why a state with nothing enabled is not an acceptable end: the model's own reason
     (``terminal_problem``, if it has one) or the generic one."""
