@@ -189,4 +189,41 @@ MUTANTS: tuple[Mutant, ...] = (
         _one(impl.checkpointer.Checkpointer, "compute_available",
              "lwm = dpa if lwm == 0 else min(lwm, dpa)", "lwm = dpa"),
         "stepped: invariant cp4_checkpoint_monotone / sys2_checkpoint_bound"),
+    # --- v90 ---
+    Mutant(
+        "v90_checkpointer_reads_tail_without_asking", ("CP-1", "CP-2"),
+        "9.0: the checkpointer reads the tracker's stored tail (8.0's "
+        "log_buffer_dirty_pages_added_up_to_lsn() = tail()) instead of asking "
+        "smallest_not_added_lsn(), so nobody takes in a range reported above a hole that was "
+        "filled by a fast-path report, and the checkpoint stays below it",
+        _one(impl.checkpointer.Checkpointer, "ask_smallest_not_added",
+             "old, new = tracker.smallest_not_added_lsn()",
+             "old = new = tracker.ring.tail"),
+        "v90: abstraction recent_closed"),
+    Mutant(
+        "v90_user_does_not_wait_for_order_lag", ("CP-3", "LNK-4"),
+        "9.0: wait_to_add lets a user in whatever its start_lsn (the has_space test is "
+        "dropped), so flush lists lose their order lag and the tracker's ring can overflow",
+        _one(impl.closer.Tracker, "wait_to_add",
+             "if start < old + ring.capacity:", "if True:"),
+        "v90: impl steps while spec disabled: user_wait_to_add"),
+    Mutant(
+        "v90_report_added_without_advance", ("CP-1", "LNK-6"),
+        "9.0: report_added only stores the range (8.0's log_buffer_close, relying on a closer "
+        "thread that 9.0 no longer has): the tail moves only when the checkpointer asks",
+        _one(impl.closer.Tracker, "report_added",
+             """        if ring.tail == start:
+            ring.tail = end
+        else:
+            ring.add_link(start, end)
+            ring.traverse(limit=start + 1)""",
+             """        ring.add_link(start, end)"""),
+        "v90: abstraction recent_closed"),
+    Mutant(
+        "v90_waiting_user_does_not_ask", ("CP-3",),
+        "9.0: wait_to_add tests only the stored tail and never asks the tracker itself, so a "
+        "user whose range lies an order lag above a filled hole waits for the checkpointer",
+        _one(impl.closer.Tracker, "wait_to_add",
+             "reach = ring.reach()", "reach = ring.tail"),
+        "v90: abstraction users (the spec's user_wait_to_add asks and proceeds)"),
 )

@@ -88,7 +88,8 @@ class Mutant:
     """What is wrong, in the design's words."""
     apply: Callable[[Patcher], None]
     expect: str = ""
-    """The check or invariant we expect to catch it (documentation; ``by`` is measured)."""
+    """The check or invariant we expect to catch it: ``"<check>: <what>"``; that check is tried
+    first (``by`` is measured, whichever check catches it)."""
 
 
 @contextmanager
@@ -154,6 +155,9 @@ def run_mutant(
     Ctrl-C raises ``KeyboardInterrupt`` out of here, whatever the interrupted check raised:
     an interrupted mutant is never reported, and never as caught."""
     chosen = [checks.check_named(n) for n in check_names] if check_names else list(checks.CHECKS)
+    if not check_names:  # the check the catalog expects first (``expect`` = "<check>: ...")
+        expected = mutant.expect.split(":", 1)[0].strip()
+        chosen.sort(key=lambda c: c.name != expected)
     run_settings = check_settings or checks.MUTANT_SETTINGS
     start = time.monotonic()
     examples = 0

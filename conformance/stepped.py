@@ -79,7 +79,6 @@ IDLE_CHECKS: dict[str, tuple[str, ...]] = {
     "writer": ("writer_traverse_links", "writer_write"),
     "flusher": ("flusher_fsync",),
     "closer": ("closer_traverse_links",),
-    "tracker": ("tracker_advance_smallest_not_added",),
 }
 """Background objects whose ``step`` must be a no-op when their spec actions are disabled."""
 
@@ -328,6 +327,11 @@ class SteppedMachine(RuleBasedStateMachine):
             u.pc = PAGES_ADDED
         self._after(label)
 
+    def user_wait_to_add(self, label: Label) -> None:
+        """USR-4, CP-3 (9.0): wait_to_add (asking the tracker if the lag binds), then the page
+        goes to its flush list: the implementation's ``user_add_dirty_pages`` in 9.0."""
+        self.user_add_dirty_pages(label)
+
     def _closed(self, u: DriverUser) -> None:
         if u.wait == "none":
             u.idle()
@@ -425,10 +429,9 @@ class SteppedMachine(RuleBasedStateMachine):
         self._impl(str(label), self.log.closer.step)
         self._after(label)
 
-    def tracker_advance_smallest_not_added(self, label: Label) -> None:
-        """CP-1 (9.0): the tracker's smallest_not_added_lsn advances."""
-        assert self.log.tracker is not None
-        self._impl(str(label), self.log.tracker.step)
+    def checkpointer_ask_smallest_not_added(self, label: Label) -> None:
+        """CP-1 (9.0): the checkpointer asks the tracker for smallest_not_added_lsn."""
+        self._impl(str(label), self.log.checkpointer.ask_smallest_not_added)
         self._after(label)
 
     def checkpointer_write_checkpoint(self, label: Label) -> None:
@@ -437,10 +440,10 @@ class SteppedMachine(RuleBasedStateMachine):
         ck = self.log.checkpointer
         start = len(self.events)
         self._impl(str(label), ck.update_available)
-        if any(e.action == "tracker_advance_smallest_not_added" for e in self.events[start:]):
-            # 9.0: smallest_not_added_lsn() advances the tracker when the checkpointer asks
-            # (CP-1); the spec has it as the tracker's own step, taken first
-            self._after(Label("tracker_advance_smallest_not_added", ()))
+        if any(e.action == "checkpointer_ask_smallest_not_added" for e in self.events[start:]):
+            # 9.0: the checkpointer's pass first asks the tracker (CP-1); the spec has the ask
+            # as its own step, taken first
+            self._after(Label("checkpointer_ask_smallest_not_added", ()))
         self._impl(str(label), ck.write_checkpoint)
         self._after(label)
 
@@ -549,7 +552,7 @@ class SteppedMachine(RuleBasedStateMachine):
         busy = [name for name, step in (
             ("writer", self.log.writer.step), ("flusher", self.log.flusher.step),
             ("closer", self.log.closer.step if self.log.closer else lambda: False),
-            ("tracker", self.log.tracker.step if self.log.tracker else lambda: False))
+            ("checkpointer's ask (9.0)", self.log.checkpointer.ask_smallest_not_added))
             if self._impl(name, step)]
         KNOWN_DIFFERENCES["nothing to do"] += 1
         if busy:
@@ -618,7 +621,48 @@ class Machine90(SteppedMachine):
     flush-list-added tracker instead of adding recent-closed links (CP-1, seed 002)."""
 
     check_name = "v90"
-    params = conformance_params(version="9.0")
+    params = conformance_params(version="9.0", recent_closed_size=128)
+    """An order lag below the group sizes (200, 250), so that wait_to_add binds: a user waits
+    for the other's range, or asks the tracker over a range a fast-path report left above a
+    filled hole (CP-3)."""
+
+    def _kinds(self) -> list[str]:
+        """The spec's enabled kinds, plus ``user_wait_to_add_refused`` when a user is at
+        wait_to_add and the spec makes it wait (start_lsn not within the order lag of
+        smallest_not_added_lsn, even after asking): the implementation must refuse too."""
+        kinds = super()._kinds()
+        if self._waiting_to_add():
+            kinds.append("user_wait_to_add_refused")
+        return kinds
+
+    def enabled(self, action: str) -> list[Label]:
+        if action == "user_wait_to_add_refused":
+            return [Label(action, (("thread", i),)) for i in self._waiting_to_add()]
+        return super().enabled(action)
+
+    def _waiting_to_add(self) -> list[int]:
+        """Users at wait_to_add (LINKED) whose spec step is disabled (CP-3)."""
+        enabled = {int(x.get("thread")) for x in self.enabled("user_wait_to_add")}
+        return [i for i, u in enumerate(self.spec.users)
+                if u.pc == LINKED and i not in enabled]
+
+    def user_wait_to_add_refused(self, label: Label) -> None:
+        """CP-3 (9.0): a user the spec makes wait in wait_to_add tries to add its page: the
+        implementation must refuse (return False) and change nothing, its ask included (an
+        ask that does not let the user in is left to the checkpointer)."""
+        u, thread = self._user(label)
+        assert u.handle is not None
+        records = [Record(u.page, bytes((1 + u.page,)) * 4)]
+        if self._impl(str(label), self.log.user_add_dirty_pages, u.handle, records,
+                      thread=str(thread)):
+            raise ConformanceFailure(
+                "impl steps while spec disabled: user_wait_to_add",
+                f"user {thread}'s start_lsn {u.handle.start_lsn} is not within the order lag "
+                f"of smallest_not_added_lsn (tail {self.spec.recent_closed.tail}, L "
+                f"{self.p.recent_closed_size}) even after asking, so wait_to_add must wait "
+                f"(CP-3), but the implementation added its pages")
+        self.abs = self._abstract()
+        self._check_equal(f"{label} (refused)")
 
 
 class WrapMachine(SteppedMachine):

@@ -224,7 +224,7 @@ MAX_GROUPS = 25
 """Groups per user thread and run: enough to wrap the log buffer and the event slots."""
 
 
-def run(settings: Settings) -> None:
+def run(settings: Settings, params: Params = PARAMS) -> None:
     """The ``trace`` check: a few threaded runs (they are slow), each replayed through the
     spec. Timing-dependent: a failure may not replay exactly (Hypothesis may call it flaky)."""
     suppress = {*settings.suppress_health_check, HealthCheck.too_slow,
@@ -233,8 +233,19 @@ def run(settings: Settings) -> None:
                       deadline=None, suppress_health_check=sorted(suppress, key=lambda h: h.value))
 
     @budget
-    @given(workload=workloads(PARAMS, MAX_GROUPS))
+    @given(workload=workloads(params, MAX_GROUPS))
     def trace_conforms(workload: list[list[Group]]) -> None:
-        check_workload(PARAMS, workload)
+        check_workload(params, workload)
 
     trace_conforms()
+
+
+PARAMS_90 = conformance_params(explore_crashes=False, version="9.0", recent_closed_size=128)
+"""MySQL 9.0's design (CP-1, CP-3): no closer thread; users wait_to_add and report_added, the
+checkpointer asks the flush-list-added tracker; an order lag below the group sizes, so that
+wait_to_add binds (as in :class:`conformance.stepped.Machine90`)."""
+
+
+def run_90(settings: Settings) -> None:
+    """The trace check on the 9.0 design (:data:`PARAMS_90`)."""
+    run(settings, PARAMS_90)

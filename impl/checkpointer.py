@@ -63,11 +63,28 @@ class Checkpointer:
             lsn = lsn - BLOCK_SIZE + HDR_SIZE
         return max(lsn, last_cp)
 
-    def update_available(self) -> bool:
-        """Raise available_for_checkpoint_lsn to the computed value; True if it moved."""
+    def ask_smallest_not_added(self) -> bool:
+        """9.0 (CP-1): ``buf_flush_list_added->smallest_not_added_lsn()``, which advances the
+        tracker's tail over every reported range with no unreported one below it; True if it
+        moved. 8.0: nothing to ask (the closer thread advances recent_closed)."""
         log = self.log
-        if log.tracker is not None:
-            log.tracker.step()  # 9.0: smallest_not_added_lsn() advances the tracker's tail
+        tracker = log.tracker
+        if tracker is None:
+            return False
+        with log.traced(self.actor, "checkpointer_ask_smallest_not_added") as ev:
+            old, new = tracker.smallest_not_added_lsn()
+            if new == old:
+                ev["_skip"] = True
+                return False
+            ev["smallest_not_added_lsn"] = (old, new)
+        return True
+
+    def update_available(self) -> bool:
+        """Raise available_for_checkpoint_lsn to the computed value; True if it moved. In 9.0
+        it first asks the tracker (:meth:`ask_smallest_not_added`), as MySQL's
+        ``update_available_for_checkpoint_lsn`` does."""
+        log = self.log
+        self.ask_smallest_not_added()
         with log.traced(self.actor, "checkpointer_update_available") as ev:
             new = self.compute_available()
             old = log.available_for_checkpoint_lsn

@@ -86,6 +86,18 @@ class LinkBuf:
         self.tail = pos
         return start, pos
 
+    def reach(self) -> int:
+        """Where :meth:`traverse` would move the tail, without moving it or clearing slots."""
+        slots = self._slots
+        mask = self._mask
+        pos = self.tail
+        for _ in range(self.capacity):
+            distance = slots[pos & mask]
+            if not distance:
+                break
+            pos += distance
+        return pos
+
     def validate_no_links(self) -> list[int]:
         """Positions (from the tail, one capacity long) that still hold a link; [] after a drain."""
         return [self.tail + i for i in range(self.capacity)

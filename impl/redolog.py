@@ -523,10 +523,20 @@ class RedoLog:
         flush lists, once ``start_lsn < dirty_pages_added_up_to_lsn + L`` (else False)."""
         self._check_usable("add_dirty_pages")
         self.bufpool.check_records(records)
-        with self.traced(self._user(thread), "user_add_dirty_pages") as ev:
-            if not self.recent_closed.has_space(handle.start_lsn):
-                ev["_skip"] = True
-                return False
+        tracker = self.tracker
+        action = "user_add_dirty_pages" if tracker is None else "user_wait_to_add"
+        with self.traced(self._user(thread), action) as ev:
+            if tracker is None:
+                if not self.recent_closed.has_space(handle.start_lsn):
+                    ev["_skip"] = True
+                    return False
+            else:  # 9.0: wait_to_add(start_lsn), asking the tracker if needed (CP-3)
+                ok, old, new = tracker.wait_to_add(handle.start_lsn)
+                if not ok:
+                    ev["_skip"] = True
+                    return False
+                if new != old:
+                    ev["smallest_not_added_lsn"] = (old, new)
             added = self.bufpool.add_dirty_pages(handle.start_lsn, handle.end_lsn, records)
             ev.update(start_lsn=handle.start_lsn, end_lsn=handle.end_lsn,
                       pages=tuple(r.page_no for r in records), added=tuple(added),
@@ -550,9 +560,15 @@ class RedoLog:
 
     def user_report_added(self, handle: Handle, *, thread: str | None = None) -> bool:
         """USR-4 (9.0): report [start_lsn, end_lsn) to the flush-list-added tracker."""
-        if self.config.version != "9.0":
+        if self.tracker is None:
             raise ValueError("user_report_added is the 9.0 design; use user_add_recent_closed_link")
-        return self._close_link(handle, thread, "user_report_added")
+        with self.traced(self._user(thread), "user_report_added") as ev:
+            old = self.recent_closed.tail
+            new = self.tracker.report_added(handle.start_lsn, handle.end_lsn)
+            ev.update(start_lsn=handle.start_lsn, end_lsn=handle.end_lsn)
+            if new != old:
+                ev["smallest_not_added_lsn"] = (old, new)
+        return True
 
     def _wait_parts(self, lsn: int, kind: str) -> tuple[Event, Callable[[], bool]]:
         if kind == "write":
@@ -623,9 +639,9 @@ class RedoLog:
     def add_dirty_pages(self, handle: Handle, records: Sequence[Record]) -> None:
         """USR-4: add dirty pages, waiting for recent-closed (tracker) space (CP-3; counted)."""
         while not self.user_add_dirty_pages(handle, records):
-            self._sleep_for_space("recent_closed_waits", self.closer_event)
-            if self.tracker is not None:
-                self.tracker.step()  # 9.0: smallest_not_added_lsn() advances on demand
+            # 8.0: the closer advances the tail; 9.0: the checkpointer asks the tracker
+            self._sleep_for_space("recent_closed_waits", self.closer_event
+                                  if self.closer is not None else self.checkpointer_event)
 
     def close_handle(self, handle: Handle) -> None:
         """USR-4: 8.0 recent-closed link / 9.0 report to the tracker."""
@@ -742,7 +758,8 @@ class RedoLog:
         did = False
         for step in (self.writer.step, self.flusher.step, self.write_notifier.step,
                      self.flush_notifier.step,
-                     (self.closer or self.tracker or self.writer).step,
+                     (self.closer.step if self.closer is not None
+                      else self.checkpointer.ask_smallest_not_added),
                      self.checkpointer.step, self.page_cleaner.step):
             did = step() or did
         return did

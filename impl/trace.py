@@ -1,7 +1,7 @@
 """The optional trace: every step of every actor, recorded atomically with its effect (item 9).
 
 An event is ``TraceEvent(seq, actor, action, values)``: ``actor`` is ``"writer"``,
-``"flusher"``, ``"write_notifier"``, ``"flush_notifier"``, ``"closer"``/``"tracker"``,
+``"flusher"``, ``"write_notifier"``, ``"flush_notifier"``, ``"closer"`` (8.0),
 ``"checkpointer"``, ``"page_cleaner"`` or ``"user:<name>"``; ``action`` is the spec's action name
 (docs/spec-model.md's table); ``values`` maps lsn-valued fields to either ``(old, new)`` for a
 field the step wrote or a single int for a value it read (and arguments like ``size``).

@@ -8,7 +8,8 @@ shape of the ``tiny`` and ``small`` presets -- **2 user threads, 2 pages, 1 or 2
 ``j``; with one list both pages share it, in the order they were added) -- and **every size
 symbolic** (a :class:`SymParams` under the Params rules the proofs need, :data:`PARAM_RULES`),
 every lsn an unbounded integer. Only the "seeds" link buffer is encoded; both versions' actions
-(8.0 closer, 9.0 flush-list-added tracker) are.
+(8.0 closer, 9.0 flush-list-added tracker: users' wait_to_add and report_added, the
+checkpointer's ask) are.
 
 =====================  ====================================================================
 encoded (z3)           spec field
@@ -485,32 +486,50 @@ class Enc:
                 self.start(u) < s.ready + self.p.recent_written_size),
             lambda k, u: self.move(s, t, k, LINKED, False))
 
-    def user_add_dirty_pages(self, s: St, t: St) -> z3.BoolRef:
-        """spec.user.user_add_dirty_pages (USR-4, CP-3): guard ``start < added + L``; a
-        clean page gets ``oldest = start`` and goes to the head of its list; ``newest = end``.
-        With one list and the other page dirty, the other page stays the list's tail."""
-        def eff(k: int, u: User) -> z3.BoolRef:
-            cs = [self.move(s, t, k, PAGES_ADDED, False)]
-            for j, (a, b) in enumerate(zip(s.pages, t.pages, strict=True)):
-                mine = u.page == j
-                cs.append(z3.If(
-                    mine,
-                    z3.And(b.oldest == z3.If(a.newest == 0, self.start(u), a.oldest),
-                           b.newest == self.end(u)),
-                    z3.And(b.oldest == a.oldest, b.newest == a.newest)))
-            other_dirty = z3.If(u.page == 0, s.pages[1].newest != 0, s.pages[0].newest != 0)
-            mine_clean = z3.If(u.page == 0, s.pages[0].newest == 0, s.pages[1].newest == 0)
-            cs.append(t.early == z3.If(
-                z3.And(self.one_list(), other_dirty),
-                z3.If(mine_clean, 1 - u.page, s.early), 0))
-            return z3.And(cs)
+    def _pages_effect(self, s: St, t: St, k: int, u: User) -> z3.BoolRef:
+        """USR-4's effect (spec.user._add_pages): a clean page gets ``oldest = start`` and goes
+        to the head of its list; ``newest = end``. With one list and the other page dirty, the
+        other page stays the list's tail."""
+        cs = [self.move(s, t, k, PAGES_ADDED, False)]
+        for j, (a, b) in enumerate(zip(s.pages, t.pages, strict=True)):
+            mine = u.page == j
+            cs.append(z3.If(
+                mine,
+                z3.And(b.oldest == z3.If(a.newest == 0, self.start(u), a.oldest),
+                       b.newest == self.end(u)),
+                z3.And(b.oldest == a.oldest, b.newest == a.newest)))
+        other_dirty = z3.If(u.page == 0, s.pages[1].newest != 0, s.pages[0].newest != 0)
+        mine_clean = z3.If(u.page == 0, s.pages[0].newest == 0, s.pages[1].newest == 0)
+        cs.append(t.early == z3.If(
+            z3.And(self.one_list(), other_dirty),
+            z3.If(mine_clean, 1 - u.page, s.early), 0))
+        return z3.And(cs)
 
-        pages = {f"{f}{j}" for j in range(N_PAGES) for f in ("oldest", "newest")} | {"early"}
+    PAGE_FIELDS = {f"{f}{j}" for j in range(N_PAGES) for f in ("oldest", "newest")} | {"early"}
+
+    def user_add_dirty_pages(self, s: St, t: St) -> z3.BoolRef:
+        """spec.user.user_add_dirty_pages (USR-4, CP-3, 8.0): guard ``start < added + L``;
+        the pages as :meth:`_pages_effect`."""
         return self._user_step(
             s, t,
             lambda k, u: z3.And(u.pc == LINKED,
                                 self.start(u) < s.added + self.p.recent_closed_size),
-            eff, pages)
+            lambda k, u: self._pages_effect(s, t, k, u), self.PAGE_FIELDS)
+
+    def user_wait_to_add(self, s: St, t: St) -> z3.BoolRef:
+        """spec.user.user_wait_to_add (USR-4, CP-3, 9.0): wait_to_add's has_space: with the
+        stored tail if ``start < added + L``, else after the user's own ask, which moves the
+        tail to the first group not yet reported (:meth:`first_unlinked`, the user's own among
+        them); guard ``start < added' + L``; the pages as :meth:`_pages_effect`."""
+        lag = self.p.recent_closed_size
+        m = self.first_unlinked(s, (RESERVED, COPIED, FRG_SET, LINKED, PAGES_ADDED))
+
+        def guard(k: int, u: User) -> z3.BoolRef:
+            asked = z3.If(self.start(u) < s.added + lag, s.added, m)
+            return z3.And(u.pc == LINKED, self.start(u) < asked + lag, t.added == asked)
+
+        return self._user_step(s, t, guard, lambda k, u: self._pages_effect(s, t, k, u),
+                               self.PAGE_FIELDS | {"added"})
 
     def user_add_recent_closed_link(self, s: St, t: St) -> z3.BoolRef:
         """spec.user.user_add_recent_closed_link (USR-4, CP-1, LNK-1): guard has_space on
@@ -595,13 +614,32 @@ class Enc:
         return z3.And(s.added < m, t.added == m, self.frame(s, t, {"added"}))
 
     def user_report_added(self, s: St, t: St) -> z3.BoolRef:
-        """spec.user.user_report_added (USR-4, CP-1, 9.0): the same step as
-        user_add_recent_closed_link, reporting to the flush-list-added tracker."""
-        return self.user_add_recent_closed_link(s, t)
+        """spec.user.user_report_added (USR-4, CP-1, 9.0): add_link_advance_tail. With ``m``
+        the start of the first group (of the *other* users) not yet reported, or the current
+        lsn: the advance over links starting at or below ``start`` stops at ``m`` when
+        ``m < start`` (a hole below), else it passes the reporter's own range and stops at
+        ``end`` (the fast path ``added == start`` is the case ``m > start``); then the
+        thread waits (CLOSED) or, with wait "none", is idle."""
+        pcs = (RESERVED, COPIED, FRG_SET, LINKED, PAGES_ADDED)
 
-    def tracker_advance_smallest_not_added(self, s: St, t: St) -> z3.BoolRef:
-        """spec.closer.tracker_advance_smallest_not_added (CP-1, 9.0): the same step as
-        closer_traverse_links, on the tracker."""
+        def guard(k: int, u: User) -> z3.BoolRef:
+            m = self.cur(s)
+            for j, v in enumerate(s.users):
+                if j != k:
+                    m = z3.If(z3.And(self.in_pcs(v, *pcs), self.start(v) < m),
+                              self.start(v), m)
+            new = z3.If(m > self.start(u), self.end(u), m)
+            return z3.And(u.pc == PAGES_ADDED, t.added == new)
+
+        return self._user_step(
+            s, t, guard,
+            lambda k, u: z3.If(u.wait == 0, self.set_idle(t, k),
+                               self.move(s, t, k, CLOSED, False)), {"added"})
+
+    def checkpointer_ask_smallest_not_added(self, s: St, t: St) -> z3.BoolRef:
+        """spec.checkpointer.checkpointer_ask_smallest_not_added (CP-1, 9.0): the tracker's
+        advance_tail, the same relation as the 8.0 closer's traversal (:meth:`
+        closer_traverse_links`): the tail moves to the first group not yet reported."""
         return self.closer_traverse_links(s, t)
 
     def available_for_checkpoint(self, s: St) -> z3.ArithRef:
@@ -651,12 +689,12 @@ ACTION_NAMES: tuple[str, ...] = (
     "write_notifier_notify_slots", "flush_notifier_notify_slots",
     "closer_traverse_links", "checkpointer_write_checkpoint",
     "checkpointer_sync_checkpoint", "page_cleaner_flush_page",
-    "user_report_added", "tracker_advance_smallest_not_added",
+    "user_wait_to_add", "user_report_added", "checkpointer_ask_smallest_not_added",
 )
 """Every action of spec.model.default_actions (8.0 and 9.0; crash and recover excluded), by
-name. A configuration has the 8.0 pair (user_add_recent_closed_link, closer_traverse_links) or
-the 9.0 pair (user_report_added, tracker_advance_smallest_not_added); the spec implements each
-pair with the same functions, and so does the encoding."""
+name. A configuration has the 8.0 three (user_add_dirty_pages, user_add_recent_closed_link,
+closer_traverse_links) or the 9.0 three (user_wait_to_add, user_report_added,
+checkpointer_ask_smallest_not_added: spec/tracker.py)."""
 
 
 OVER_APPROXIMATED: frozenset[str] = frozenset({"writer_write", "writer_traverse_links"})

@@ -9,6 +9,7 @@ then fsync and publish checkpoint_lsn, which is what the writer's capacity limit
 
 from __future__ import annotations
 
+from spec import tracker
 from spec.blocks import CheckpointBlock
 from spec.model_types import Action, action
 from spec.params import Params
@@ -82,6 +83,26 @@ def checkpointer_sync_checkpoint(p: Params, s: State) -> State | None:
                                    disk),
     )
 
+
+def checkpointer_ask_smallest_not_added(p: Params, s: State) -> State | None:
+    """CP-1, CP-2 (9.0): the checkpointer's loop asks for
+    ``buf_flush_list_added->smallest_not_added_lsn()`` (seed 002: available_for_checkpoint_lsn
+    is computed from it; MySQL's ``update_available_for_checkpoint_lsn`` calls it every pass),
+    which advances the tracker's tail past every reported range with no unreported range below
+    it, under the tracker's lock (:func:`spec.tracker.smallest_not_added_lsn`). Nothing else
+    advances over a hole that a later report filled: without this ask a range reported after
+    the one below it was taken by the fast path stays above the tail, and so does the
+    checkpoint. Guard: the tail advances."""
+    rc = tracker.smallest_not_added_lsn(p, s.recent_closed)
+    if rc is s.recent_closed:
+        return None
+    return replace(s, recent_closed=rc)
+
+
+ACTIONS_90: tuple[Action, ...] = (
+    action(checkpointer_ask_smallest_not_added, "checkpointer", ("CP-1", "CP-2", "LNK-2")),
+)
+"""9.0 only (:mod:`spec.model` adds it before the checkpoint actions)."""
 
 ACTIONS: tuple[Action, ...] = (
     action(checkpointer_write_checkpoint, "checkpointer",

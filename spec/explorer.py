@@ -45,6 +45,16 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import attrs
 
+
+def _deadlock_message(model: Any, s: Any) -> str:
+    """Why a state with nothing enabled is not an acceptable end: the model's own reason
+    (``terminal_problem``, if it has one) or the generic one."""
+    why = getattr(model, "terminal_problem", None)
+    text = why(s) if why is not None else None
+    return (f"no action is enabled and the model does not accept this as an end state "
+            f"({text or 'a waiter can never be woken'})")
+
+
 # ----------------------------------------------------------------------------------------------
 # The Model protocol
 # ----------------------------------------------------------------------------------------------
@@ -650,8 +660,7 @@ def _explore(
                 path_states, path_labels = path_to(i)
                 v = Violation(
                     kind="deadlock", property="deadlock", ids=("SYS-3",),
-                    message="no action is enabled and the model does not accept this as an end "
-                            "state (a waiter can never be woken)",
+                    message=_deadlock_message(model, s),
                     trace=tuple(str(x) for x in path_labels),
                     steps=_steps(model, path_states, path_labels), labels=tuple(path_labels))
                 return result("deadlock", len(path_labels), transitions, v, complete=False,
@@ -856,9 +865,7 @@ def random_walks(
                 if not enabled:
                     if check_deadlock and not model.is_terminal_ok(s):
                         return failure("deadlock", "deadlock", ("SYS-3",),
-                                       "no action is enabled and the model does not accept this as "
-                                       "an end state (a waiter can never be woken)",
-                                       w, path_states, path_labels)
+                                       _deadlock_message(model, s), w, path_states, path_labels)
                     break
                 # Two-stage choice: an enabled action uniformly, then one of its choices.
                 # Uniform over labels would almost always pick user_reserve, which has

@@ -26,7 +26,7 @@ from spec.model_types import (
     Property,
 )
 from spec.params import Params
-from spec.state import FIELD_NAMES, IDLE, State, initial_state
+from spec.state import FIELD_NAMES, IDLE, State, current_lsn, initial_state
 
 __all__ = [
     "Action",
@@ -40,13 +40,15 @@ __all__ = [
 
 
 def default_actions(p: Params) -> tuple[Action, ...]:
-    """The actions that exist in configuration ``p``: 8.0 has closer_traverse_links and
-    user_add_recent_closed_link, 9.0 the tracker and user_report_added; crash and recover only
-    when ``p.explore_crashes``."""
+    """The actions that exist in configuration ``p``: 8.0 has user_add_dirty_pages,
+    user_add_recent_closed_link and the closer (closer_traverse_links); 9.0 (seed 002, no
+    closer thread) has user_wait_to_add, user_report_added and the checkpointer's
+    checkpointer_ask_smallest_not_added (:mod:`spec.tracker`); crash and recover only when
+    ``p.explore_crashes``."""
     from spec import checkpointer, closer, crash, flusher, notifier, page_cleaner, user, writer
 
     users = user.ACTIONS_80 if p.version == "8.0" else user.ACTIONS_90
-    close = closer.ACTIONS_80 if p.version == "8.0" else closer.ACTIONS_90
+    close = closer.ACTIONS_80 if p.version == "8.0" else checkpointer.ACTIONS_90
     acts = (
         *users,
         *writer.ACTIONS,
@@ -87,6 +89,7 @@ def _guard_text(p: Params, s: State, label: Label) -> str:
             "user_set_first_rec_group": "copied",
             "user_add_recent_written_link": "copied or frg_set",
             "user_add_dirty_pages": "linked",
+            "user_wait_to_add": "linked",
             "user_add_recent_closed_link": "pages_added",
             "user_report_added": "pages_added",
             "user_wait_reset_event": "closed",
@@ -114,6 +117,9 @@ def _guard_text(p: Params, s: State, label: Label) -> str:
         if name == "user_add_dirty_pages":
             return (f"guard start_lsn < recent_closed tail + L is false "
                     f"(tail={s.recent_closed.tail}, L={p.order_lag})")
+        if name == "user_wait_to_add":
+            return (f"guard start_lsn < smallest_not_added_lsn + L (after asking the tracker) "
+                    f"is false (tail={s.recent_closed.tail}, L={p.order_lag})")
         if name == "user_wait_wake":
             return f"guard users[{t}].signalled is false"
     if name == "writer_write":
@@ -135,8 +141,11 @@ def _guard_text(p: Params, s: State, label: Label) -> str:
         return "guard write_notifier_event is set is false"
     if name == "flush_notifier_notify_slots":
         return "guard flush_notifier_event is set is false"
-    if name in ("closer_traverse_links", "tracker_advance_smallest_not_added"):
+    if name == "closer_traverse_links":
         return f"guard the recent_closed tail advances is false (tail={s.recent_closed.tail})"
+    if name == "checkpointer_ask_smallest_not_added":
+        return (f"guard smallest_not_added_lsn advances is false "
+                f"(tail={s.recent_closed.tail})")
     if name == "checkpointer_write_checkpoint":
         return (f"guard no pending checkpoint and available_for_checkpoint_lsn > "
                 f"checkpoint_lsn is false (checkpoint_lsn={s.checkpoint.checkpoint_lsn}, "
@@ -335,10 +344,25 @@ class RedoModel:
 
     def is_terminal_ok(self, s: State) -> bool:
         """A state where nothing is enabled is fine when every user is idle (no reservation is
-        possible any more) or the system crashed and recovered."""
+        possible any more) and every closed group's range is below the dirty-pages-added lsn
+        (CP-1: the closer, or in 9.0 the checkpointer asking the tracker, eventually takes in
+        every range; a 9.0 tracker nobody asks leaves ranges above it, and the checkpoint
+        with them), or the system crashed and recovered."""
+        return self.terminal_problem(s) is None
+
+    def terminal_problem(self, s: State) -> str | None:
+        """Why :meth:`is_terminal_ok` rejects ``s`` (None when it accepts it)."""
         if s.crashed:
-            return s.recovered
-        return all(u.pc == IDLE for u in s.users)
+            return None if s.recovered else "crashed and not recovered"
+        busy = [i for i, u in enumerate(s.users) if u.pc != IDLE]
+        if busy:
+            return f"user {busy[0]} is not idle (pc={s.users[busy[0]].pc}): it can never finish"
+        cur = current_lsn(self.params, s)
+        if s.recent_closed.tail != cur:
+            return (f"CP-1: every user is done, but the dirty-pages-added lsn stays at "
+                    f"{s.recent_closed.tail} < current lsn {cur}: a reported range is never "
+                    f"taken in (nobody asks the tracker), so the checkpoint cannot pass it")
+        return None
 
     def waiters_satisfied(self, s: State) -> bool:
         """No user thread is waiting (every user idle): the target of SYS-3's liveness."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from spec import linkbuf
+from spec import linkbuf, tracker
 from spec.blocks import group_bytes
 from spec.lsn import block_start, event_slot, sn_to_lsn
 from spec.model_types import Action, Arg, action
@@ -245,20 +245,12 @@ def user_add_recent_written_link(p: Params, s: State, thread: int) -> State | No
 # --- USR-4, CP-3: dirty pages -------------------------------------------------------------
 
 
-def user_add_dirty_pages(p: Params, s: State, thread: int) -> State | None:
-    """USR-4: "it then adds its dirty pages (oldest_modification = its start_lsn) to the flush
-    lists": a clean page gets ``oldest_modification = start_lsn`` and goes to the head of flush
-    list ``page % n_flush_lists``; a dirty page only gets ``newest_modification = end_lsn``.
-    Guard (CP-3, log_wait_for_space_in_log_recent_closed): ``start_lsn < added_up_to + L``
-    (the recent-closed / tracker tail plus the order lag), which is what keeps the flush lists
-    ordered up to L."""
-    u = _user(s, thread, LINKED)
-    if u is None:
-        return None
-    start = sn_to_lsn(p, u.start_sn)
+def _add_pages(p: Params, s: State, thread: int, u: UserState, start: int, **changes: object
+               ) -> State:
+    """USR-4's effect: a clean page gets ``oldest_modification = start_lsn`` and goes to the
+    head of flush list ``page % n_flush_lists``; a dirty page only gets ``newest_modification =
+    end_lsn``; the thread moves to PAGES_ADDED."""
     end = sn_to_lsn(p, u.start_sn + u.size)
-    if not start < s.recent_closed.tail + p.order_lag:
-        return None
     pg = s.pages
     page = u.page
     lists = pg.flush_lists
@@ -272,7 +264,41 @@ def user_add_dirty_pages(p: Params, s: State, thread: int) -> State | None:
         users=_set_user(
             s, thread, UserState(PAGES_ADDED, u.start_sn, u.size, u.page, u.wait, False)
         ),
+        **changes,
     )
+
+
+def user_add_dirty_pages(p: Params, s: State, thread: int) -> State | None:
+    """USR-4 (8.0): "it then adds its dirty pages (oldest_modification = its start_lsn) to the
+    flush lists" (:func:`_add_pages`). Guard (CP-3, log_wait_for_space_in_log_recent_closed):
+    ``start_lsn < added_up_to + L`` (the recent-closed tail, which the closer advances, plus the
+    order lag), which is what keeps the flush lists ordered up to L."""
+    u = _user(s, thread, LINKED)
+    if u is None:
+        return None
+    start = sn_to_lsn(p, u.start_sn)
+    if not start < s.recent_closed.tail + p.order_lag:
+        return None
+    return _add_pages(p, s, thread, u, start)
+
+
+def user_wait_to_add(p: Params, s: State, thread: int) -> State | None:
+    """USR-4, CP-3 (9.0): ``buf_flush_list_added->wait_to_add(start_lsn)``, then the dirty pages
+    go to the flush lists (:func:`_add_pages`). Guard: ``start_lsn < smallest_not_added_lsn +
+    L`` where the user asks the tracker itself when the stored tail is not enough (Link_buf's
+    has_space advances the tail, under the tracker's lock: :func:`spec.tracker.wait_to_add`);
+    effect: the pages, and the tail the ask advanced. Seed 002: there is no closer thread that
+    would advance it for the user."""
+    u = _user(s, thread, LINKED)
+    if u is None:
+        return None
+    start = sn_to_lsn(p, u.start_sn)
+    rc = tracker.wait_to_add(p, s.recent_closed, start)
+    if rc is None:
+        return None
+    if rc is s.recent_closed:
+        return _add_pages(p, s, thread, u, start)
+    return _add_pages(p, s, thread, u, start, recent_closed=rc)
 
 
 # --- USR-4, CP-1: close ---------------------------------------------------------------------
@@ -308,10 +334,19 @@ def user_add_recent_closed_link(p: Params, s: State, thread: int) -> State | Non
 
 
 def user_report_added(p: Params, s: State, thread: int) -> State | None:
-    """USR-4 (9.0): the thread reports [start_lsn, end_lsn) to the flush-list-added tracker
-    (Buf_flush_list_added_lsns::report_added), whose smallest_not_added_lsn plays the role of
-    buf_dirty_pages_added_up_to_lsn (CP-1). Then it waits (USR-5/6) or is done."""
-    return _close(p, s, thread)
+    """USR-4, CP-1 (9.0): the thread reports [start_lsn, end_lsn) to the flush-list-added
+    tracker, ``Buf_flush_list_added_lsns::report_added`` = ``add_link_advance_tail``
+    (:func:`spec.tracker.report_added`: the fast path moves smallest_not_added_lsn to end_lsn
+    when it was at start_lsn, else the range is stored and the tail advanced over ranges at or
+    below start_lsn, under the tracker's lock). Then it waits (USR-5/6) or is done. No guard
+    beyond the pc: wait_to_add already made room (LNK-4 holds since start < tail + L)."""
+    u = _user(s, thread, PAGES_ADDED)
+    if u is None:
+        return None
+    start = sn_to_lsn(p, u.start_sn)
+    end = sn_to_lsn(p, u.start_sn + u.size)
+    rc = tracker.report_added(p, s.recent_closed, start, end)
+    return replace(s, recent_closed=rc, users=_set_user(s, thread, _closed(u)))
 
 
 # --- USR-5..7: waiting with os_event's protocol -----------------------------------------------
@@ -395,27 +430,20 @@ _common: tuple[Action, ...] = (
     action(user_set_first_rec_group, USR, ("USR-2", "FMT-6"), _at(COPIED)),
     action(user_add_recent_written_link, USR, ("USR-3", "LNK-1", "LNK-4", "LNK-6"),
            ThreadsAt(COPIED, FRG_SET)),
-    action(user_add_dirty_pages, USR, ("USR-4", "CP-3"), _at(LINKED)),
 )
 _waits: tuple[Action, ...] = (
     action(user_wait_reset_event, USR, ("USR-5", "USR-6", "USR-7"), _at(CLOSED)),
     action(user_wait_check, USR, ("USR-5", "USR-6", "USR-7"), _at(RESET)),
     action(user_wait_wake, USR, ("USR-5", "USR-6", "USR-7"), ThreadsAt(SLEEPING)),
 )
-ACTIONS_80: tuple[Action, ...] = (
-    *_common,
-    action(user_add_recent_closed_link, USR, ("USR-4", "CP-1", "LNK-1"), _at(PAGES_ADDED)),
-    *_waits,
-)
-ACTIONS_90: tuple[Action, ...] = (
-    *_common,
-    action(user_report_added, USR, ("USR-4", "CP-1"), _at(PAGES_ADDED)),
-    *_waits,
-)
-ACTIONS: tuple[Action, ...] = (
-    *_common,
-    ACTIONS_80[len(_common)],
-    ACTIONS_90[len(_common)],
-    *_waits,
-)
-"""Every user action; :mod:`spec.model` keeps the 8.0 or the 9.0 close action per version."""
+_pages_80 = action(user_add_dirty_pages, USR, ("USR-4", "CP-3"), _at(LINKED))
+_close_80 = action(user_add_recent_closed_link, USR, ("USR-4", "CP-1", "LNK-1"),
+                   _at(PAGES_ADDED))
+_pages_90 = action(user_wait_to_add, USR, ("USR-4", "CP-3"), _at(LINKED))
+_close_90 = action(user_report_added, USR, ("USR-4", "CP-1", "LNK-6"), _at(PAGES_ADDED))
+ACTIONS_80: tuple[Action, ...] = (*_common, _pages_80, _close_80, *_waits)
+ACTIONS_90: tuple[Action, ...] = (*_common, _pages_90, _close_90, *_waits)
+"""9.0 (seed 002): wait_to_add + pages, then report_added, instead of 8.0's pages (waiting for
+recent-closed space) then the recent-closed link."""
+ACTIONS: tuple[Action, ...] = (*_common, _pages_80, _close_80, _pages_90, _close_90, *_waits)
+"""Every user action; :mod:`spec.model` keeps the 8.0 or the 9.0 pair per version."""

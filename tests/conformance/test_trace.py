@@ -24,6 +24,16 @@ def test_threaded_traces_replay_through_the_spec() -> None:
     assert checks.EXAMPLES["trace"] > before
 
 
+def test_threaded_9_0_traces_replay_through_the_spec() -> None:
+    """CP-1, CP-3 (9.0): real threads on the flush-list-added tracker design (users'
+    wait_to_add / report_added, the checkpointer's asks) replay through the 9.0 spec."""
+    before = dict(checks.ACTIONS["threaded"])
+    trace_check.run_90(settings(max_examples=12))
+    acts = checks.ACTIONS["threaded"]
+    assert acts["user_report_added"] > before.get("user_report_added", 0)
+    assert acts["user_wait_to_add"] > before.get("user_wait_to_add", 0)
+
+
 def test_replay_rejects_an_event_the_spec_does_not_allow() -> None:
     """Teeth: a writer_write that claims write_lsn moved although nothing was linked (WR-1,
     LNK-5) is not a spec step, and the failure names the event."""

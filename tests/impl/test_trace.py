@@ -22,7 +22,8 @@ SPEC_ACTIONS = {
     "user_add_recent_written_link", "user_add_dirty_pages", "user_add_recent_closed_link",
     "user_report_added", "user_wait_reset_event", "user_wait_check", "user_wait_wake",
     "writer_traverse_links", "writer_write", "flusher_fsync", "write_notifier_notify_slots",
-    "flush_notifier_notify_slots", "closer_traverse_links", "tracker_advance_smallest_not_added",
+    "flush_notifier_notify_slots", "closer_traverse_links", "checkpointer_ask_smallest_not_added",
+    "user_wait_to_add",
     "checkpointer_update_available", "checkpointer_write_checkpoint",
     "checkpointer_sync_checkpoint", "page_cleaner_flush_page",
 }

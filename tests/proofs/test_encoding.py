@@ -30,6 +30,9 @@ PRESETS = {
     "small": Params.small(),
     # the 9.0 pipeline: flush-list-added tracker instead of the closer (CP-1)
     "tiny-9.0": Params.tiny().evolve(wait_kinds=("flush", "write"), version="9.0"),
+    # 9.0 with an order lag that binds: users wait_to_add by asking the tracker (CP-3)
+    "tiny-9.0-lag8": Params.tiny().evolve(wait_kinds=("none",), version="9.0",
+                                          recent_closed_size=8, max_sn=16),
 }
 
 
@@ -187,7 +190,7 @@ def _with_flushed(t: State, value: int) -> State:
 
 def test_direction_one_covers_every_action() -> None:
     """Non-vacuity of direction 1: seeded walks on both presets reach a state where each of the
-    18 encoded actions is enabled, and there its spec steps satisfy its relation."""
+    encoded actions (8.0 and 9.0) is enabled, and there its spec steps satisfy its relation."""
     import random
 
     checked: set[str] = set()
@@ -232,3 +235,41 @@ def test_step_obligations_are_not_vacuous() -> None:
         solver = z3.Solver()
         solver.add(R.invariant(r), rel(r, q))
         assert solver.check() == z3.sat, action
+
+
+def test_9_0_tracker_steps_both_directions_where_the_lag_binds() -> None:
+    """CP-1, CP-3 (9.0): on the trace where a waiting user must ask the tracker (its start is
+    L above the stored tail, spec/tracker.py), user_wait_to_add's asking step and the
+    reports' fast path and hole cases satisfy their relations (direction 1), and each
+    relation's models from those states are exactly the spec's successors (direction 2)."""
+    from tests.spec.test_v90 import HOLE
+
+    p = PRESETS["tiny-9.0-lag8"]
+    model = RedoModel(p)
+    states = model.replay([*HOLE, "user_wait_to_add(thread=0)", "user_wait_to_add(thread=1)",
+                           "user_report_added(thread=1)", "user_report_added(thread=0)",
+                           "user_reserve(thread=0, size=4, page=0, wait=none)",
+                           "user_copy_to_log_buffer(thread=0)", "writer_traverse_links()"])
+    s = states[-1]
+    for step in ("user_set_first_rec_group(thread=0)", "user_add_recent_written_link(thread=0)"):
+        if step in {str(x) for x in model.actions(s)}:
+            s = model.next_state(s, Label.parse(step))
+            states.append(s)
+    asked = model.next_state(s, Label.parse("user_wait_to_add(thread=0)"))
+    assert asked.recent_closed.tail > s.recent_closed.tail  # the ask moved the tail
+    states.append(asked)
+    seen = set()
+    for a in states:
+        for label, b in model.successors(a):
+            if label.action in ("user_wait_to_add", "user_report_added",
+                                "checkpointer_ask_smallest_not_added"):
+                seen.add(label.action)
+                assert holds(p, label.action, a, b, choices_of(label)), label
+        for action in ("user_wait_to_add", "user_report_added",
+                       "checkpointer_ask_smallest_not_added"):
+            models, _ = successors_of_relation(p, action, a, limit=8)
+            spec = _spec_successors(model, a, action, {})
+            assert all(v in spec for v in models), action
+            assert len(models) == len({str(sorted(x.items())) for x in spec}), action
+    assert seen == {"user_wait_to_add", "user_report_added",
+                    "checkpointer_ask_smallest_not_added"}

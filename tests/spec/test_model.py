@@ -103,11 +103,16 @@ def test_next_state_accepts_choices_not_enumerated() -> None:
 
 
 def test_action_names_per_configuration() -> None:
-    """8.0 has the closer, 9.0 the tracker; crash actions only with explore_crashes."""
-    n80 = RedoModel(P).action_names()
-    n90 = RedoModel(P.evolve(version="9.0")).action_names()
-    assert "closer_traverse_links" in n80 and "tracker_advance_smallest_not_added" not in n80
-    assert "tracker_advance_smallest_not_added" in n90 and "user_report_added" in n90
+    """8.0 has the closer and its two user steps; 9.0 (CP-1, CP-3) has no closer: the users'
+    wait_to_add / report_added and the checkpointer's ask; crash actions only with
+    explore_crashes."""
+    n80 = set(RedoModel(P).action_names())
+    n90 = set(RedoModel(P.evolve(version="9.0")).action_names())
+    only80 = {"closer_traverse_links", "user_add_dirty_pages", "user_add_recent_closed_link"}
+    only90 = {"checkpointer_ask_smallest_not_added", "user_wait_to_add", "user_report_added"}
+    assert only80 <= n80 and not only80 & n90
+    assert only90 <= n90 and not only90 & n80
+    assert n80 - only80 == n90 - only90
     assert "crash" not in n80
     assert {"crash", "recover"} <= set(RedoModel(P.evolve(explore_crashes=True)).action_names())
 
