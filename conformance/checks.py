@@ -118,6 +118,11 @@ CHECKS: tuple[Check, ...] = (
           "the stepped machine for MySQL 9.0's flush-list-added tracker (CP-1)"),
     Check("trace", "conformance.trace_check:run",
           "real threads, trace replayed through the spec, whole trace consumed"),
+    Check("matrix-ci", "conformance.matrix:run_ci",
+          "one configuration per class: 8.0 and 9.0, stepped and threaded, 1-4 users, 2-4 event "
+          "slots, a log that fills (small budget per configuration)"),
+    Check("matrix", "conformance.matrix:run",
+          "every configuration of conformance.matrix.MATRIX (for redospec fuzz)"),
 )
 """The checks, in the order ``redospec mutants`` tries them (cheapest and sharpest first)."""
 

@@ -122,11 +122,18 @@ def replay_model(p: Params) -> RedoModel:
 # --- one threaded run ------------------------------------------------------------------------
 
 
-def run_threads(p: Params, workload: Sequence[Sequence[Group]]) -> list[Any]:
+COUNTERS: Counter[str] = Counter()
+"""The implementation's counters (``RedoLog.counters()``) summed over the threaded runs: shows
+which waits bound (free check, reservation margin, writer capacity limit, ...)."""
+
+
+def run_threads(p: Params, workload: Sequence[Sequence[Group]],
+                timing: dict[str, Any] | None = None) -> list[Any]:
     """Run ``workload`` (one list of groups per user thread) on a threaded, traced log; return
-    the trace. Raises ConformanceFailure if a thread fails or the run hangs."""
+    the trace. ``timing`` overrides :data:`THREADED_CONFIG` (e.g. a slow checkpointer). Raises
+    ConformanceFailure if a thread fails or the run hangs."""
     store = FaultStore()
-    config = attrs.evolve(to_log_config(p), **THREADED_CONFIG)
+    config = attrs.evolve(to_log_config(p), **{**THREADED_CONFIG, **(timing or {})})
     log = RedoLog.create(store, config, threads=True, trace=True)
     errors: list[BaseException] = []
 
@@ -147,6 +154,7 @@ def run_threads(p: Params, workload: Sequence[Sequence[Group]]) -> list[Any]:
         w.join(max(0.0, deadline - time.monotonic()))
     hung = [w.name for w in workers if w.is_alive()]
     log.close(flush=not hung and not errors)
+    COUNTERS.update(log.counters())
     if hung:
         raise ConformanceFailure("threaded run hangs",
                                  f"user threads {hung} did not finish in {RUN_TIMEOUT_S} s")
@@ -181,10 +189,11 @@ def replay(p: Params, events: Sequence[Any]) -> Replayer:
 FIRED: Counter[str] = checks.ACTIONS["threaded"]
 
 
-def check_workload(p: Params, workload: Sequence[Sequence[Group]]) -> None:
+def check_workload(p: Params, workload: Sequence[Sequence[Group]],
+                   timing: dict[str, Any] | None = None) -> None:
     """One threaded run and its replay (the body of the ``trace`` check)."""
     checks.EXAMPLES["trace"] += 1
-    events = run_threads(p, workload)
+    events = run_threads(p, workload, timing)
     replayer = replay(p, events)
     FIRED.update(replayer.fired)
 
