@@ -323,7 +323,8 @@ FORBIDDEN: tuple[Forbidden, ...] = (
               _step_of(lambda log: log.closer.step), "a closer with no link at the tail"),
     Forbidden("tracker_advance_smallest_not_added", ("CP-1", "LNK-2"),
               _no_arg("tracker_advance_smallest_not_added"),
-              _step_of(lambda log: log.tracker.step), "a tracker with nothing reported at the tail"),
+              _step_of(lambda log: log.tracker.step),
+              "a tracker with nothing reported at the tail"),
     Forbidden("checkpointer_write_checkpoint", ("CP-2", "CP-4", "CP-5", "SYS-2"),
               _no_arg("checkpointer_write_checkpoint", _tracker_idle), _checkpoint_attempt,
               "a checkpoint while one is pending or not above the last (dirty-pages bound, "
