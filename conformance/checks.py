@@ -112,6 +112,9 @@ class Check(NamedTuple):
 
 
 CHECKS: tuple[Check, ...] = (
+    Check("matrix-ci", "conformance.matrix:run_ci",
+          "one configuration per class: 8.0 and 9.0, stepped and threaded, 1-4 users, 2-4 event "
+          "slots, a log that fills (small budget per configuration)"),
     Check("stepped", "conformance.stepped:run",
           "Hypothesis chooses every interleaving of impl steps; abstract states and invariants "
           "compared after every step"),
@@ -123,8 +126,13 @@ CHECKS: tuple[Check, ...] = (
           "the stepped machine for MySQL 9.0's flush-list-added tracker (CP-1)"),
     Check("trace", "conformance.trace_check:run",
           "real threads, trace replayed through the spec, whole trace consumed"),
+    Check("matrix", "conformance.matrix:run",
+          "every configuration of conformance.matrix.MATRIX (for redospec fuzz)"),
 )
-"""The checks, in the order ``redospec mutants`` tries them (cheapest and sharpest first)."""
+"""The checks, in the order ``redospec mutants`` tries them (cheapest and sharpest first:
+``matrix-ci`` runs short stepped runs of several configurations, so it catches most seeded bugs
+in seconds, and the slot-mapping and many-user bugs that the one-slot, two-user main
+configuration cannot see)."""
 
 
 def check_named(name: str) -> Check:

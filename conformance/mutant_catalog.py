@@ -226,4 +226,29 @@ MUTANTS: tuple[Mutant, ...] = (
         _one(impl.closer.Tracker, "wait_to_add",
              "reach = ring.reach()", "reach = ring.tail"),
         "v90: abstraction users (the spec's user_wait_to_add asks and proceeds)"),
+    # --- guards ---
+    Mutant(
+        "reserve_margin_without_write_ahead", ("CP-5", "WR-9", "SYS-4"),
+        "log_free_check's margin forgets the write-ahead region and the block: a group may end "
+        "right at the capacity limit, so the writer must wait for a checkpoint with users "
+        "waiting on it (visible only when the log fills)",
+        _one(impl.redolog.RedoLog, "reserve_fits",
+             "+ self.config.write_ahead_size + BLOCK_SIZE <= limit", "<= limit"),
+        "wrap: impl takes a forbidden step: user_reserve"),
+    Mutant(
+        "checkpoint_written_while_pending", ("CP-4", "FMT-10"),
+        "the checkpointer writes the next checkpoint block while the previous one is still "
+        "pending (not synced): a too-permissive guard the stepped schedule never offered",
+        _one(impl.checkpointer.Checkpointer, "should_checkpoint",
+             "return self.pending is None and log.available_for_checkpoint_lsn",
+             "return log.available_for_checkpoint_lsn"),
+        "stepped: impl takes a forbidden step: checkpointer_write_checkpoint"),
+    Mutant(
+        "writer_direct_notification_slot_of_old_lsn", ("WR-8", "NT-3", "NT-4"),
+        "the writer's direct notification sets the event slot of the old write_lsn instead of "
+        "the new one: when write_lsn was at a block boundary that is the previous block's slot "
+        "(visible only with 2 or more write event slots)",
+        _one(Writer, _W, "log.write_events.event_for(new).set()",
+             "log.write_events.event_for(old).set()"),
+        "matrix-ci: abstraction users[i].signalled"),
 )

@@ -41,7 +41,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from conformance import checks
+from conformance import checks, forbidden
 from conformance.abstraction import (
     KNOWN_DIFFERENCES,
     GroupHistory,
@@ -125,6 +125,9 @@ class SteppedMachine(RuleBasedStateMachine):
     params: Params = conformance_params()
     check_name = "stepped"
     min_steps_before_crash: int = 250
+    forbidden_steps: bool = True
+    """Also try steps the spec forbids (:mod:`conformance.forbidden`): the implementation must
+    refuse them without changing state."""
     """A crash is offered only after this many steps since the log was created, so that runs
     get far enough to wrap the rings (the files need about 250 steps) before they crash."""
 
@@ -520,7 +523,14 @@ class SteppedMachine(RuleBasedStateMachine):
         # user steps weigh more: the background threads then lag behind more often, so
         # writes of several blocks (WR-8's notifier case, Bug #114660) and full rings happen
         weighted = kinds + [k for k in kinds if k.startswith("user_")] * USER_WEIGHT
+        forbidden_labels = forbidden.candidates(self) if self.forbidden_steps else []
+        if forbidden_labels:
+            weighted.append("forbidden_step")
         kind = data.draw(st.sampled_from(weighted), label="action")
+        if kind == "forbidden_step":
+            forbidden.try_forbidden(self, data.draw(st.sampled_from(forbidden_labels),
+                                                    label=kind))
+            return
         if kind == "crash":
             self.crash_and_recover()
             return

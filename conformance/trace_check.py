@@ -20,9 +20,11 @@ documented here rather than hidden:
 * **the page cleaner's choice** (a reported difference): the implementation flushes the first
   page of a flush list that satisfies the WAL rule (CP-6), not only the earliest-added page;
   the replay model accepts ``page_cleaner_flush_page(list, page)`` for any such page;
-* **log_free_check** (a reported difference): the implementation lets a group in while
-  ``current_lsn <= checkpoint_lsn + 3/4 capacity``, the spec keeps one write-ahead region and
-  a block free; the replay accepts any reservation that stays below the capacity limit;
+* **log_free_check**: none. The implementation's ``reserve`` applies the spec's margin
+  atomically (the group's end plus one write-ahead region and a block stays below the capacity
+  limit, ``RedoLog.try_user_reserve``), so the replay uses the spec's own ``user_reserve``
+  guard; the implementation's earlier soft check (``current_lsn <= checkpoint_lsn + 3/4
+  capacity``, before the page latches) only makes users wait more;
 * ``checkpointer_update_available`` is implementation bookkeeping inside the spec's
   ``checkpointer_write_checkpoint`` (facts §7.1) and is skipped.
 """
@@ -48,13 +50,11 @@ from conformance.replay import Replayer
 from impl.faultstore import FaultStore
 from impl.records import Record
 from impl.redolog import RedoLog
-from spec.lsn import sn_to_lsn
 from spec.model import RedoModel
 from spec.notifier import flush_notifier_notify_slots, write_notifier_notify_slots
 from spec.page_cleaner import page_cleaner_flush_page
 from spec.params import Params
-from spec.state import IDLE, RESERVED, NotifierState, PagesState, State, UserState, replace
-from spec.user import capacity_limit
+from spec.state import NotifierState, PagesState, State, replace
 
 IGNORED = frozenset({"checkpointer_update_available"})
 """Implementation events with no spec action of their own (see the module docstring)."""
@@ -110,30 +110,10 @@ def _page_cleaner_any_wal_page(p: Params, s: State, list: int,
     ))
 
 
-def _reserve_any_free_check(p: Params, s: State, thread: int, size: int, page: int,
-                            wait: str) -> State | None:
-    """USR-1 with the implementation's log_free_check (a reported difference): the spec lets a
-    group in only if its end plus one write-ahead region and a block stays below the capacity
-    limit; the implementation checks ``current_lsn <= checkpoint_lsn + 3/4 capacity`` before
-    reserving. Accepted here: any reservation whose end stays below the capacity limit
-    (WR-9 still keeps the writer from overwriting what the checkpoint needs)."""
-    u = s.users[thread] if 0 <= thread < len(s.users) else None
-    if u is None or u.pc != IDLE or size <= 0 or not 0 <= page < p.n_pages:
-        return None
-    end = sn_to_lsn(p, s.sn + size)
-    if end > capacity_limit(p, s):
-        return None
-    users = (*s.users[:thread], UserState(RESERVED, s.sn, size, page, wait, False),
-             *s.users[thread + 1:])
-    return replace(s, sn=s.sn + size, users=users,
-                   groups=(*s.groups, (sn_to_lsn(p, s.sn), end, page)))
-
-
 @functools.lru_cache(maxsize=4)
 def replay_model(p: Params) -> RedoModel:
     """The spec with the allowed extra behaviours of the module docstring."""
     return (RedoModel(p)
-            .with_action("user_reserve", _reserve_any_free_check)
             .with_action("write_notifier_notify_slots", _write_notifier_timeout)
             .with_action("flush_notifier_notify_slots", _flush_notifier_timeout)
             .with_action("page_cleaner_flush_page", _page_cleaner_any_wal_page))
@@ -142,11 +122,18 @@ def replay_model(p: Params) -> RedoModel:
 # --- one threaded run ------------------------------------------------------------------------
 
 
-def run_threads(p: Params, workload: Sequence[Sequence[Group]]) -> list[Any]:
+COUNTERS: Counter[str] = Counter()
+"""The implementation's counters (``RedoLog.counters()``) summed over the threaded runs: shows
+which waits bound (free check, reservation margin, writer capacity limit, ...)."""
+
+
+def run_threads(p: Params, workload: Sequence[Sequence[Group]],
+                timing: dict[str, Any] | None = None) -> list[Any]:
     """Run ``workload`` (one list of groups per user thread) on a threaded, traced log; return
-    the trace. Raises ConformanceFailure if a thread fails or the run hangs."""
+    the trace. ``timing`` overrides :data:`THREADED_CONFIG` (e.g. a slow checkpointer). Raises
+    ConformanceFailure if a thread fails or the run hangs."""
     store = FaultStore()
-    config = attrs.evolve(to_log_config(p), **THREADED_CONFIG)
+    config = attrs.evolve(to_log_config(p), **{**THREADED_CONFIG, **(timing or {})})
     log = RedoLog.create(store, config, threads=True, trace=True)
     errors: list[BaseException] = []
 
@@ -171,6 +158,7 @@ def run_threads(p: Params, workload: Sequence[Sequence[Group]]) -> list[Any]:
         raise
     hung = [w.name for w in workers if w.is_alive()]
     log.close(flush=not hung and not errors)
+    COUNTERS.update(log.counters())
     if hung:
         raise ConformanceFailure("threaded run hangs",
                                  f"user threads {hung} did not finish in {RUN_TIMEOUT_S} s")
@@ -205,10 +193,11 @@ def replay(p: Params, events: Sequence[Any]) -> Replayer:
 FIRED: Counter[str] = checks.ACTIONS["threaded"]
 
 
-def check_workload(p: Params, workload: Sequence[Sequence[Group]]) -> None:
+def check_workload(p: Params, workload: Sequence[Sequence[Group]],
+                   timing: dict[str, Any] | None = None) -> None:
     """One threaded run and its replay (the body of the ``trace`` check)."""
     checks.EXAMPLES["trace"] += 1
-    events = run_threads(p, workload)
+    events = run_threads(p, workload, timing)
     replayer = replay(p, events)
     FIRED.update(replayer.fired)
 

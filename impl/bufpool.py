@@ -191,6 +191,36 @@ class PageCleaner:
         self.pages_flushed += 1
         return True
 
+    def try_flush_list(self, list_no: int) -> bool:
+        """Stepped mode: write the earliest-added page of flush list ``list_no`` if the WAL
+        rule allows it (CP-6: ``newest_modification <= flushed_to_disk_lsn``), else False and
+        nothing changes (the spec's ``page_cleaner_flush_page(list)`` choice)."""
+        log = self.log
+        pool = log.bufpool
+        with pool.lock:
+            flush_list = pool.flush_lists[list_no]
+            page = next(iter(flush_list.values()), None)
+            if page is None:
+                return False
+            page_lsn, payload = page.page_lsn, page.payload
+            newest, oldest = page.newest_modification, page.oldest_modification
+        flushed = log.flushed_to_disk_lsn
+        if newest > flushed or oldest == 0:
+            return False
+        try:
+            pool.datafile.write_page(page.page_no, page_lsn, payload)
+        except OSError as exc:
+            raise log.fail(f"write of data page {page.page_no}", exc) from exc
+        pool.data_file_dirty = True
+        with log.traced(self.actor, "page_cleaner_flush_page") as ev, pool.lock:
+            del flush_list[page.page_no]
+            page.oldest_modification = 0
+            page.newest_modification = 0
+            ev.update(page=page.page_no, oldest_modification=oldest, newest_modification=newest,
+                      page_lsn=page_lsn, flushed_to_disk_lsn=flushed, removed=True)
+        self.pages_flushed += 1
+        return True
+
     def needs_flush(self) -> bool:
         """CP-5 (simplified): flush when too many pages are dirty, the oldest modification is too
         old for the log capacity, or a user/the writer asked for a sync flush."""

@@ -123,6 +123,10 @@ class LogConfig:
                self.file_size % b == 0 and self.file_size >= 2048 + 4 * b,
                "must be a multiple of 512 and at least 4096 (2048-byte header + 4 blocks)")
         _check("n_files", self.n_files, 1 <= self.n_files <= 100, "must be in [1, 100]")
+        _check("write_ahead_size", self.write_ahead_size,
+               self.capacity >= 2 * self.write_ahead_size,
+               "must be at most half the log capacity n_files * (file_size - 2048) (the writer "
+               "keeps one write-ahead region of it free, WR-9)")
         _check("n_flush_lists", self.n_flush_lists, 1 <= self.n_flush_lists <= 64,
                "must be in [1, 64]")
         _check("n_pages", self.n_pages, self.n_pages >= 1, "must be >= 1")

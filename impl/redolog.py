@@ -185,7 +185,8 @@ class RedoLog:
         # --- bookkeeping ---
         self._counter_lock = threading.Lock()
         self._user_counters = dict(recent_written_waits=0, recent_closed_waits=0,
-                                   log_buffer_waits=0, free_check_waits=0, write_waits=0,
+                                   log_buffer_waits=0, free_check_waits=0,
+                                   reserve_capacity_waits=0, write_waits=0,
                                    flush_waits=0, commits=0)
         self.sync_flush_requested = False
         # test hook: called with the name of each sync point (facts §9.1, log0log-t's delays)
@@ -446,6 +447,12 @@ class RedoLog:
         ``page`` and ``wait`` only annotate the trace with the spec's label arguments (the page
         a one-record group modifies; "write", "flush" or "none").
         """
+        handle = self._reserve(size, thread, page, wait, check=False)
+        assert handle is not None
+        return handle
+
+    def _reserve(self, size: int, thread: str | None, page: int | None, wait: str | None, *,
+                 check: bool) -> Handle | None:
         self._check_usable("reserve")
         if size <= 0:
             raise ValueError(f"reserve({size}): a record group has at least one byte")
@@ -457,6 +464,9 @@ class RedoLog:
             raise ValueError(f"reserve({size}): a group must fit in a quarter of the log "
                              f"capacity ({self.files.capacity} bytes)")
         with self.traced(self._user(thread), "user_reserve") as ev, self._sn_lock:
+            if check and not self.reserve_fits(size):
+                ev["_skip"] = True
+                return None
             start_sn = self.sn
             self.sn = start_sn + size
             handle = Handle(start_sn, start_sn + size, sn_to_lsn(start_sn),
@@ -468,6 +478,23 @@ class RedoLog:
             if wait is not None:
                 ev["wait"] = wait
         return handle
+
+    def reserve_fits(self, size: int) -> bool:
+        """log_free_check's hard margin (CP-5, WR-9): a group of ``size`` may be reserved only
+        if its end plus one write-ahead region and a block stays below the block holding
+        checkpoint_lsn one lap later, so that the writer (whose data stops one region before
+        that block) can always write every reserved group without waiting for a checkpoint."""
+        cp = self.checkpoint_lsn
+        limit = cp - cp % BLOCK_SIZE + self.files.capacity
+        return sn_to_lsn(self.sn + size) + self.config.write_ahead_size + BLOCK_SIZE <= limit
+
+    def try_user_reserve(self, size: int, *, thread: str | None = None, page: int | None = None,
+                         wait: str | None = None) -> Handle | None:
+        """USR-1 with log_free_check's hard margin (:meth:`reserve_fits`), atomically: the
+        handle, or None (nothing reserved) when the group does not fit yet. The blocking
+        :meth:`reserve` waits on this; stepped tests call it where the spec forbids a
+        reservation."""
+        return self._reserve(size, thread, page, wait, check=True)
 
     def has_buffer_space(self, handle: Handle) -> bool:
         """SYS-4: the group's blocks may be written only where the writer has finished:
@@ -613,8 +640,20 @@ class RedoLog:
         time.sleep(self.config.link_wait_sleep_us * 1e-6)
 
     def reserve(self, size: int, *, page: int | None = None, wait: str | None = None) -> Handle:
-        """USR-1: reserve ``size`` data bytes (the buffer space wait happens in :meth:`copy`)."""
-        return self.user_reserve(size, page=page, wait=wait)
+        """USR-1: reserve ``size`` data bytes once the group fits below the capacity limit
+        with log_free_check's margin (:meth:`try_user_reserve`; waits counted as
+        ``reserve_capacity_waits``, the page cleaner and checkpointer are asked for space). The
+        buffer space wait happens in :meth:`copy`."""
+        while True:
+            handle = self.try_user_reserve(size, page=page, wait=wait)
+            if handle is not None:
+                return handle
+            self._check_usable("reserve")
+            self._count("reserve_capacity_waits")
+            self.request_sync_flush()
+            count = self.free_check_event.reset()
+            if not self.reserve_fits(size):
+                self.free_check_event.wait(count, 1e-3)
 
     def copy(self, handle: Handle, data: bytes) -> None:
         """USR-1: copy into the log buffer, waiting for the writer to free space (SYS-4)."""

@@ -12,8 +12,8 @@ How much one write covers, in the order the design decides it (facts §4.2-§4.4
    the end of the ring buffer.
 2. Never over log data the last checkpoint still needs (WR-9, SYS-4): the block written at lsn
    ``x`` replaces the one at ``x - capacity``, so the write ends at
-   ``align_down(checkpoint_lsn, 512) + capacity`` at the latest; if that leaves nothing, the
-   writer wakes the checkpointer and the page cleaner and writes nothing.
+   ``align_down(checkpoint_lsn, 512) + capacity - write_ahead_size`` at the latest; if that
+   leaves nothing, the writer wakes the checkpointer and the page cleaner and writes nothing.
 3. Never across the end of a log file: the write is split (WR-9), the rest is the next write.
 4. ``FULL_BLOCK_WRITES`` += 1 if at least one complete block is to be written, else
    ``PARTIAL_BLOCK_WRITES`` += 1 (counted before the write-ahead decision, as MySQL does).
@@ -40,8 +40,10 @@ How much one write covers, in the order the design decides it (facts §4.2-§4.4
    numbers, ``old // 512 == (new - 1) // 512`` (docs/spec-model.md decision 3, MySQL Bug
    #114660), never slots.
 
-One exception to 5: padding never reaches beyond the checkpoint limit of 2 (it would overwrite
-data that recovery needs); such a write ends short of the region boundary.
+The limit of 2 keeps one write-ahead region free (MySQL's ``lsn_capacity_for_writer`` keeps a
+safety margin below the real capacity): data ends at most one region before the checkpoint's
+block one lap later, so the padding of 5, clipped only at the file end as in MySQL's
+``prepare_for_write_ahead``, never reaches that block, and no write ever ends inside a region.
 """
 
 from __future__ import annotations
@@ -79,6 +81,15 @@ class Writer:
         self.notifier_wakeups = 0
         self.checkpoint_limited = 0
         self.last_decision: dict[str, Any] = {}
+
+    def capacity_for_writer(self) -> int:
+        """lsn bytes the writer may have beyond the checkpoint's block (WR-9): the files'
+        capacity minus a safety margin of one write-ahead region, as MySQL's
+        ``log.lsn_capacity_for_writer`` = capacity - safety_margin (log_calc_max_ages; the
+        margin there is far larger than any write-ahead size). The write-ahead padding of a
+        write is clipped only at the file end (prepare_for_write_ahead), so this margin is
+        what keeps it off the block that holds checkpoint_lsn."""
+        return self.log.files.capacity - self.log.config.write_ahead_size
 
     def step(self) -> bool:
         """One pass of the writer's loop: traverse (WR-1), then one write (WR-3..WR-7)."""
@@ -128,9 +139,11 @@ class Writer:
         next_lsn = ready
         if last % ring >= ready % ring:  # never across the end of the ring in one write
             next_lsn = last + (ring - last % ring)
-        # WR-9, SYS-4: never overwrite a block the last checkpoint still needs
+        # WR-9, SYS-4: never overwrite a block the last checkpoint still needs; the data
+        # stops one write-ahead region earlier (log.lsn_capacity_for_writer), so that the
+        # padding of the last write never reaches the checkpoint's block either
         checkpoint_lsn = log.checkpoint_lsn
-        limit = checkpoint_lsn - checkpoint_lsn % BLOCK_SIZE + files.capacity
+        limit = checkpoint_lsn - checkpoint_lsn % BLOCK_SIZE + self.capacity_for_writer()
         if next_lsn > limit:
             next_lsn = limit
             if next_lsn <= last:
@@ -145,7 +158,6 @@ class Writer:
             self._write_ahead_file_end = file_end
             self.write_ahead_end_offset = 0
         file_end_offset = real_offset + (file_end - block_start)
-        limit_offset = real_offset + (limit - block_start)
 
         buffer_size = next_lsn - block_start
         write_size = buffer_size
@@ -202,8 +214,7 @@ class Writer:
                 size = full + BLOCK_SIZE
             if not wa_end >= real_offset + 1:  # WR-6: pad to the write-ahead region's end
                 next_wa = real_offset - real_offset % wa + wa
-                padding = min(next_wa - (real_offset + size), file_end_offset - real_offset - size,
-                              limit_offset - real_offset - size)
+                padding = min(next_wa - (real_offset + size), file_end_offset - real_offset - size)
                 padding = max(padding, 0)
                 wab[size : size + padding] = bytes(padding)
                 size += padding

@@ -25,6 +25,16 @@ from spec.state import Files, Monitor, State, WriterState, replace
 from spec.user import capacity_limit
 
 
+def writer_limit(p: Params, s: State) -> int:
+    """WR-9, SYS-4: the lsn the writer's data must not pass: the capacity limit minus one
+    write-ahead region (MySQL: ``last_checkpoint_lsn`` aligned down + ``lsn_capacity_for_writer``
+    = capacity - safety_margin, log_calc_max_ages / log_writer_wait_on_checkpoint). The padding
+    of a write is clipped only at the file end (prepare_for_write_ahead), never at the
+    checkpoint: the last data block ends at or below this limit (a block boundary) and the
+    padding adds less than one region, so the write stays below :func:`capacity_limit`."""
+    return capacity_limit(p, s) - p.write_ahead_size
+
+
 def writer_traverse_links(p: Params, s: State) -> State | None:
     """WR-1 (LNK-2, LNK-3): log_advance_ready_for_write_lsn: follow recent_written links from
     the tail (buf_ready_for_write_lsn), clearing them in the seeds' variant, and stop at a
@@ -70,8 +80,9 @@ def plan_write(p: Params, s: State) -> WritePlan | str:
     end_off = nxt % buf
     if start_off >= end_off:
         nxt = last + (buf - start_off)
-    # WR-9: not into the block holding checkpoint_lsn one lap later (clip like MySQL).
-    limit = capacity_limit(p, s)
+    # WR-9: data stops one write-ahead region before the block holding checkpoint_lsn one
+    # lap later (clip like MySQL, whose lsn_capacity_for_writer keeps a safety margin).
+    limit = writer_limit(p, s)
     if nxt > limit:
         nxt = limit
     if not last < nxt:
@@ -113,8 +124,6 @@ def plan_write(p: Params, s: State) -> WritePlan | str:
             if pad > 0:
                 padding = pad
                 write_size += pad
-    if start_lsn + write_size > limit:
-        return "log capacity (padding would reach the checkpoint's block one lap later)"
     return WritePlan(start_lsn, file_no, real_offset, lsn_advance, from_buf, full, write_size,
                      padding)
 
@@ -123,8 +132,9 @@ def writer_write(p: Params, s: State) -> State | None:
     """WR-3..WR-9: one write of the log writer (log_writer_write_buffer, log_write_buffer,
     compute_how_much_to_write; facts §4.2-4.4).
 
-    Guard: ``write_lsn < buf_ready_for_write_lsn`` and the write, padding included, stays below
-    the block holding checkpoint_lsn one lap later (WR-9, SYS-4). Effect: the blocks from the
+    Guard: ``write_lsn < buf_ready_for_write_lsn`` and below :func:`writer_limit` (the block
+    holding checkpoint_lsn one lap later, less one write-ahead region: WR-9, SYS-4; the data is
+    clipped there, the padding then stays below that block). Effect: the blocks from the
     one holding write_lsn get their headers -- hdr_no with the flush bit on the write's first
     block (FMT-3, FMT-4), data_len (FMT-5), the first_rec_group the users set (clamped to 0 in
     the incomplete block when above its data_len; the writer never sets it, WR-5),
