@@ -335,9 +335,10 @@ class RedoModel:
 
     def is_terminal_ok(self, s: State) -> bool:
         """A state where nothing is enabled is fine when every user is idle (no reservation is
-        possible any more) or the system crashed and recovered."""
+        possible any more). A crashed state always has ``recover`` enabled (recovery restarts
+        the log, RC-1..4); one without is stuck (its image has no valid checkpoint)."""
         if s.crashed:
-            return s.recovered
+            return False
         return all(u.pc == IDLE for u in s.users)
 
     def waiters_satisfied(self, s: State) -> bool:
