@@ -146,16 +146,22 @@ class GroupHistory:
     groups: tuple[tuple[int, int, int], ...] = ()
     copied: frozenset[int] = frozenset()
     lost: tuple[tuple[int, int, int], ...] = ()
+    restart_block: int = 0
+    """Start of the block the last restart resumed in (0: never restarted)."""
+    floor: int = 0
+    """Current groups explain no byte below this lsn (the log buffer's view, see
+    :func:`abstract_buffer`)."""
     starts: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "starts", tuple(g[0] for g in self.groups))
 
     def add(self, start: int, end: int, page: int) -> GroupHistory:
-        return GroupHistory((*self.groups, (start, end, page)), self.copied, self.lost)
+        return GroupHistory((*self.groups, (start, end, page)), self.copied, self.lost,
+                            self.restart_block)
 
     def mark_copied(self, start: int) -> GroupHistory:
-        return GroupHistory(self.groups, self.copied | {start}, self.lost)
+        return GroupHistory(self.groups, self.copied | {start}, self.lost, self.restart_block)
 
     def restart(self, lsn: int) -> GroupHistory:
         """The history after a crash whose recovery resumed the log at ``lsn``: the groups
@@ -163,7 +169,8 @@ class GroupHistory:
         lost."""
         kept = tuple(g for g in self.groups if g[1] <= lsn)
         lost = tuple(g for g in self.groups if g[1] > lsn and g[0] in self.copied)
-        return GroupHistory(kept, frozenset(g[0] for g in kept), lost + self.lost)
+        return GroupHistory(kept, frozenset(g[0] for g in kept), lost + self.lost,
+                            lsn - lsn % BLOCK_SIZE)
 
     def covering(self, lsn: int) -> tuple[int, int, int] | None:
         """The copied group holding ``lsn``, if any."""
@@ -176,9 +183,11 @@ class GroupHistory:
 
 
 def _overlapping(history: GroupHistory, lo: int, hi: int,
-                 limit: int | None = None) -> list[tuple[int, int, int, int]]:
+                 limit: int | None = None) -> list[tuple[int, int, int, int, int]]:
     """The copied groups that overlap the lsn range [lo, hi), each as ``(start, end, page,
-    top)``: it may explain the bytes of ``[max(lo, start), top)``. With ``limit`` (the file
+    bottom, top)``: it may explain the bytes of ``[bottom, top)``. The log buffer starts empty
+    at a restart, so there current groups explain nothing below ``history.floor`` (the
+    restart block's start). With ``limit`` (the file
     views: the log files hold the current groups' bytes only below write_lsn), a current
     group explains bytes only below it; groups lost by a crash (the bytes after the restart
     point that the new generation has not yet overwritten) explain the rest."""
@@ -186,12 +195,14 @@ def _overlapping(history: GroupHistory, lo: int, hi: int,
     i = max(bisect.bisect_right(history.starts, lo) - 1, 0)
     out = []
     cap = hi if limit is None else min(hi, limit)
+    floor = max(lo, history.floor)
     while i < len(groups) and groups[i][0] < cap:
         g = groups[i]
-        if g[1] > lo and g[0] in history.copied:
-            out.append((g[0], g[1], g[2], min(cap, g[1])))
+        if g[1] > floor and g[0] in history.copied:
+            out.append((g[0], g[1], g[2], max(floor, g[0]), min(cap, g[1])))
         i += 1
-    out += [(g[0], g[1], g[2], min(hi, g[1])) for g in history.lost if g[0] < hi and g[1] > lo]
+    out += [(g[0], g[1], g[2], max(lo, g[0]), min(hi, g[1]))
+            for g in history.lost if g[0] < hi and g[1] > lo]
     return out
 
 
@@ -206,7 +217,8 @@ def _group_encodings(size: int, page: int) -> tuple[bytes, bytes]:
     return found
 
 
-_TRANSLATED: dict[tuple[bytes, tuple[int, ...], tuple[tuple[int, int, int, int], ...]], bytes] = {}
+_TRANSLATED: dict[tuple[bytes, tuple[int, ...], tuple[tuple[int, int, int, int, int], ...]],
+                  bytes] = {}
 _CACHE_LIMIT = 20_000
 
 
@@ -244,8 +256,7 @@ def translate_block_uncached(p: Params, history: GroupHistory, block_lsns: Seque
     for blsn in block_lsns:
         lo = blsn + HDR_SIZE
         hi = lo + n
-        for start, end, page, top in _overlapping(history, lo, hi, limit):
-            a, b = max(lo, start), top
+        for start, end, page, a, b in _overlapping(history, lo, hi, limit):
             if b <= a:
                 continue
             off = lsn_to_sn(p, a) - lsn_to_sn(p, start)
@@ -271,8 +282,8 @@ def abstract_buffer(p: Params, log: Any, history: GroupHistory, current_lsn: int
         tuple[int, bytes], ...]:
     """``buffer``: per ring block (first_rec_group, translated data bytes). Groups lost by a
     crash are never in the log buffer (it starts empty at the restart, facts §8.4)."""
-    if history.lost:
-        history = GroupHistory(history.groups, history.copied)
+    if history.restart_block:
+        history = GroupHistory(history.groups, history.copied, floor=history.restart_block)
     size = log.buffer.size
     data = log.buffer.data
     blocks = []
