@@ -93,10 +93,10 @@ def test_max_crashes_validated() -> None:
 ], ids=["two-crashes-9.0"])
 def test_generations_explored_exhaustively(changes: dict[str, object]) -> None:
     """RC-1..4 across generations, CP-6: crash -> recover -> more commits -> crash -> recover,
-    explored completely on tiny with two groups (8.0 with torn writes: test_recovery.py): every invariant (rc_restart_exact on every
-    recovery) holds, no deadlock, SYS-3. (Second generations are shown by the replays above;
-    with ``max_sn=12`` two crashes explore 1,135,033 states, about 5 minutes: a fuzz-sized
-    run, see docs/spec-model.md.)"""
+    explored completely on tiny with two groups (8.0 with torn writes: test_recovery.py):
+    every invariant (rc_restart_exact on every recovery) holds, no deadlock, SYS-3. (Second
+    generations are shown by the replays above; with ``max_sn=12`` two crashes explore
+    1,135,033 states, about 5 minutes: a fuzz-sized run, see docs/spec-model.md.)"""
     model = RedoModel(P.evolve(**changes))
     r = explore(model, check_liveness=True)
     assert r.violation is None, r.violation.format()
