@@ -18,11 +18,15 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
-from spec import checkpointer, closer, crash, flusher, notifier, page_cleaner, user, writer
+import attrs
+
+from spec import crash
 from spec.invariants import PROPERTIES
+from spec.model import default_actions
 from spec.model_types import Action, Property
+from spec.params import Params
 
 PREFIXES = ("FMT", "USR", "LNK", "WR", "FL", "NT", "CP", "RC", "SYS")
 """The requirement families of the catalog (../shared/requirements.md), in its order."""
@@ -64,12 +68,19 @@ def summary(doc: str) -> str:
     return para
 
 
+def _actions_of(version: Literal["8.0", "9.0"]) -> tuple[Action, ...]:
+    """The actions the model offers in ``version`` (crashes on), as ``spec.model`` composes
+    them: the catalog follows the model, not a second list of module tables."""
+    return default_actions(attrs.evolve(Params.tiny(), version=version, explore_crashes=True))
+
+
 def _variant(a: Action) -> str:
     if a in crash.ACTIONS:
         return "crash"
-    if (a in user.ACTIONS_80 and a not in user.ACTIONS_90) or a in closer.ACTIONS_80:
+    in_80, in_90 = a in _actions_of("8.0"), a in _actions_of("9.0")
+    if in_80 and not in_90:
         return "8.0"
-    if (a in user.ACTIONS_90 and a not in user.ACTIONS_80) or a in closer.ACTIONS_90:
+    if in_90 and not in_80:
         return "9.0"
     return "all"
 
@@ -77,11 +88,9 @@ def _variant(a: Action) -> str:
 def all_actions() -> tuple[Action, ...]:
     """Every action of every variant, in pipeline order (each once)."""
     seen: list[Action] = []
-    for group in (user.ACTIONS, writer.ACTIONS, flusher.ACTIONS, notifier.ACTIONS,
-                  closer.ACTIONS, checkpointer.ACTIONS, page_cleaner.ACTIONS, crash.ACTIONS):
-        for a in group:
-            if all(a.name != b.name for b in seen):
-                seen.append(a)
+    for a in (*_actions_of("8.0"), *_actions_of("9.0")):
+        if all(a.name != b.name for b in seen):
+            seen.append(a)
     return tuple(seen)
 
 

@@ -37,7 +37,8 @@ Field by field (spec field <- implementation):
 ``pages``                   flush lists newest first as ``(page, oldest_modification)``, each
                             page's newest_modification (0 = clean) and its page_lsn in the data
                             file (CP-2, CP-3, CP-6)
-``crashed`` / ``recovered`` the driver's crash and recovery steps
+``crashed`` / ``recovered``  the driver's crash and recovery steps; ``generation``: crashes
+                            so far
 ==========================  ==================================================================
 
 Two representation differences are compared modulo an equivalence (documented, not hidden):
@@ -99,6 +100,26 @@ def impl_group_bytes(size: int, page: int) -> bytes:
     return data
 
 
+def group_payload(size: int, page: int) -> bytes:
+    """The payload of the one record of a spec group of ``size`` sn modifying ``page`` (the
+    record :func:`impl_group_bytes` frames): what the page holds once that group is applied,
+    in the buffer pool, in the data file, or replayed by recovery (RC-4, CP-6)."""
+    return bytes((1 + page,)) * (size - GROUP_OVERHEAD)
+
+
+def expected_page(p: Params, groups: Sequence[tuple[int, int, int]], page: int,
+                  page_lsn: int) -> tuple[int, bytes]:
+    """``(page_lsn, payload)`` a data-file page holds when the spec says its page_lsn is
+    ``page_lsn``: the payload of the group of ``groups`` ending there on that page (``b""``
+    for a page never written, page_lsn 0)."""
+    if page_lsn == 0:
+        return (0, b"")
+    for start, end, pg in groups:
+        if end == page_lsn and pg == page:
+            return (page_lsn, group_payload(lsn_to_sn(p, end) - lsn_to_sn(p, start), page))
+    return (page_lsn, b"<no group of page %d ends at %d>" % (page, page_lsn))
+
+
 class UserView(Protocol):
     """What the driver knows of one user thread (its position in its own sequential code)."""
 
@@ -115,20 +136,41 @@ class UserView(Protocol):
 class GroupHistory:
     """The groups reserved so far, ``(start_lsn, end_lsn, page)`` in lsn order, and the starts
     of those whose bytes were copied into the log buffer (only those can be in the buffer or
-    the files: the translation never explains a byte by a group not yet copied)."""
+    the files: the translation never explains a byte by a group not yet copied).
+
+    ``lost``: copied groups of earlier generations that a crash lost (newest generation
+    first). Their lsns are reserved again after the restart, so they are not ``groups`` any
+    more, but their bytes may still sit in the files (the rest of the restart block on disk,
+    facts §8.4) and are translated after the current groups' (RC-4)."""
 
     groups: tuple[tuple[int, int, int], ...] = ()
     copied: frozenset[int] = frozenset()
+    lost: tuple[tuple[int, int, int], ...] = ()
+    restart_block: int = 0
+    """Start of the block the last restart resumed in (0: never restarted)."""
+    floor: int = 0
+    """Current groups explain no byte below this lsn (the log buffer's view, see
+    :func:`abstract_buffer`)."""
     starts: tuple[int, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "starts", tuple(g[0] for g in self.groups))
 
     def add(self, start: int, end: int, page: int) -> GroupHistory:
-        return GroupHistory((*self.groups, (start, end, page)), self.copied)
+        return GroupHistory((*self.groups, (start, end, page)), self.copied, self.lost,
+                            self.restart_block)
 
     def mark_copied(self, start: int) -> GroupHistory:
-        return GroupHistory(self.groups, self.copied | {start})
+        return GroupHistory(self.groups, self.copied | {start}, self.lost, self.restart_block)
+
+    def restart(self, lsn: int) -> GroupHistory:
+        """The history after a crash whose recovery resumed the log at ``lsn``: the groups
+        ending at or below it (all copied: recovery found them), the copied ones after it
+        lost."""
+        kept = tuple(g for g in self.groups if g[1] <= lsn)
+        lost = tuple(g for g in self.groups if g[1] > lsn and g[0] in self.copied)
+        return GroupHistory(kept, frozenset(g[0] for g in kept), lost + self.lost,
+                            lsn - lsn % BLOCK_SIZE)
 
     def covering(self, lsn: int) -> tuple[int, int, int] | None:
         """The copied group holding ``lsn``, if any."""
@@ -140,16 +182,27 @@ class GroupHistory:
         return None
 
 
-def _overlapping(history: GroupHistory, lo: int, hi: int) -> list[tuple[int, int, int]]:
-    """The copied groups that overlap the lsn range [lo, hi)."""
+def _overlapping(history: GroupHistory, lo: int, hi: int,
+                 limit: int | None = None) -> list[tuple[int, int, int, int, int]]:
+    """The copied groups that overlap the lsn range [lo, hi), each as ``(start, end, page,
+    bottom, top)``: it may explain the bytes of ``[bottom, top)``. The log buffer starts empty
+    at a restart, so there current groups explain nothing below ``history.floor`` (the
+    restart block's start). With ``limit`` (the file
+    views: the log files hold the current groups' bytes only below write_lsn), a current
+    group explains bytes only below it; groups lost by a crash (the bytes after the restart
+    point that the new generation has not yet overwritten) explain the rest."""
     groups = history.groups
     i = max(bisect.bisect_right(history.starts, lo) - 1, 0)
     out = []
-    while i < len(groups) and groups[i][0] < hi:
+    cap = hi if limit is None else min(hi, limit)
+    floor = max(lo, history.floor)
+    while i < len(groups) and groups[i][0] < cap:
         g = groups[i]
-        if g[1] > lo and g[0] in history.copied:
-            out.append(g)
+        if g[1] > floor and g[0] in history.copied:
+            out.append((g[0], g[1], g[2], max(floor, g[0]), min(cap, g[1])))
         i += 1
+    out += [(g[0], g[1], g[2], max(lo, g[0]), min(hi, g[1]))
+            for g in history.lost if g[0] < hi and g[1] > lo]
     return out
 
 
@@ -164,29 +217,31 @@ def _group_encodings(size: int, page: int) -> tuple[bytes, bytes]:
     return found
 
 
-_TRANSLATED: dict[tuple[bytes, tuple[int, ...], tuple[tuple[int, int, int], ...]], bytes] = {}
+_TRANSLATED: dict[tuple[bytes, tuple[int, ...], tuple[tuple[int, int, int, int, int], ...]],
+                  bytes] = {}
 _CACHE_LIMIT = 20_000
 
 
 def translate_block(p: Params, history: GroupHistory, block_lsns: Sequence[int],
-                    raw: bytes) -> bytes:
+                    raw: bytes, limit: int | None = None) -> bytes:
     """:func:`translate_block_uncached`, memoised on the bytes, the laps and the copied groups
     overlapping them (groups never change once reserved, so the result is a function of these;
     most blocks do not change from one step to the next)."""
     n = len(raw)
     overlapping = tuple(g for blsn in block_lsns
-                        for g in _overlapping(history, blsn + HDR_SIZE, blsn + HDR_SIZE + n))
+                        for g in _overlapping(history, blsn + HDR_SIZE, blsn + HDR_SIZE + n,
+                                              limit))
     key = (raw, tuple(block_lsns), overlapping)
     found = _TRANSLATED.get(key)
     if found is None:
         if len(_TRANSLATED) > _CACHE_LIMIT:
             _TRANSLATED.clear()
-        found = _TRANSLATED[key] = translate_block_uncached(p, history, block_lsns, raw)
+        found = _TRANSLATED[key] = translate_block_uncached(p, history, block_lsns, raw, limit)
     return found
 
 
 def translate_block_uncached(p: Params, history: GroupHistory, block_lsns: Sequence[int],
-                             raw: bytes) -> bytes:
+                             raw: bytes, limit: int | None = None) -> bytes:
     """Abstract the data bytes ``raw`` of one block (decision 6).
 
     ``block_lsns`` are the laps the block may hold, newest first (a ring position holds the
@@ -197,29 +252,38 @@ def translate_block_uncached(p: Params, history: GroupHistory, block_lsns: Seque
     n = len(raw)
     out = bytearray(raw)
     resolved = bytearray(n)
+    candidates = []
     for blsn in block_lsns:
         lo = blsn + HDR_SIZE
         hi = lo + n
-        for start, end, page in _overlapping(history, lo, hi):
-            a, b = max(lo, start), min(hi, end)
+        for start, end, page, a, b in _overlapping(history, lo, hi, limit):
+            if b <= a:
+                continue
             off = lsn_to_sn(p, a) - lsn_to_sn(p, start)
             size = lsn_to_sn(p, end) - lsn_to_sn(p, start)
             impl_b, spec_b = _group_encodings(size, page)
-            k0, m = a - lo, b - a
-            if raw[k0:k0 + m] == impl_b[off:off + m] and not any(resolved[k0:k0 + m]):
-                out[k0:k0 + m] = spec_b[off:off + m]
-                resolved[k0:k0 + m] = b"\x01" * m
-                continue
-            for j in range(m):
-                if not resolved[k0 + j] and raw[k0 + j] == impl_b[off + j]:
-                    out[k0 + j] = spec_b[off + j]
-                    resolved[k0 + j] = 1
+            candidates.append((a - lo, b - a, off, impl_b, spec_b))
+    # first every candidate whose bytes are there exactly (in order: newest lap, current
+    # groups before lost ones), then byte by byte for what is left (a damaged group then
+    # shows as a near-miss rather than as raw bytes)
+    for k0, m, off, impl_b, spec_b in candidates:
+        if raw[k0:k0 + m] == impl_b[off:off + m] and not any(resolved[k0:k0 + m]):
+            out[k0:k0 + m] = spec_b[off:off + m]
+            resolved[k0:k0 + m] = b"\x01" * m
+    for k0, m, off, impl_b, spec_b in candidates:
+        for j in range(m):
+            if not resolved[k0 + j] and raw[k0 + j] == impl_b[off + j]:
+                out[k0 + j] = spec_b[off + j]
+                resolved[k0 + j] = 1
     return bytes(out)
 
 
 def abstract_buffer(p: Params, log: Any, history: GroupHistory, current_lsn: int) -> tuple[
         tuple[int, bytes], ...]:
-    """``buffer``: per ring block (first_rec_group, translated data bytes)."""
+    """``buffer``: per ring block (first_rec_group, translated data bytes). Groups lost by a
+    crash are never in the log buffer (it starts empty at the restart, facts §8.4)."""
+    if history.restart_block:
+        history = GroupHistory(history.groups, history.copied, floor=history.restart_block)
     size = log.buffer.size
     data = log.buffer.data
     blocks = []
@@ -234,9 +298,10 @@ def abstract_buffer(p: Params, log: Any, history: GroupHistory, current_lsn: int
 
 
 def parse_file_block(p: Params, raw: bytes, block_lsn: int, history: GroupHistory,
-                     current_lsn: int) -> FileBlock | None:
+                     current_lsn: int, write_lsn: int | None = None) -> FileBlock | None:
     """One 512-byte log block as the spec's :class:`FileBlock` (None: zeros or the creation
-    block, see the module docstring)."""
+    block, see the module docstring). ``write_lsn``: the files hold current groups' bytes
+    only below it (above it, after a restart, the crashed run's lost bytes)."""
     if not any(raw):
         return None
     hdr = int.from_bytes(raw[0:4], "big")
@@ -248,7 +313,7 @@ def parse_file_block(p: Params, raw: bytes, block_lsn: int, history: GroupHistor
             and data_len == HDR_SIZE and not any(data)):
         return None  # the creation block (module docstring)
     used = max(0, min(data_len, TRAILER_OFFSET) - HDR_SIZE)
-    data = translate_block(p, history, [block_lsn], data[:used]) + data[used:]
+    data = translate_block(p, history, [block_lsn], data[:used], write_lsn) + data[used:]
     hdr_no, flush_bit = hdr & ~FLUSH_BIT, bool(hdr & FLUSH_BIT)
     # FMT-8: the data were translated, so the checksum is the spec's checksum of the translated
     # fields when the implementation's trailer is right for its own bytes, and a wrong one if not
@@ -267,7 +332,7 @@ def _block_lsn(p: Params, file_no: int, index: int, hdr_no: int) -> int:
 
 
 def abstract_files(p: Params, images: Sequence[bytes | None], history: GroupHistory,
-                   current_lsn: int) -> Files:
+                   current_lsn: int, write_lsn: int | None = None) -> Files:
     """``files``/``disk``: every data block of every log file image (None: file missing)."""
     per_file = p.file_data_size // BLOCK_SIZE
     out = []
@@ -281,7 +346,7 @@ def abstract_files(p: Params, images: Sequence[bytes | None], history: GroupHist
                 continue
             hdr_no = int.from_bytes(raw[0:4], "big") & ~FLUSH_BIT
             lsn = _block_lsn(p, file_no, j, hdr_no)
-            blocks.append(parse_file_block(p, raw, lsn, history, current_lsn))
+            blocks.append(parse_file_block(p, raw, lsn, history, current_lsn, write_lsn))
         out.append(tuple(blocks))
     return tuple(out)
 
@@ -314,6 +379,7 @@ def abstract(
     *,
     crashed: bool = False,
     recovered: bool = False,
+    generation: int = 0,
 ) -> State:
     """The spec state a stepped ``RedoLog`` is in (field by field in the module docstring)."""
     sn = int(log.sn)
@@ -359,8 +425,8 @@ def abstract(
         recent_closed=LinkBuf.from_slots(closed.tail, closed._slots),
         writer=WriterState(int(log.write_lsn), file_no, int(writer.write_ahead_end_offset)),
         flushed_to_disk_lsn=int(log.flushed_to_disk_lsn),
-        files=abstract_files(p, volatile, history, current),
-        disk=abstract_files(p, durable, history, current),
+        files=abstract_files(p, volatile, history, current, int(log.write_lsn)),
+        disk=abstract_files(p, durable, history, current, int(log.write_lsn)),
         checkpoint=checkpoint,
         notifiers=NotifierState(
             write_lsn=int(log.write_notifier.lsn),
@@ -371,6 +437,7 @@ def abstract(
         pages=PagesState(flush_lists, newest, on_disk),
         crashed=crashed,
         recovered=recovered,
+        generation=generation,
     )
 
 

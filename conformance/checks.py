@@ -88,8 +88,13 @@ WRAPS: Counter[str] = Counter()
 write_events, log_files): evidence that the configuration wraps every ring within a run."""
 
 
+RESTARTS: Counter[int] = Counter()
+"""Restarts (``RedoLog.open`` after a crash) compared, by generation (1 = first restart)."""
+
+
 def reset_counters() -> None:
     EXAMPLES.clear()
+    RESTARTS.clear()
     WRAPS.clear()
     for counter in ACTIONS.values():
         counter.clear()
@@ -122,6 +127,9 @@ CHECKS: tuple[Check, ...] = (
           "the stepped machine with big groups and no waits: every run wraps the log files"),
     Check("crash", "conformance.stepped:run_crash",
           "the stepped machine with short runs ending in a crash and recovery (RC-1..RC-4)"),
+    Check("restart", "conformance.stepped:run_restart",
+          "several generations per run: crash, RedoLog.open on the crashed store, more "
+          "commits; restarted states and durable pages compared (RC-1..4, CP-6)"),
     Check("v90", "conformance.stepped:run_90",
           "the stepped machine for MySQL 9.0's flush-list-added tracker (CP-1)"),
     Check("trace", "conformance.trace_check:run",

@@ -456,7 +456,7 @@ def _parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--db", default=".hypothesis/fuzz",
                       help="example database folder (default .hypothesis/fuzz)")
     fuzz.add_argument("--target", action="append",
-                      help="fuzz only this target: stepped, wrap, crash, v90 or trace "
+                      help="fuzz only this target: stepped, wrap, crash, restart, v90 or trace "
                            "(repeatable; default all)")
     mut = sub.add_parser("mutants", help="run the seeded-bug catalog",
                          description=paragraphs[5])

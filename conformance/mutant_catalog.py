@@ -51,6 +51,28 @@ def _page_cleaner_ignores_wal(patcher: Patcher) -> None:
                  "if newest > flushed or oldest == 0:", "if oldest == 0:")
 
 
+_OPEN_RETURN = (
+    "    return cls(store, config, files, datafile, start_lsn=start, checkpoint_lsn=cp.lsn,\n"
+    "               next_checkpoint_no=cp.checkpoint_no + 1, last_block=bytes(block),\n"
+    "               threads=threads, trace=trace)")
+"""The end of ``RedoLog.open`` as :func:`~conformance.mutants.source_patch` sees it
+(dedented once)."""
+
+
+def _restart_write_ahead_aligned_up(patcher: Patcher) -> None:
+    """MySQL Bug #93442 (fixed in 8.0.16): ``log_start`` set ``write_ahead_end_offset =
+    ut_uint64_align_up(current_file_real_offset, srv_log_write_ahead_size)``, claiming the
+    region around the restart point was written ahead; the first write after the restart
+    then writes a partial region (read-on-write, WR-6)."""
+    source_patch(patcher, impl.redolog.RedoLog, "open", _OPEN_RETURN, _OPEN_RETURN.replace(
+        "    return cls(", "    log = cls(") + """
+    _name, offset = files.position(start)
+    wa = config.write_ahead_size
+    log.writer.write_ahead_end_offset = -(-offset // wa) * wa
+    log.writer._write_ahead_file_end = files.file_end_lsn(start)
+    return log""")
+
+
 MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "writer_ignores_missing_link", ("WR-1", "LNK-2", "LNK-5"),
@@ -251,4 +273,44 @@ MUTANTS: tuple[Mutant, ...] = (
         _one(Writer, _W, "log.write_events.event_for(new).set()",
              "log.write_events.event_for(old).set()"),
         "matrix-ci: abstraction users[i].signalled"),
+    # --- restart ---
+    Mutant(
+        "restart_reuses_checkpoint_no", ("FMT-10", "RC-1"),
+        "RedoLog.open resumes with next_checkpoint_no = the number of the checkpoint recovery "
+        "used (not + 1): the first checkpoint after the restart overwrites the very block "
+        "recovery relies on, so a crash while writing it leaves only an older checkpoint",
+        _one(impl.redolog.RedoLog, "open", "next_checkpoint_no=cp.checkpoint_no + 1,",
+             "next_checkpoint_no=cp.checkpoint_no,"),
+        "restart: abstraction checkpoint.checkpoint_no / rc_restart_exact"),
+    Mutant(
+        "restart_write_ahead_aligned_up", ("WR-6", "RC-4"),
+        "MySQL Bug #93442: log_start sets write_ahead_end_offset to the restart offset "
+        "aligned up to the write-ahead size instead of 0, so the first write after a restart "
+        "writes a partial write-ahead region (read-on-write)",
+        _restart_write_ahead_aligned_up,
+        "restart: abstraction writer.write_ahead_end / rc_restart_exact / wr6_write_ahead"),
+    Mutant(
+        "restart_first_rec_group_at_restart_lsn", ("FMT-6", "RC-3"),
+        "log_start before log_fix_first_rec_group (mysql-redo-facts §8.4): the restart block's "
+        "first_rec_group is set to the restart lsn's offset even when a recovered group starts "
+        "earlier in that block, so a later recovery from a checkpoint in that block skips "
+        "that group",
+        _one(impl.redolog.RedoLog, "open",
+             "if header.hdr_no != block_no(block_lsn) or frg == 0 or frg > keep:", "if True:"),
+        "restart: abstraction buffer first_rec_group / rc_restart_exact"),
+    Mutant(
+        "restart_last_block_not_reread", ("RC-4", "LNK-5"),
+        "RedoLog.open does not copy the last partial block from the files into the log "
+        "buffer: the writer later rewrites that block from an empty buffer block, erasing the "
+        "recovered groups in it (lost commits after a second crash)",
+        _one(impl.redolog.RedoLog, "open", "last_block=bytes(block),", "last_block=None,"),
+        "restart: abstraction buffer / invariant lnk5_no_holes"),
+    Mutant(
+        "restart_at_scan_stop_block", ("RC-4",),
+        "RedoLog.open resumes at the start of the block where the recovery scan stopped "
+        "(the scanned lsn) instead of the end of the last whole group: the whole groups in "
+        "the last, incomplete block are overwritten by the next generation",
+        _one(impl.redolog.RedoLog, "open", "start = max(int(report.end_lsn), cp.lsn)",
+             "start = max(int(report.stop_lsn), cp.lsn)"),
+        "restart: abstraction sn / rc_restart_exact"),
 )

@@ -8,6 +8,11 @@ checkpoint with the larger checkpoint_no (RC-1), scan blocks from the checkpoint
 an empty block, a bad checksum, an hdr_no that does not match the position, or an incomplete
 block (RC-2), find the first group start through first_rec_group (RC-3), and parse whole
 record groups (decision 6), applying those that start at or after checkpoint_lsn (RC-4).
+
+:func:`recover` is a real transition: recovery of the crashed state's own image followed by
+``log_start`` (mysql-redo-facts §8.4), which :func:`restart` builds. The restarted system runs
+on (more commits, another crash, another recovery: ``Params.max_crashes`` generations), and
+the properties of :mod:`spec.invariants` hold in every generation.
 """
 
 from __future__ import annotations
@@ -17,10 +22,20 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from spec.blocks import CheckpointBlock, FileBlock, checksum_ok
+from spec.linkbuf import LinkBuf
 from spec.lsn import block_no, block_start, file_block_index, lsn_to_sn, sn_to_lsn
 from spec.model_types import Action, Arg, action
 from spec.params import Params
-from spec.state import IDLE_USER, Files, State, replace
+from spec.state import (
+    IDLE_USER,
+    CheckpointState,
+    Files,
+    NotifierState,
+    PagesState,
+    State,
+    WriterState,
+    replace,
+)
 
 Image = tuple[Files, tuple[CheckpointBlock | None, CheckpointBlock | None]]
 """A crash image: the data blocks of every file and both checkpoint blocks."""
@@ -144,8 +159,9 @@ def recover_image(p: Params, image: Image) -> RecoveryReport:
 
 def crash(p: Params, s: State, image: int) -> State | None:
     """RC-4: the server crashes; the files become crash image number ``image`` of
-    :func:`crash_images` (unsynced writes lost, possibly torn). Every thread stops."""
-    if s.crashed:
+    :func:`crash_images` (unsynced writes lost, possibly torn). Every thread stops. Guard: at
+    most ``Params.max_crashes`` crashes per run (an exploration bound)."""
+    if s.crashed or s.generation >= p.max_crashes:
         return None
     images = list(crash_images(p, s))
     if not 0 <= image < len(images):
@@ -155,6 +171,7 @@ def crash(p: Params, s: State, image: int) -> State | None:
     return replace(
         s,
         crashed=True,
+        generation=s.generation + 1,
         files=files,
         disk=files,
         users=(IDLE_USER,) * len(s.users),
@@ -162,16 +179,110 @@ def crash(p: Params, s: State, image: int) -> State | None:
     )
 
 
+def restart_lsn(rep: RecoveryReport) -> int:
+    """The recovered lsn ``log_start`` resumes at (facts §8.4): the end of the last whole group
+    recovery applied, or the checkpoint lsn when it applied none (a group boundary, CP-7)."""
+    assert rep.checkpoint is not None
+    return max(rep.checkpoint.lsn, rep.groups[-1][1] if rep.groups else 0)
+
+
+def scrub_after(p: Params, files: Files, lsn: int) -> Files:
+    """The blocks from ``lsn`` (a block start) on that still look valid (hdr_no of their
+    position: the rest of an incomplete group of the crashed run) become unwritten,
+    so that a later recovery cannot take them for new data (the implementation overwrites them
+    with zeros and syncs, docs/impl-files.md; RC-2, RC-4)."""
+    out: list[list[FileBlock | None]] | None = None
+    for _ in range(p.log_capacity // p.block_size - 1):
+        f, i = file_block_index(p, lsn)
+        b = (out[f] if out is not None else files[f])[i]
+        if b is None or b.hdr_no != block_no(p, lsn):
+            break
+        if out is None:
+            out = [list(x) for x in files]
+        out[f][i] = None
+        lsn += p.block_size
+    return files if out is None else tuple(tuple(x) for x in out)
+
+
+def restart(p: Params, s: State, rep: RecoveryReport) -> State:
+    """RC-1..4 then ``log_start`` (mysql-redo-facts §8.4) on a crashed state whose image
+    recovered to ``rep``: the log resumes at R = :func:`restart_lsn`.
+
+    * ``sn`` = lsn_to_sn(R); write_lsn = flushed_to_disk_lsn = both link-buffer tails = R
+      (``add_link(0, R); advance_tail()``); the notifiers start at R + 1; users idle.
+    * ``groups``: the history up to R (the groups after R were lost with the crash; their
+      lsns are reserved again by the next generation).
+    * the log buffer: every block empty except R's block, re-read from the files: its data
+      bytes below R, zeros after, and first_rec_group repaired (``log_fix_first_rec_group``)
+      to the first group start in the block, or R if none starts there before R.
+    * the writer: nothing written ahead (``write_ahead_end_offset = 0``, Bug #93442).
+    * the files: the crash image with the valid-looking blocks after R's block scrubbed
+      (:func:`scrub_after`).
+    * the checkpoint: the one recovery used (RC-1), the next number one above it.
+    * pages: every recovered group applied to the data file (a page's page_lsn only grows,
+      RC-4); no page dirty, flush lists empty.
+    """
+    cp = rep.checkpoint
+    assert cp is not None
+    r = restart_lsn(rep)
+    bs = p.block_size
+    groups = tuple(g for g in s.groups if g[1] <= r)
+    # the last block, re-read from disk
+    b_lsn = block_start(p, r)
+    f, i = file_block_index(p, b_lsn)
+    blk = s.disk[f][i]
+    keep = r - b_lsn - p.header_size
+    data = bytes(p.data_size)
+    if blk is not None and blk.hdr_no == block_no(p, b_lsn):
+        data = blk.data[:keep] + bytes(p.data_size - keep)
+    starts = [g[0] for g in groups if b_lsn + p.header_size <= g[0] < r]
+    frg = min(starts, default=r) - b_lsn
+    nbuf = p.log_buffer_size // bs
+    buffer = [(0, bytes(p.data_size))] * nbuf
+    buffer[(b_lsn % p.log_buffer_size) // bs] = (frg, data)
+    files = scrub_after(p, s.disk, b_lsn + bs)
+    level = list(s.pages.on_disk)
+    for _start, end, page in rep.groups:
+        if 0 <= page < len(level):
+            level[page] = max(level[page], end)
+    cps = s.checkpoint.blocks_disk
+    return replace(
+        s,
+        sn=lsn_to_sn(p, r),
+        users=(IDLE_USER,) * len(s.users),
+        groups=groups,
+        buffer=tuple(buffer),
+        recent_written=LinkBuf.empty(p.recent_written_size, r),
+        recent_closed=LinkBuf.empty(p.recent_closed_size, r),
+        writer=WriterState(write_lsn=r, file_no=0, write_ahead_end=0),
+        flushed_to_disk_lsn=r,
+        files=files,
+        disk=files,
+        checkpoint=CheckpointState(cp.lsn, cp.checkpoint_no + 1, 0, cps, cps),
+        notifiers=NotifierState(write_lsn=r + 1, write_event=False, flush_lsn=r + 1,
+                                flush_event=False),
+        pages=PagesState(((),) * p.n_flush_lists, (0,) * p.n_pages, tuple(level)),
+        crashed=False,
+        recovered=True,
+        last_write=None,
+    )
+
+
 def recover(p: Params, s: State) -> State | None:
-    """RC-1..3: run recovery on the crashed image (:func:`recover_image`). The spec stops
-    here: the state is final (``recovered``)."""
-    if not s.crashed or s.recovered:
+    """RC-1..4, facts §8.4: recover the crashed state's own image (:func:`recover_image`) and
+    restart the log on it (:func:`restart`). Guard: crashed, and the image has a valid
+    checkpoint (otherwise recovery refuses to start: the state is stuck, and the explorer
+    reports it)."""
+    if not s.crashed:
         return None
-    return replace(s, recovered=True)
+    rep = recover_image(p, (s.disk, s.checkpoint.blocks_disk))
+    if rep.checkpoint is None:
+        return None
+    return restart(p, s, rep)
 
 
 def _crash_choices(p: Params, s: State) -> Iterable[dict[str, Arg]]:
-    if s.crashed:
+    if s.crashed or s.generation >= p.max_crashes:
         return
     for k, _ in enumerate(crash_images(p, s)):
         yield {"image": k}

@@ -19,7 +19,7 @@ from spec.crash import RecoveryReport, crash_images, recover_image
 from spec.lsn import align_down, block_no, block_start, file_block_index, lsn_to_sn, sn_to_lsn
 from spec.model_types import Label, Property
 from spec.params import Params
-from spec.state import RESERVED, SLEEPING, UNLINKED_PCS, Files, State
+from spec.state import IDLE, RESERVED, SLEEPING, UNLINKED_PCS, Files, State
 
 _CACHE_LIMIT = 400_000
 
@@ -169,9 +169,11 @@ def _buffer_bad(p: Params, s: State, lo: int, hi: int, skip_uncopied: bool) -> i
 def lnk5_no_holes(p: Params, s: State) -> bool:
     """LNK-5: no holes below buf_ready_for_write_lsn: every group not yet linked starts at or
     above it, and the log buffer holds, below it (from the block holding write_lsn on, the
-    bytes still to be written), exactly the groups' bytes."""
+    bytes still to be written), exactly the groups' bytes. After a restart this is the last
+    block re-read from the files (facts §8.4). A crashed state has no log buffer (recovery
+    runs next: ``rc4_recovery_exact`` speaks about it)."""
     if s.crashed:
-        return True  # the log buffer is gone (RC-4 speaks about the crash)
+        return True
     ready = s.recent_written.tail
     for u in s.users:
         if u.pc in UNLINKED_PCS and sn_to_lsn(p, u.start_sn) < ready:
@@ -361,7 +363,7 @@ def sys4_capacity(p: Params, s: State) -> bool:
     from the block holding write_lsn on are still in the buffer) and the log files never below
     checkpoint_lsn (every block from the checkpoint's block to write_lsn holds its lsn)."""
     if s.crashed:
-        return True  # the log buffer is gone and the files are the crash image (RC-4)
+        return True  # no log buffer and no writer until the restart (rc4 covers the image)
     lo = block_start(p, s.writer.write_lsn)
     if _buffer_bad(p, s, lo, 1 << 62, True) is not None:
         return False
@@ -382,34 +384,50 @@ _rc_cache: dict[Any, Any] = {}
 _recover_cache: dict[Any, Any] = {}
 
 
+def _image_problem(p: Params, s: State, image: Any) -> str | None:
+    """RC-1..4 for one crash image of ``s``: recovery returns a prefix of the groups from its
+    checkpoint on (nothing invented, whole, in order), every group ending at or below
+    flushed_to_disk_lsn among them, and every page's durable modification is in the data file
+    or replayed."""
+    flushed = s.flushed_to_disk_lsn
+    rep: RecoveryReport = _memo(
+        _recover_cache, (id(p), image), functools.partial(recover_image, p, image))
+    if rep.checkpoint is None:
+        return "no valid checkpoint block (FMT-10)"
+    cp = rep.checkpoint.lsn
+    expected = [g for g in s.groups if g[0] >= cp]
+    got = list(rep.groups)
+    if got != expected[: len(got)]:
+        return f"recovered {got}, expected a prefix of {expected} (invented or torn)"
+    durable = sum(1 for g in expected if g[1] <= flushed)
+    if len(got) < durable:
+        return (f"recovered {len(got)} groups {got} but {durable} ended at or below "
+                f"flushed_to_disk_lsn={flushed} ({rep.stop_reason})")
+    level = list(s.pages.on_disk)
+    for g in got:
+        level[g[2]] = max(level[g[2]], g[1])
+    for g in s.groups:
+        if g[1] <= flushed and level[g[2]] < g[1]:
+            return (f"page {g[2]}: durable modification {g} is neither in the data "
+                    f"file (page_lsn {s.pages.on_disk[g[2]]}) nor replayed")
+    return None
+
+
 def _rc4_problem(p: Params, s: State) -> str | None:
     def compute() -> str | None:
-        flushed = s.flushed_to_disk_lsn
+        if s.crashed:
+            # the crash happened: the files are its image; recovering exactly that image must
+            # be exact (a crash that loses synced data is caught here, RC-4)
+            return _image_problem(p, s, (s.disk, s.checkpoint.blocks_disk))
         for image in crash_images(p, s):
-            rep: RecoveryReport = _memo(
-                _recover_cache, (id(p), image), functools.partial(recover_image, p, image))
-            if rep.checkpoint is None:
-                return "no valid checkpoint block (FMT-10)"
-            cp = rep.checkpoint.lsn
-            expected = [g for g in s.groups if g[0] >= cp]
-            got = list(rep.groups)
-            if got != expected[: len(got)]:
-                return f"recovered {got}, expected a prefix of {expected} (invented or torn)"
-            durable = sum(1 for g in expected if g[1] <= flushed)
-            if len(got) < durable:
-                return (f"recovered {len(got)} groups {got} but {durable} ended at or below "
-                        f"flushed_to_disk_lsn={flushed} ({rep.stop_reason})")
-            level = list(s.pages.on_disk)
-            for g in got:
-                level[g[2]] = max(level[g[2]], g[1])
-            for g in s.groups:
-                if g[1] <= flushed and level[g[2]] < g[1]:
-                    return (f"page {g[2]}: durable modification {g} is neither in the data "
-                            f"file (page_lsn {s.pages.on_disk[g[2]]}) nor replayed")
+            why = _image_problem(p, s, image)
+            if why:
+                return why
         return None
 
-    key = (id(p), _kf(s.disk), s.checkpoint.blocks_disk, s.groups, s.flushed_to_disk_lsn,
-           s.pages.on_disk, _kf(s.files) if p.torn_writes else None,
+    key = (id(p), s.crashed, _kf(s.disk), s.checkpoint.blocks_disk, s.groups,
+           s.flushed_to_disk_lsn, s.pages.on_disk,
+           _kf(s.files) if p.torn_writes and not s.crashed else None,
            s.checkpoint.pending_lsn if p.torn_writes else 0)
     result: str | None = _memo(_rc_cache, key, compute)
     return result
@@ -419,14 +437,103 @@ def rc4_recovery_exact(p: Params, s: State) -> bool:
     """RC-4 (with RC-1..3, decision 7): for every crash image, recovery returns exactly the
     groups from the checkpoint on, in lsn order and whole, up to some lsn >=
     flushed_to_disk_lsn: nothing is invented, nothing durable is lost, and every page's durable
-    modification is in the data file or replayed."""
-    if s.crashed:
-        return True
+    modification is in the data file or replayed. In a crashed state, the image the crash
+    left (its files) is the one recovered: a crash that loses synced data breaks this."""
     return _rc4_problem(p, s) is None
 
 
 def _rc4_explain(p: Params, s: State) -> str:
     return _rc4_problem(p, s) or ""
+
+
+# --- CP-6 ----------------------------------------------------------------------------------------
+
+
+def cp6_wal_rule(p: Params, s: State) -> bool:
+    """CP-6, the write-ahead logging rule: no page in the data file is newer than the durable
+    log (every page_lsn on disk <= flushed_to_disk_lsn); after a crash, than the log the
+    crash left (the restarted flushed_to_disk_lsn is the recovered lsn)."""
+    return max(s.pages.on_disk, default=0) <= s.flushed_to_disk_lsn
+
+
+def _cp6_explain(p: Params, s: State) -> str:
+    bad = [(pg, lsn) for pg, lsn in enumerate(s.pages.on_disk) if lsn > s.flushed_to_disk_lsn]
+    return (f"pages (page, page_lsn) {bad} in the data file are newer than "
+            f"flushed_to_disk_lsn={s.flushed_to_disk_lsn}")
+
+
+# --- RC-1..4 across generations (step: recover) ------------------------------------------------
+
+
+def _restart_problem(p: Params, s: State, t: State) -> str | None:
+    """What is wrong with ``t`` as the restart of the crashed state ``s`` (see
+    :func:`rc_restart_exact`), or None."""
+    n = len(t.groups)
+    if t.groups != s.groups[:n]:
+        return f"groups after restart {t.groups} are not a prefix of {s.groups} (invented)"
+    lost = [g for g in s.groups[n:] if g[1] <= s.flushed_to_disk_lsn]
+    if lost:
+        return (f"durable groups {lost} (end <= flushed_to_disk_lsn={s.flushed_to_disk_lsn} "
+                f"at the crash) are lost by the restart")
+    r = t.groups[-1][1] if t.groups else sn_to_lsn(p, p.start_sn)
+    cur = sn_to_lsn(p, t.sn)
+    values = dict(current_lsn=cur, write_lsn=t.writer.write_lsn,
+                  flushed_to_disk_lsn=t.flushed_to_disk_lsn,
+                  buf_ready_for_write_lsn=t.recent_written.tail,
+                  dirty_pages_added_up_to_lsn=t.recent_closed.tail)
+    wrong = {k: v for k, v in values.items() if v != r}
+    if wrong:
+        return f"the restart resumes at {wrong}, not at the end of the last recovered group {r}"
+    if t.crashed or any(u.pc != IDLE for u in t.users):
+        return "the restarted system is still crashed or has a busy user"
+    valid = [c for c in t.checkpoint.blocks_disk if c is not None and c.valid]
+    if valid:
+        used = max(valid, key=lambda c: c.checkpoint_no)
+        if t.checkpoint.checkpoint_lsn != used.lsn:
+            return (f"checkpoint_lsn {t.checkpoint.checkpoint_lsn} is not the lsn {used.lsn} of "
+                    f"the checkpoint recovery used (RC-1)")
+        if t.checkpoint.checkpoint_no <= used.checkpoint_no:
+            return (f"next checkpoint_no {t.checkpoint.checkpoint_no} is not above the one in "
+                    f"use ({used.checkpoint_no}): the next checkpoint would overwrite it (FMT-10)")
+    if t.checkpoint.pending_lsn:
+        return "a checkpoint is pending right after the restart"
+    if t.writer.write_ahead_end:
+        return (f"write_ahead_end={t.writer.write_ahead_end} after the restart: nothing is "
+                f"written ahead yet (log_start, Bug #93442)")
+    pg = t.pages
+    if any(pg.flush_lists) or any(pg.newest):
+        return f"dirty pages right after the restart: {pg.flush_lists} {pg.newest}"
+    for page, lsn in enumerate(pg.on_disk):
+        want = max((g[1] for g in t.groups if g[2] == page), default=0)
+        if lsn != want:
+            return (f"page {page}: page_lsn {lsn} in the data file after recovery, but its "
+                    f"last recovered modification ends at {want} (RC-4)")
+    bs = p.block_size
+    b_lsn = block_start(p, r)
+    frg = t.buffer[(b_lsn % p.log_buffer_size) // bs][0]
+    first = min([g[0] for g in t.groups if b_lsn + p.header_size <= g[0] < r], default=r)
+    if frg != first - b_lsn:
+        return (f"first_rec_group {frg} of the last block (lsn {b_lsn}) is not its first group "
+                f"start {first - b_lsn} (log_fix_first_rec_group)")
+    return None
+
+
+def rc_restart_exact(p: Params, s: State, label: Label, t: State) -> bool:
+    """RC-1..4 across generations, facts §8.4 (``log_start``): a recovery restarts the log
+    exactly where recovery of the crashed image ends. The groups after the restart are a
+    prefix of those before the crash (nothing invented) holding every group that was durable
+    (end <= flushed_to_disk_lsn when the crash happened); current lsn, write_lsn,
+    flushed_to_disk_lsn and both link-buffer tails are the end of the last of them; the
+    checkpoint is the one recovery used and the next checkpoint_no is above it; nothing is
+    written ahead; no page is dirty and each page in the data file holds its last recovered
+    modification; the last block's first_rec_group is its first group start."""
+    if label.action != "recover":
+        return True
+    return _restart_problem(p, s, t) is None
+
+
+def _restart_explain(p: Params, s: State, label: Label, t: State) -> str:
+    return _restart_problem(p, s, t) or ""
 
 
 # --- CP-4 (step) -------------------------------------------------------------------------------
@@ -515,11 +622,16 @@ PROPERTIES: tuple[Property, ...] = (
              (sys4_capacity.__doc__ or "").strip(), _sys4_explain),
     Property("rc4_recovery_exact", ("RC-1", "RC-2", "RC-3", "RC-4"), "state",
              rc4_recovery_exact, (rc4_recovery_exact.__doc__ or "").strip(), _rc4_explain),
+    Property("cp6_wal_rule", ("CP-6",), "state", cp6_wal_rule,
+             (cp6_wal_rule.__doc__ or "").strip(), _cp6_explain),
     Property("wr6_write_ahead", ("WR-6",), "step", wr6_write_ahead,
              (wr6_write_ahead.__doc__ or "").strip(), _wr6_explain,
              actions=("writer_write",)),
     Property("cp4_checkpoint_monotone", ("CP-4",), "step", cp4_checkpoint_monotone,
              (cp4_checkpoint_monotone.__doc__ or "").strip(), _cp4_explain),
+    Property("rc_restart_exact", ("RC-1", "RC-2", "RC-3", "RC-4"), "step", rc_restart_exact,
+             (rc_restart_exact.__doc__ or "").strip(), _restart_explain,
+             actions=("recover",)),
 )
 
 

@@ -347,13 +347,14 @@ class RedoModel:
         possible any more) and every closed group's range is below the dirty-pages-added lsn
         (CP-1: the closer, or in 9.0 the checkpointer asking the tracker, eventually takes in
         every range; a 9.0 tracker nobody asks leaves ranges above it, and the checkpoint
-        with them), or the system crashed and recovered."""
+        with them). A crashed state always has ``recover`` enabled (recovery restarts the log,
+        RC-1..4); one without is stuck (its image has no valid checkpoint)."""
         return self.terminal_problem(s) is None
 
     def terminal_problem(self, s: State) -> str | None:
         """Why :meth:`is_terminal_ok` rejects ``s`` (None when it accepts it)."""
         if s.crashed:
-            return None if s.recovered else "crashed and not recovered"
+            return "crashed, and recovery cannot restart the log (no valid checkpoint)"
         busy = [i for i, u in enumerate(s.users) if u.pc != IDLE]
         if busy:
             return f"user {busy[0]} is not idle (pc={s.users[busy[0]].pc}): it can never finish"

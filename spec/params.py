@@ -125,6 +125,11 @@ class Params:
     """A crash may keep a prefix of the unsynced blocks (a write torn at block granularity)."""
     explore_crashes: bool = False
     """Offer crash and recovery as actions (otherwise RC-4 checks every crash image in place)."""
+    max_crashes: int = 1
+    """Exploration bound with ``explore_crashes``: crashes per run. Recovery restarts the log
+    (``log_start``) and the system runs on, so ``max_crashes=2`` explores crash -> recover ->
+    more commits -> crash -> recover (RC-1..4 across generations). Without ``explore_crashes``
+    it has no effect (the presets' state counts do not depend on it)."""
 
     def __attrs_post_init__(self) -> None:
         _validate(self)
@@ -323,6 +328,8 @@ def _validate(p: Params) -> None:
     need(p.link_buf in ("seeds", "8.0.22"), "link_buf",
          "must be 'seeds' (the design text's link buffer, 8.0.11..8.0.21) or '8.0.22'")
     need(p.version in ("8.0", "9.0"), "version", "must be '8.0' or '9.0'")
+    need(isinstance(p.max_crashes, int) and not isinstance(p.max_crashes, bool)
+         and p.max_crashes >= 0, "max_crashes", "must be a non-negative integer")
     need(
         p.log_capacity >= p.free_check_margin + p.max_group_lsn + 2 * p.block_size,
         "file_size",

@@ -27,7 +27,10 @@ Reading guide (field -> design word):
 * ``notifiers``: each notifier's position (the lsn it notifies from) and its event.
 * ``pages``: flush lists (newest first), each page's newest modification, each page's lsn in
   the data file.
-* ``crashed`` / ``recovered``: the crash actions (RC-1..4).
+* ``crashed`` / ``recovered`` / ``generation``: the crash actions (RC-1..4). ``recover``
+  restarts the log on the recovered files (``log_start``): ``recovered`` says the state
+  descends from a recovery, ``generation`` counts the crashes so far (bounded by
+  ``Params.max_crashes``).
 * ``monitor`` and ``last_write``: observations (``eq=False``): counters and the last file write,
   for the WR-6 step invariant; they take no part in equality or hashing (decision 8).
 """
@@ -192,6 +195,7 @@ class State(_HashSlot):
     pages: PagesState
     crashed: bool = False
     recovered: bool = False
+    generation: int = 0
     monitor: Monitor = attrs.field(default=Monitor(), eq=False, repr=False)
     last_write: LastWrite | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -253,6 +257,7 @@ _MULTIPLIERS: tuple[int, ...] = (
     0xC2B2AE3D27D4EB4F | 1, 0x165667B19E3779F9 | 1, 0x27D4EB2F165667C5 | 1,
     0xFF51AFD7ED558CCD | 1, 0xC4CEB9FE1A85EC53 | 1, 0x87C37B91114253D5 | 1,
     0x4CF5AD432745937F | 1, 0x52DCE729DA3ED4F1 | 1, 0x9FB21C651E98DF25 | 1,
+    0xD35A2D97E4B1C0F9 | 1, 0x6C8E9CF570932BD5 | 1, 0xB492B66FBE98F273 | 1,
 )
 assert len(_MULTIPLIERS) >= len(FIELD_NAMES), "one multiplier per State field"
 _K: tuple[int, ...] = tuple(

@@ -42,6 +42,17 @@ def test_stepped_conformance_crash_and_recovery() -> None:
     assert checks.ACTIONS["stepped"]["recover"] > before
 
 
+def test_stepped_conformance_restart_generations() -> None:
+    """RC-1..4 across generations, facts §8.4, CP-6: crash -> RedoLog.open -> more commits ->
+    crash -> open; after each open the restarted state, rc_restart_exact and the durable data
+    file's pages equal the spec's; some runs reach a second restart."""
+    before = checks.ACTIONS["stepped"]["recover"]
+    before_2 = checks.RESTARTS[2]
+    stepped.run_restart(settings())
+    assert checks.ACTIONS["stepped"]["recover"] > before
+    assert checks.RESTARTS[2] > before_2, dict(checks.RESTARTS)
+
+
 def test_stepped_conformance_9_0_tracker() -> None:
     """CP-1, CP-3 (9.0, seed 002): users wait_to_add and report_added to the flush-list-added
     tracker, the checkpointer asks smallest_not_added_lsn; the same conformance on that design

@@ -82,14 +82,19 @@ def test_no_valid_checkpoint_is_reported() -> None:
 
 
 def test_crash_and_recover_actions() -> None:
-    """RC-4 as actions (explore_crashes): after crash only recover is enabled; then nothing,
-    and that is a fine terminal state."""
+    """RC-4 as actions (explore_crashes): after crash only recover is enabled (a crashed state
+    is never a fine end); recovery restarts the log and the system runs on, without another
+    crash once ``max_crashes`` is used."""
     p = P.evolve(explore_crashes=True)
     m = RedoModel(p)
     s = m.replay([*ONE_GROUP, "crash(image=0)"])[-1]
-    assert [str(x) for x in m.actions(s)] == ["recover()"]
+    assert [str(x) for x in m.actions(s)] == ["recover()"] and not m.is_terminal_ok(s)
     t = m.next_state(s, next(iter(m.actions(s))))
-    assert list(m.actions(t)) == [] and m.is_terminal_ok(t)
+    names = {x.action for x in m.actions(t)}
+    assert "user_reserve" in names and "crash" not in names
+    assert (t.crashed, t.recovered, t.generation) == (False, True, 1)
+    p2 = p.evolve(max_crashes=2)
+    assert "crash" in {x.action for x in RedoModel(p2).actions(t)}
 
 
 @pytest.mark.parametrize(
@@ -98,7 +103,7 @@ def test_crash_and_recover_actions() -> None:
         {"version": "9.0", "max_sn": 8},
         {"link_buf": "8.0.22", "recent_written_size": 32, "recent_closed_size": 32,
          "max_sn": 8},
-        {"torn_writes": True, "explore_crashes": True, "max_sn": 8},
+        {"torn_writes": True, "explore_crashes": True, "max_sn": 8, "max_crashes": 2},
         {"wait_kinds": ("write", "none"), "max_sn": 8, "page_per_thread": False},
         {"checksums": False, "max_sn": 8},
     ],

@@ -275,6 +275,116 @@ def test_sys4_copy_ignores_buffer_space() -> None:
                    "sys4_capacity")
 
 
+# --- restart and durable data (issue 8: crashes checked after they happen) -----------------
+
+PC = P.evolve(explore_crashes=True, max_sn=8)
+"""tiny with crash and recovery as actions, two groups: small enough for many teeth."""
+
+
+def test_cp6_page_cleaner_without_wal_guard() -> None:
+    """CP-6: a page cleaner that drops its WAL guard (``flushed_to_disk_lsn >= newest``)
+    writes a page the durable log does not yet cover."""
+    from spec.page_cleaner import page_cleaner_flush_page
+    from spec.state import PagesState
+
+    def broken(p: Params, s: State, list: int) -> State | None:
+        pg = s.pages
+        if not 0 <= list < len(pg.flush_lists) or not pg.flush_lists[list]:
+            return None
+        lst = pg.flush_lists[list]
+        page, _ = lst[-1]
+        newest = pg.newest[page]
+        lists = (*pg.flush_lists[:list], lst[:-1], *pg.flush_lists[list + 1:])
+        return replace(s, pages=PagesState(
+            lists, (*pg.newest[:page], 0, *pg.newest[page + 1:]),
+            (*pg.on_disk[:page], newest, *pg.on_disk[page + 1:])))
+
+    assert page_cleaner_flush_page is not broken
+    trace = _assert_caught(_model("cp6_wal_rule", "page_cleaner_flush_page", broken),
+                           "cp6_wal_rule")
+    assert trace[-1].startswith("page_cleaner_flush_page")
+    assert not any(t.startswith("flusher_fsync") for t in trace)
+
+
+def test_rc4_crash_loses_synced_log() -> None:
+    """RC-4 on a crashed state: a crash that throws away the last synced block (a disk that
+    acknowledges fsync and loses the data) leaves an image whose recovery misses a durable
+    commit. Before issue 8 a crashed state passed RC-4 unchecked."""
+    from spec.crash import crash
+    from spec.lsn import file_block_index
+
+    def broken(p: Params, s: State, image: int) -> State | None:
+        t = crash(p, s, image)
+        if t is None or s.flushed_to_disk_lsn <= sn_to_lsn(p, p.start_sn):
+            return t
+        f, i = file_block_index(p, s.flushed_to_disk_lsn - 1)
+        disk = tuple(tuple(None if (g, j) == (f, i) else b for j, b in enumerate(blocks))
+                     for g, blocks in enumerate(t.disk))
+        return replace(t, disk=disk, files=disk)
+
+    trace = _assert_caught(_model("rc4_recovery_exact", "crash", broken, PC),
+                           "rc4_recovery_exact")
+    assert trace[-1].startswith("crash(") and any(t.startswith("flusher_fsync") for t in trace)
+
+
+def test_rc_restart_resumes_at_the_checkpoint() -> None:
+    """RC-4 across a restart: a recovery that restarts the log at the checkpoint lsn instead
+    of the end of the last recovered group (the recovered groups parsed but the recovered lsn
+    not advanced) drops durable commits; the next generation would overwrite them."""
+    from spec.crash import recover, recover_image, restart
+
+    def broken(p: Params, s: State) -> State | None:
+        if recover(p, s) is None:
+            return None
+        rep = recover_image(p, (s.disk, s.checkpoint.blocks_disk))
+        return restart(p, s, attrs.evolve(rep, groups=()))
+
+    trace = _assert_caught(_model("rc_restart_exact", "recover", broken, PC), "rc_restart_exact")
+    assert trace[-2:] == ["crash(image=0)", "recover()"]
+
+
+def test_rc_restart_one_block_too_early() -> None:
+    """facts §8.4: a restart that resumes one block before the recovered lsn (an off-by-one
+    in moving the lsn off a block boundary) is not where recovery ended."""
+    from spec.crash import recover
+    from spec.lsn import lsn_to_sn
+
+    def broken(p: Params, s: State) -> State | None:
+        t = recover(p, s)
+        if t is None:
+            return None
+        r = sn_to_lsn(p, t.sn)
+        if r - p.block_size < p.start_lsn:
+            return t
+        early = r - p.block_size
+        return replace(t, sn=lsn_to_sn(p, early), writer=attrs.evolve(t.writer, write_lsn=early),
+                       flushed_to_disk_lsn=early,
+                       recent_written=linkbuf.LinkBuf.empty(p.recent_written_size, early),
+                       recent_closed=linkbuf.LinkBuf.empty(p.recent_closed_size, early))
+
+    p = PC.evolve(max_sn=12, wait_kinds=("none",))  # a log that reaches its second block
+    trace = _assert_caught(_model("rc_restart_exact", "recover", broken, p), "rc_restart_exact")
+    assert trace[-1] == "recover()"
+
+
+def test_lnk5_restart_without_the_last_block() -> None:
+    """LNK-5 after a restart (facts §8.4): a restart that does not re-read the last partial
+    block into the log buffer would later write zeros over the recovered bytes of that block
+    (lost commits after a second crash); the buffer below buf_ready_for_write_lsn is wrong at
+    once."""
+    from spec.crash import recover
+
+    def broken(p: Params, s: State) -> State | None:
+        t = recover(p, s)
+        if t is None:
+            return None
+        nbuf = p.log_buffer_size // p.block_size
+        return replace(t, buffer=((0, bytes(p.data_size)),) * nbuf)
+
+    trace = _assert_caught(_model("lnk5_no_holes", "recover", broken, PC), "lnk5_no_holes")
+    assert trace[-1] == "recover()"
+
+
 @pytest.mark.parametrize("prop", [x.name for x in PROPERTIES])
 def test_every_property_has_teeth(prop: str) -> None:
     """Item 8: every property in spec.invariants has a teeth test in this module."""
@@ -287,3 +397,4 @@ def test_write_plan_is_a_named_tuple() -> None:
     """The teeth above rebuild a WritePlan with ``_replace``; keep it a NamedTuple (WR-6)."""
     assert WritePlan._fields[-1] == "padding"
     assert checkpointer_write_checkpoint.__doc__ and "CP-7" in checkpointer_write_checkpoint.__doc__
+
