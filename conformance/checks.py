@@ -114,6 +114,9 @@ CHECKS: tuple[Check, ...] = (
           "the stepped machine with big groups and no waits: every run wraps the log files"),
     Check("crash", "conformance.stepped:run_crash",
           "the stepped machine with short runs ending in a crash and recovery (RC-1..RC-4)"),
+    Check("crashpoints", "conformance.crashpoints:run",
+          "crashes inside I/O steps (every write, fsync and sync point), torn, partial, "
+          "bit-flipped and stale-block images; RC-1..RC-4 against the published lsn values"),
     Check("v90", "conformance.stepped:run_90",
           "the stepped machine for MySQL 9.0's flush-list-added tracker (CP-1)"),
     Check("trace", "conformance.trace_check:run",
