@@ -56,15 +56,16 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 from hypothesis.stateful import rule, run_state_machine_as_test
 
-from conformance import checks
 from conformance.abstraction import GROUP_OVERHEAD, _checkpoint_block, abstract_files
 from conformance.checks import ConformanceFailure
 from conformance.stepped import SteppedMachine, _settings
+from impl.datafile import DataFile, PageCorrupt
 from impl.faultstore import FaultStore
 from impl.format import (
     BLOCK_SIZE,
     CHECKPOINT_1,
     CHECKPOINT_2,
+    DATA_SIZE,
     FILE_HDR_SIZE,
     FLUSH_BIT,
     HDR_SIZE,
@@ -72,10 +73,11 @@ from impl.format import (
     block_checksum_ok,
     block_no,
     seal_block,
+    set_first_rec_group,
     write_block_header,
 )
-from impl.datafile import DataFile, PageCorrupt
 from impl.logfiles import decode_checkpoint, file_name
+from impl.records import Record, encode_group
 from impl.recovery import DATA_FILE
 from impl.recovery import recover as impl_recover
 from spec import crash as spec_crash
@@ -127,7 +129,7 @@ class CrashPointMachine(SteppedMachine):
     def __init__(self) -> None:
         self._crash_at: int | None = None
         self._points_seen = 0
-        self._action = ""
+        self._target: str | None = None
         super().__init__()
 
     # --------------------------------------------------------------------------- crash points
@@ -164,18 +166,26 @@ class CrashPointMachine(SteppedMachine):
     def step(self, data: st.DataObject) -> None:
         """Either an ordinary step (the stepped machine's), or an I/O step stopped at its k-th
         crash point followed by recovery of a crash image (the module docstring)."""
-        io_kinds = [k for k in self._kinds() if k in IO_ACTIONS]
+        if self._target is None:
+            # half the runs crash only inside checkpoints, which take longer to become possible
+            self._target = data.draw(st.sampled_from(["any", "checkpoint"]), label="crash in")
+        io_kinds = [k for k in self._kinds() if k in IO_ACTIONS
+                    and (self._target == "any" or k.startswith("checkpointer"))]
+        checkpointing = any(k.startswith("checkpointer") for k in io_kinds)
         if (self.steps >= self.crash_after and io_kinds
-                and data.draw(st.integers(0, 3), label="crash inside the next I/O step") == 0):
+                and (data.draw(st.integers(0, 3), label="crash inside the next I/O step") == 0
+                     or (checkpointing and data.draw(st.booleans(), label="crash checkpoint")))):
             # one seed for where to crash: uniform over actions, labels and crash points
             # (Hypothesis' integer draws favour 0, which is the sync point before the first I/O)
             # mixed with where the run is, so that the small seeds Hypothesis favours still
             # spread (deterministic: a failure replays)
             seed = data.draw(st.integers(0, 2**32 - 1), label="crash seed")
             rng = random.Random(f"{seed}:{self.steps}:{int(self.log.write_lsn)}")
-            kind = rng.choice(io_kinds + [k for k in io_kinds if k.startswith("checkpointer")] * 3)
+            # checkpoints are rarer than writes: crash in one whenever one may run
+            kind = rng.choice([k for k in io_kinds if k.startswith("checkpointer")] or io_kinds)
             label = rng.choice(self.enabled(kind))
-            self._crash_at = rng.randrange(5)
+            # writer and flusher steps have up to 5 crash points, the others 2 or 3
+            self._crash_at = rng.randrange(5 if kind in IO_ACTIONS[:2] else 3)
             self._points_seen = 0
             try:
                 getattr(self, kind)(label)
@@ -229,18 +239,26 @@ class CrashPointMachine(SteppedMachine):
                                              + pairs[name][0][off + cut:off + SECTOR])
             what.append(f"{name}@{off} written only up to byte {cut}")
         if kind in ("bitflip", "stale"):
-            # a log block past the acknowledged log and at most at the write head
+            # a log block past the acknowledged log: where the scan of this image stops if that
+            # is past it (so the corruption is read), else any up to the write head
             lo = -(-flushed // BLOCK_SIZE) * BLOCK_SIZE
             hi = int(self.log.write_lsn) - int(self.log.write_lsn) % BLOCK_SIZE
-            if lo <= hi:
+            cp = self._image_checkpoint(image)
+            stop = self._valid_end(image, cp[1])[2] if cp is not None else -1
+            if stop >= lo and rng.random() < 0.75:
+                lsn = stop
+            elif lo <= hi:
                 lsn = lo + BLOCK_SIZE * rng.randrange((hi - lo) // BLOCK_SIZE + 1)
+            else:
+                lsn = -1
+            if lsn >= 0:
                 name, off = self._block_position(lsn)
                 if kind == "bitflip":
                     bit = rng.randrange(BLOCK_SIZE * 8)
                     image[name][off + bit // 8] ^= 1 << (bit % 8)
                     what.append(f"bit {bit} of the block at lsn {lsn} flipped")
                 else:
-                    image[name][off:off + BLOCK_SIZE] = self._stale_block(image, lsn)
+                    image[name][off:off + BLOCK_SIZE] = self._stale_block(lsn)
                     what.append(f"the block at lsn {lsn} replaced by one of the previous lap")
             else:
                 what.append("no block past the acknowledged log to corrupt")
@@ -263,17 +281,18 @@ class CrashPointMachine(SteppedMachine):
         hdr_no = int.from_bytes(volatile[offset:offset + 4], "big") & ~FLUSH_BIT
         return hdr_no == 0 or (hdr_no - 1) * BLOCK_SIZE >= flushed
 
-    def _stale_block(self, image: dict[str, bytearray], lsn: int) -> bytes:
-        """A well-formed block of the previous lap at ``lsn``'s position: hdr_no of
-        ``lsn - capacity``, data copied from the log block before it (group bytes), valid
-        checksum, as the files hold after the new lap's write was lost."""
+    def _stale_block(self, lsn: int) -> bytes:
+        """A well-formed block of the previous lap at ``lsn``'s position, as the files hold
+        after the new lap's write was lost: hdr_no of ``lsn - capacity``, full, valid
+        checksum, holding small whole groups of that lap (first_rec_group 12)."""
         block = bytearray(BLOCK_SIZE)
-        prev = lsn - BLOCK_SIZE
-        name, off = self._block_position(prev)
-        block[HDR_SIZE:TRAILER_OFFSET] = image[name][off + HDR_SIZE:off + TRAILER_OFFSET]
+        group = encode_group([Record(0, b"stale lap")])
+        body = (group * (DATA_SIZE // len(group) + 1))[:DATA_SIZE]
+        block[HDR_SIZE:TRAILER_OFFSET] = body
         write_block_header(block, lsn=lsn - self.log.files.capacity, data_len=BLOCK_SIZE,
                            checkpoint_no=max(0, int(self.log.next_checkpoint_no) - 1),
                            flush_bit=False)
+        set_first_rec_group(block, HDR_SIZE)
         seal_block(block, self.config.checksums)
         return bytes(block)
 
@@ -284,18 +303,19 @@ class CrashPointMachine(SteppedMachine):
         first = image.get(file_name(0))
         if first is None:
             return None
-        valid = [cp for cp in (decode_checkpoint(1, first[CHECKPOINT_1:CHECKPOINT_1 + 512]),
-                               decode_checkpoint(2, first[CHECKPOINT_2:CHECKPOINT_2 + 512]))
+        valid = [cp for cp in (decode_checkpoint(1, bytes(first[CHECKPOINT_1:CHECKPOINT_1 + 512])),
+                               decode_checkpoint(2, bytes(first[CHECKPOINT_2:CHECKPOINT_2 + 512])))
                  if cp.valid]
         if not valid:
             return None
         best = max(valid, key=lambda c: c.checkpoint_no)
         return int(best.checkpoint_no), int(best.lsn)
 
-    def _valid_end(self, image: dict[str, bytearray], checkpoint_lsn: int) -> tuple[int, str]:
+    def _valid_end(self, image: dict[str, bytearray], checkpoint_lsn: int
+                   ) -> tuple[int, str, int]:
         """``G``: the end of the valid log in ``image`` from the checkpoint's block, by RC-2's
         rules (stop at an empty block, a wrong hdr_no, a bad checksum, after an incomplete
-        block); and why it ends there."""
+        block); why it ends there; the lsn of the block the scan stopped at."""
         lsn = checkpoint_lsn - checkpoint_lsn % BLOCK_SIZE
         end = checkpoint_lsn
         for _ in range(self.log.files.capacity // BLOCK_SIZE):
@@ -304,16 +324,16 @@ class CrashPointMachine(SteppedMachine):
             hdr_no = int.from_bytes(raw[0:4], "big") & ~FLUSH_BIT
             data_len = int.from_bytes(raw[4:6], "big")
             if not any(raw[:TRAILER_OFFSET]) or data_len == 0:
-                return end, f"empty block at lsn {lsn}"
+                return end, f"empty block at lsn {lsn}", lsn
             if hdr_no != block_no(lsn):
-                return end, f"hdr_no {hdr_no} at lsn {lsn} (another lap)"
+                return end, f"hdr_no {hdr_no} at lsn {lsn} (another lap)", lsn
             if self.config.checksums and not block_checksum_ok(raw):
-                return end, f"bad checksum at lsn {lsn}"
+                return end, f"bad checksum at lsn {lsn}", lsn
             if data_len < BLOCK_SIZE:
-                return max(end, lsn + data_len), f"incomplete block at lsn {lsn}"
+                return max(end, lsn + data_len), f"incomplete block at lsn {lsn}", lsn
             end = lsn + BLOCK_SIZE + HDR_SIZE
             lsn += BLOCK_SIZE
-        return end, "whole capacity valid"
+        return end, "whole capacity valid", lsn
 
     def _expected_pages(self, on_disk: dict[int, tuple[int, bytes]], valid_end: int
                         ) -> tuple[dict[int, tuple[int, bytes]], int]:
@@ -367,7 +387,7 @@ class CrashPointMachine(SteppedMachine):
                 "crashpoints: published checkpoint not durable",
                 f"{context}: the durable checkpoint {cp_no} is at lsn {cp_lsn}, below the "
                 f"published checkpoint_lsn {published_cp} (FMT-10, CP-4)")
-        valid_end, why = self._valid_end(image, cp_lsn)
+        valid_end, why, _ = self._valid_end(image, cp_lsn)
         if valid_end < flushed:
             raise ConformanceFailure(
                 "crashpoints: acknowledged log not durable",
@@ -426,5 +446,5 @@ class CrashPointMachine(SteppedMachine):
 def run(settings: Settings) -> None:
     """Run :class:`CrashPointMachine` (the check ``crashpoints``): short runs with crashes
     inside I/O steps and torn, partial, bit-flipped and stale-block images."""
-    run_state_machine_as_test(CrashPointMachine, settings=_settings(settings, 40))
+    run_state_machine_as_test(CrashPointMachine, settings=_settings(settings, 80))
 
