@@ -130,8 +130,14 @@ CHECKS: tuple[Check, ...] = (
     Check("restart", "conformance.stepped:run_restart",
           "several generations per run: crash, RedoLog.open on the crashed store, more "
           "commits; restarted states and durable pages compared (RC-1..4, CP-6)"),
+    Check("crashpoints", "conformance.crashpoints:run",
+          "crashes inside I/O steps (every write, fsync and sync point), torn, partial, "
+          "bit-flipped and stale-block images; RC-1..RC-4 against the published lsn values"),
     Check("v90", "conformance.stepped:run_90",
           "the stepped machine for MySQL 9.0's flush-list-added tracker (CP-1)"),
+    Check("liveness", "conformance.liveness:run",
+          "event-only mode: every thread runs only when its event was signalled (plus bounded "
+          "spurious wake-ups); a lost wake-up is a stuck state (SYS-3, USR-7, NT-4)"),
     Check("trace", "conformance.trace_check:run",
           "real threads, trace replayed through the spec, whole trace consumed"),
     Check("matrix", "conformance.matrix:run",

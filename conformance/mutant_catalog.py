@@ -22,6 +22,7 @@ import impl.format
 import impl.linkbuf
 import impl.logbuffer
 import impl.notifier
+import impl.recovery
 import impl.redolog
 import impl.writer
 from conformance.mutants import Mutant, Patcher, source_patch
@@ -313,4 +314,78 @@ MUTANTS: tuple[Mutant, ...] = (
         _one(impl.redolog.RedoLog, "open", "start = max(int(report.end_lsn), cp.lsn)",
              "start = max(int(report.stop_lsn), cp.lsn)"),
         "restart: abstraction sn / rc_restart_exact"),
+    # --- crashwake ---
+    Mutant(
+        "recovery_accepts_bad_checksum", ("RC-2", "FMT-8"),
+        "recovery does not stop at a block whose checksum is wrong (a torn or corrupted block "
+        "of the crashed write) and applies what it holds",
+        _one(impl.recovery, "scan", """        if not header.checksum_ok:
+            return _Scan(parse_start, data, lsn, "bad checksum")
+""", ""),
+        "crashpoints: recovered pages / recovery raised CorruptLogBlock"),
+    Mutant(
+        "recovery_ignores_hdr_no", ("RC-2", "FMT-3"),
+        "recovery does not compare a block's hdr_no with its position, so a well-formed block "
+        "left from the previous lap of the circular files is read as the continuation of the "
+        "log",
+        _one(impl.recovery, "scan", "if header.hdr_no != block_no(lsn):", "if False:"),
+        "crashpoints: recovered pages / recovery raised CorruptLogBlock"),
+    Mutant(
+        "flusher_publishes_before_fsync", ("FL-1", "RC-4"),
+        "the flusher publishes flushed_to_disk_lsn before the fsync of the log files completes "
+        "(the order of the two statements swapped): a crash in between loses acknowledged "
+        "commits; invisible to checks that crash only between whole steps",
+        _one(impl.flusher.Flusher, "step", """    log.sync_point("log_flush_before_fsync")
+    try:
+        log.fsync_log_files()
+    except OSError as exc:
+        raise log.fail("fsync of the log files", exc) from exc
+    self.fsyncs += 1
+    log.sync_point("log_flush_before_flushed_to_disk_lsn")
+    with log.traced(self.actor, "flusher_fsync") as ev:
+        last = log.flushed_to_disk_lsn
+        log.flushed_to_disk_lsn = up_to  # FL-1: the linearization point
+""", """    last = log.flushed_to_disk_lsn
+    log.flushed_to_disk_lsn = up_to  # published first
+    log.sync_point("log_flush_before_fsync")
+    try:
+        log.fsync_log_files()
+    except OSError as exc:
+        raise log.fail("fsync of the log files", exc) from exc
+    self.fsyncs += 1
+    log.sync_point("log_flush_before_flushed_to_disk_lsn")
+    with log.traced(self.actor, "flusher_fsync") as ev:
+"""),
+        "crashpoints: acknowledged log not durable"),
+    Mutant(
+        "checkpoint_published_before_sync", ("FMT-10", "CP-4", "WR-9"),
+        "the checkpointer publishes checkpoint_lsn (which the writer's capacity limit trusts) "
+        "before the fsync of the checkpoint block, instead of after it",
+        _one(impl.checkpointer.Checkpointer, "sync_checkpoint", """    try:
+        log.files.fsync_checkpoint()""", """    log.checkpoint_lsn = max(log.checkpoint_lsn, lsn)
+    try:
+        log.files.fsync_checkpoint()"""),
+        "crashpoints: published checkpoint not durable"),
+    Mutant(
+        "writer_forgets_flusher_event", ("WR-8", "FL-1", "SYS-3"),
+        "after advancing write_lsn the writer does not set the flusher's event: the flusher "
+        "finds the new data only by its timeout (lost wake-up)",
+        _one(Writer, _W, """    log.flusher_event.set()
+    log.buffer_space_event.set()""", """    log.buffer_space_event.set()"""),
+        "liveness: stuck"),
+    Mutant(
+        "actor_resets_event_after_check", ("USR-7", "NT-4", "SYS-3"),
+        "a background thread checks for work, then resets its event and waits without checking "
+        "again: a set between the check and the reset is lost (the os_event protocol is reset, "
+        "check, wait)",
+        _one(impl.redolog, "actor_loop", "if stopping() or step():", "if stopping():"),
+        "liveness: stuck"),
+    Mutant(
+        "checkpointer_not_woken_after_sync_flush", ("CP-5", "SYS-3", "SYS-4"),
+        "after a sync flush (the log is full) the page cleaner does not wake the checkpointer: "
+        "the checkpointer, woken by the request before the pages were clean, sleeps until its "
+        "timer, and log_free_check hangs meanwhile (a hang when the checkpointer is slow)",
+        _one(impl.redolog.RedoLog, "_page_cleaner_round", """            self.sync_flush_requested = False
+        self.checkpointer_event.set()""", """            self.sync_flush_requested = False"""),
+        "liveness: stuck"),
 )

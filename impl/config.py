@@ -63,6 +63,9 @@ class LogConfig:
     * ``version`` - "8.0": log closer over the recent-closed buffer; "9.0": flush-list-added
       tracker (CP-1).
     * ``checksums`` - innodb_log_checksums (CRC-32C, else the magic 0xDEADBEEF, FMT-8).
+    * ``event_only`` - a test mode (default off): every background thread and every user wait
+      waits only on its event, with no timeout, and producers also wake the closer and the page
+      cleaner, so that progress never depends on a timeout and a lost wake-up is a hang.
     """
 
     log_buffer_size: int = 16 * MIB
@@ -97,6 +100,9 @@ class LogConfig:
     # oldest modification is older than this share of the log capacity (CP-5)
     max_dirty_pages_pct: int = 90
     flush_age_pct: int = 50
+    # event_only: every actor and every user waits only on its event (no timeout, no periodic
+    # checkpoint or page cleaning): a lost wake-up becomes a hang (docs/conformance.md)
+    event_only: bool = False
 
     def __attrs_post_init__(self) -> None:
         for field in attrs.fields(type(self)):
@@ -105,6 +111,8 @@ class LogConfig:
                 _check("version", value, value in ("8.0", "9.0"), 'must be "8.0" or "9.0"')
             elif field.name == "checksums":
                 _check("checksums", value, isinstance(value, bool), "must be a bool")
+            elif field.name == "event_only":
+                _check("event_only", value, isinstance(value, bool), "must be a bool")
             else:
                 _int(field.name, value)
                 _check(field.name, value, value >= 0, "must not be negative")

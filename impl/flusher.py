@@ -58,6 +58,8 @@ class Flusher:
                 log.flush_notifier_event.set()
                 self.notifier_wakeups += 1
                 ev["notify"] = "notifier"
+        if log.config.event_only and log.sync_flush_requested:
+            log.page_cleaner_event.set()  # event_only: pages waiting for this flush (redolog)
         return True
 
 

@@ -35,7 +35,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -90,8 +90,63 @@ def _align_up(value: int) -> int:
     return -(-value // BLOCK_SIZE) * BLOCK_SIZE
 
 
+@attrs.frozen
+class Wait:
+    """A blocking point: wait until ``event`` is set or was set since the reset that returned
+    ``count`` (os_event_wait_low, USR-7), or until ``timeout`` seconds (None: no timeout)."""
+
+    event: Event
+    count: int
+    what: str
+    timeout: float | None = None
+
+
+@attrs.frozen
+class Sleep:
+    """A polling point (MySQL sleeps here rather than waiting on an event): ``kick`` was set
+    to ask for what is missing, ``ready()`` says whether the retry would succeed now."""
+
+    kick: Event
+    ready: Callable[[], bool]
+    what: str
+    seconds: float
+
+
+PREEMPT = "preempt"
+"""A point between two steps of an actor or a user where another thread may run."""
+
+Point = Wait | Sleep | str
+"""What the step generators (:func:`actor_loop`, :meth:`RedoLog.commit_steps`) yield: a
+thread blocks on a :class:`Wait`, sleeps on a :class:`Sleep` and goes on at :data:`PREEMPT`;
+the liveness check (conformance/liveness.py) runs the same generators one point at a time."""
+
+
+def actor_loop(step: Callable[[], bool], event: Event, spin: int,
+               stopping: Callable[[], bool]) -> Iterator[Point]:
+    """The loop of one background actor as a generator: step while there is work, spin, then
+    reset the event, step once more (a set between the last check and the reset is not lost,
+    USR-7) and wait on the event."""
+    while not stopping():
+        if step():
+            yield PREEMPT
+            continue
+        for _ in range(spin):
+            if step():
+                break
+        else:
+            yield PREEMPT
+            count = event.reset()
+            if stopping() or step():
+                yield PREEMPT
+                continue
+            yield Wait(event, count, event.name)
+            continue
+        yield PREEMPT
+
+
 class _ActorThread(threading.Thread):
-    """The thread loop of one background actor: spin, step, then wait on its event."""
+    """The thread loop of one background actor: :func:`actor_loop`, waiting on its event with
+    a timeout (no timeout with ``event_only``)."""
 
     def __init__(self, log: RedoLog, name: str, step: Callable[[], bool], event: Event,
                  spin: int, timeout_s: float, gate: Callable[[], bool] | None = None) -> None:
@@ -101,7 +156,7 @@ class _ActorThread(threading.Thread):
         self.step_fn = step
         self.event = event
         self.spin = spin
-        self.timeout_s = timeout_s
+        self.timeout_s: float | None = None if log.config.event_only else timeout_s
         self.gate = gate
         self.stopping = False
 
@@ -112,17 +167,9 @@ class _ActorThread(threading.Thread):
 
     def run(self) -> None:
         try:
-            while not self.stopping:
-                if self._step():
-                    continue
-                for _ in range(self.spin):
-                    if self._step():
-                        break
-                else:
-                    count = self.event.reset()
-                    if self.stopping or self._step():
-                        continue
-                    self.event.wait(count, self.timeout_s)
+            for point in actor_loop(self._step, self.event, self.spin, lambda: self.stopping):
+                if isinstance(point, Wait):
+                    self.event.wait(point.count, self.timeout_s)
         except BaseException as exc:  # a dying thread must wake every waiter (item 8)
             self.log.thread_died(self.actor_name, exc)
 
@@ -286,29 +333,39 @@ class RedoLog:
         if wrote:
             files.fsync()
 
-    def _start_threads(self) -> None:
+    def _actor_specs(self) -> list[tuple[str, Callable[[], bool], Event, int, float]]:
+        """(name, step, event, spin, timeout in seconds) of every background thread."""
         cfg = self.config
         us = 1e-6
-        Spec = tuple[str, Callable[[], bool], Event, int, float, Callable[[], bool] | None]
-        specs: list[Spec] = [
+        specs: list[tuple[str, Callable[[], bool], Event, int, float]] = [
             ("writer", self.writer.step, self.writer_event, cfg.writer_spin,
-             cfg.writer_timeout_us * us, None),
+             cfg.writer_timeout_us * us),
             ("flusher", self.flusher.step, self.flusher_event, cfg.flusher_spin,
-             cfg.flusher_timeout_us * us, None),
+             cfg.flusher_timeout_us * us),
             ("write_notifier", self.write_notifier.step, self.write_notifier_event,
-             cfg.notifier_spin, cfg.notifier_timeout_us * us, None),
+             cfg.notifier_spin, cfg.notifier_timeout_us * us),
             ("flush_notifier", self.flush_notifier.step, self.flush_notifier_event,
-             cfg.notifier_spin, cfg.notifier_timeout_us * us, None),
+             cfg.notifier_spin, cfg.notifier_timeout_us * us),
             ("checkpointer", self._checkpointer_round, self.checkpointer_event, 0,
-             cfg.checkpoint_every_ms * 1e-3, None),
+             cfg.checkpoint_every_ms * 1e-3),
             ("page_cleaner", self._page_cleaner_round, self.page_cleaner_event, 0,
-             cfg.page_cleaner_every_ms * 1e-3, None),
+             cfg.page_cleaner_every_ms * 1e-3),
         ]
         if self.closer is not None:
             specs.append(("closer", self.closer.step, self.closer_event, 0,
-                          cfg.notifier_timeout_us * us, None))
-        for name, step, event, spin, timeout, gate in specs:
-            thread = _ActorThread(self, name, step, event, spin, timeout, gate)
+                          cfg.notifier_timeout_us * us))
+        return specs
+
+    def actor_loops(self, stopping: Callable[[], bool] = lambda: False
+                    ) -> dict[str, Iterator[Point]]:
+        """Stepped mode: each background thread's loop (:func:`actor_loop`) as a generator, to
+        be run one point at a time (the liveness check)."""
+        return {name: actor_loop(step, event, spin, stopping)
+                for name, step, event, spin, _ in self._actor_specs()}
+
+    def _start_threads(self) -> None:
+        for name, step, event, spin, timeout in self._actor_specs():
+            thread = _ActorThread(self, name, step, event, spin, timeout, None)
             self._threads.append(thread)
             thread.start()
 
@@ -325,7 +382,14 @@ class RedoLog:
                 break
             flushed += 1
         if self.sync_flush_requested:
-            self.sync_flush_requested = False
+            if self.config.event_only and self.bufpool.n_dirty():
+                # event_only: the pages left wait for the log to be flushed (MySQL's page
+                # cleaner calls log_write_up_to): ask the writer and the flusher, and stay
+                # requested; the flusher wakes the page cleaner when it has flushed
+                self.writer_event.set()
+                self.flusher_event.set()
+            else:
+                self.sync_flush_requested = False
             self.checkpointer_event.set()
         return False
 
@@ -633,11 +697,38 @@ class RedoLog:
         return woken
 
     # ------------------------------------------------------------------ blocking user ops
-    def _sleep_for_space(self, counter: str, kick: Event) -> None:
+    # Each blocking operation is a generator of points (:data:`Point`) that the blocking form
+    # runs with :meth:`_drive` (waiting on each :class:`Wait`, sleeping on each
+    # :class:`Sleep`); the liveness check runs the same generators one point at a time.
+    def _timeout(self, seconds: float) -> float | None:
+        return None if self.config.event_only else seconds
+
+    def _drive(self, steps: Iterator[Point]) -> Any:
+        """Run a step generator as a blocking call: wait, sleep, return its value."""
+        while True:
+            try:
+                point = next(steps)
+            except StopIteration as done:
+                return done.value
+            if isinstance(point, Wait):
+                point.event.wait(point.count, point.timeout)
+            elif isinstance(point, Sleep):
+                time.sleep(point.seconds)
+
+    def _may_add_dirty_pages(self, start_lsn: int) -> bool:
+        """Would :meth:`user_add_dirty_pages` let a group starting at ``start_lsn`` in now?
+        8.0: recent-closed space; 9.0: within the order lag of what the tracker can reach."""
+        ring = self.recent_closed
+        if self.tracker is None:
+            return ring.has_space(start_lsn)
+        return start_lsn < ring.reach() + ring.capacity
+
+    def _sleep_for_space_steps(self, counter: str, kick: Event, ready: Callable[[], bool],
+                               what: str) -> Iterator[Point]:
         self._check_usable("wait")
         self._count(counter)
         kick.set()
-        time.sleep(self.config.link_wait_sleep_us * 1e-6)
+        yield Sleep(kick, ready, what, self.config.link_wait_sleep_us * 1e-6)
 
     def reserve(self, size: int, *, page: int | None = None, wait: str | None = None) -> Handle:
         """USR-1: reserve ``size`` data bytes once the group fits below the capacity limit
@@ -655,7 +746,7 @@ class RedoLog:
             if not self.reserve_fits(size):
                 self.free_check_event.wait(count, 1e-3)
 
-    def copy(self, handle: Handle, data: bytes) -> None:
+    def copy_steps(self, handle: Handle, data: bytes) -> Iterator[Point]:
         """USR-1: copy into the log buffer, waiting for the writer to free space (SYS-4)."""
         while not self.user_copy_to_log_buffer(handle, data):
             self._count("log_buffer_waits")
@@ -664,34 +755,66 @@ class RedoLog:
             count = self.buffer_space_event.reset()
             if self.write_lsn - self.write_lsn % BLOCK_SIZE < target:
                 self._check_usable("copy")
-                self.buffer_space_event.wait(count, self.config.user_wait_timeout_us * 1e-6)
+                yield Wait(self.buffer_space_event, count, "log buffer space",
+                           self._timeout(self.config.user_wait_timeout_us * 1e-6))
+
+    def copy(self, handle: Handle, data: bytes) -> None:
+        """USR-1: copy into the log buffer, waiting for the writer to free space (SYS-4)."""
+        self._drive(self.copy_steps(handle, data))
 
     def set_first_rec_group(self, handle: Handle) -> bool:
         """USR-2 (see :meth:`user_set_first_rec_group`)."""
         return self.user_set_first_rec_group(handle)
 
-    def add_link(self, handle: Handle) -> None:
+    def add_link_steps(self, handle: Handle) -> Iterator[Point]:
         """USR-3: add the recent-written link, waiting for space (LNK-4; counted)."""
         while not self.user_add_recent_written_link(handle):
-            self._sleep_for_space("recent_written_waits", self.writer_event)
+            yield from self._sleep_for_space_steps(
+                "recent_written_waits", self.writer_event,
+                lambda: self.recent_written.has_space(handle.start_lsn), "recent_written space")
 
-    def add_dirty_pages(self, handle: Handle, records: Sequence[Record]) -> None:
+    def add_link(self, handle: Handle) -> None:
+        """USR-3: add the recent-written link, waiting for space (LNK-4; counted)."""
+        self._drive(self.add_link_steps(handle))
+
+    def add_dirty_pages_steps(self, handle: Handle, records: Sequence[Record]
+                              ) -> Iterator[Point]:
         """USR-4: add dirty pages, waiting for recent-closed (tracker) space (CP-3; counted)."""
         while not self.user_add_dirty_pages(handle, records):
             # 8.0: the closer advances the tail; 9.0: the checkpointer asks the tracker
-            self._sleep_for_space("recent_closed_waits", self.closer_event
-                                  if self.closer is not None else self.checkpointer_event)
+            yield from self._sleep_for_space_steps(
+                "recent_closed_waits",
+                self.closer_event if self.closer is not None else self.checkpointer_event,
+                lambda: self._may_add_dirty_pages(handle.start_lsn), "recent_closed space")
 
-    def close_handle(self, handle: Handle) -> None:
+    def add_dirty_pages(self, handle: Handle, records: Sequence[Record]) -> None:
+        """USR-4: add dirty pages, waiting for recent-closed (tracker) space (CP-3; counted)."""
+        self._drive(self.add_dirty_pages_steps(handle, records))
+
+    def close_steps(self, handle: Handle) -> Iterator[Point]:
         """USR-4: 8.0 recent-closed link / 9.0 report to the tracker."""
         if self.config.version == "8.0":
             while not self.user_add_recent_closed_link(handle):
-                self._sleep_for_space("recent_closed_waits", self.closer_event)
+                yield from self._sleep_for_space_steps(
+                    "recent_closed_waits", self.closer_event,
+                    lambda: self.recent_closed.has_space(handle.start_lsn),
+                    "recent_closed space")
+            if self.config.event_only:
+                # event_only: the closer has no timeout to find the new link by (MySQL's
+                # closer polls), so the user who added it wakes it
+                self.closer_event.set()
         else:
             while not self.user_report_added(handle):
-                self._sleep_for_space("recent_closed_waits", self.closer_event)
+                yield from self._sleep_for_space_steps(
+                    "recent_closed_waits", self.closer_event,
+                    lambda: self.recent_closed.has_space(handle.start_lsn),
+                    "flush_list_added space")
 
-    def _wait(self, lsn: int, kind: str) -> None:
+    def close_handle(self, handle: Handle) -> None:
+        """USR-4: 8.0 recent-closed link / 9.0 report to the tracker."""
+        self._drive(self.close_steps(handle))
+
+    def wait_steps(self, lsn: int, kind: str) -> Iterator[Point]:
         """USR-5/6: spin, then reset/check/wait on the slot event with a growing timeout."""
         if lsn > self.current_lsn:
             raise WaitBeyondReservedLsn(f"wait_for_{kind}", lsn, self.current_lsn)
@@ -713,7 +836,7 @@ class RedoLog:
             if condition():
                 return
             self._check_usable(f"wait_for_{kind}")
-            event.wait(count, timeout)
+            yield Wait(event, count, f"wait_for_{kind}({lsn})", self._timeout(timeout))
             waits += 1
             if waits % 4 == 0:
                 timeout = min(timeout * 2, self.config.user_wait_timeout_max_us * 1e-6)
@@ -721,6 +844,10 @@ class RedoLog:
                 self.writer_event.set()  # re-kick the writer on every real wait (facts §6.3)
                 if kind == "flush":
                     self.flusher_event.set()
+
+    def _wait(self, lsn: int, kind: str) -> None:
+        """USR-5/6: spin, then reset/check/wait on the slot event with a growing timeout."""
+        self._drive(self.wait_steps(lsn, kind))
 
     def wait_for_write(self, lsn: int) -> None:
         """USR-5: return once write_lsn >= lsn."""
@@ -730,6 +857,17 @@ class RedoLog:
         """USR-6: return once flushed_to_disk_lsn >= lsn."""
         self._wait(lsn, "flush")
 
+    def free_check_steps(self) -> Iterator[Point]:
+        """log_free_check (see :meth:`free_check`)."""
+        capacity = self.files.capacity
+        while self.current_lsn > self.checkpoint_lsn + capacity * 3 // 4:
+            self._check_usable("commit")
+            self._count("free_check_waits")
+            self.request_sync_flush()
+            count = self.free_check_event.reset()
+            if self.current_lsn > self.checkpoint_lsn + capacity * 3 // 4:
+                yield Wait(self.free_check_event, count, "log free check", self._timeout(1e-3))
+
     def free_check(self) -> None:
         """log_free_check (facts §7.7): before a group, wait while the log is too full.
 
@@ -738,14 +876,46 @@ class RedoLog:
         of threads in practice). Without it a writer blocked on capacity (WR-9) could wait for
         a checkpoint that waits for a page that waits for the writer.
         """
-        capacity = self.files.capacity
-        while self.current_lsn > self.checkpoint_lsn + capacity * 3 // 4:
-            self._check_usable("commit")
-            self._count("free_check_waits")
-            self.request_sync_flush()
-            count = self.free_check_event.reset()
-            if self.current_lsn > self.checkpoint_lsn + capacity * 3 // 4:
-                self.free_check_event.wait(count, 1e-3)
+        self._drive(self.free_check_steps())
+
+    def commit_steps(self, records: Sequence[Record], *, durable: bool = True,
+                     thread: str | int | None = None) -> Generator[Point, None, int]:
+        """:meth:`commit` as a generator of points (see :meth:`commit`); returns the end lsn."""
+        self._check_usable("commit")
+        if thread is not None:
+            self._local.name = str(thread)
+        self.bufpool.check_records(records)
+        data = encode_group(records)
+        yield from self.free_check_steps()
+        latches = [self.bufpool.pages[no].latch for no in sorted({r.page_no for r in records})]
+        for latch in latches:
+            latch.acquire()
+        try:
+            handle = self.reserve(len(data), wait="flush" if durable else "none",
+                                  page=records[0].page_no if len(records) == 1 else None)
+            yield PREEMPT
+            self.sync_point("log_buffer_write_before_memcpy")
+            yield from self.copy_steps(handle, data)
+            yield PREEMPT
+            self.sync_point("log_buffer_set_first_record_group_before_update")
+            self.set_first_rec_group(handle)
+            self.sync_point("log_buffer_write_completed_before_store")
+            yield from self.add_link_steps(handle)
+            yield PREEMPT
+            self.sync_point("log_buffer_add_dirty_pages")
+            yield from self.add_dirty_pages_steps(handle, records)
+            yield PREEMPT
+            self.sync_point("log_buffer_close")
+            yield from self.close_steps(handle)
+        finally:
+            for latch in reversed(latches):
+                latch.release()
+        self._count("commits")
+        if durable:
+            yield PREEMPT
+            self.sync_point("log_wait_for_flush_before_wait")
+            yield from self.wait_steps(handle.end_lsn, "flush")
+        return handle.end_lsn
 
     def commit(self, records: Sequence[Record], *, durable: bool = True,
                thread: str | int | None = None) -> int:
@@ -760,36 +930,8 @@ class RedoLog:
         until the group is closed, as a mini-transaction holds its page latches: so the groups
         that modify one page are in lsn order, and page_lsn only grows.
         """
-        self._check_usable("commit")
-        if thread is not None:
-            self._local.name = str(thread)
-        self.bufpool.check_records(records)
-        data = encode_group(records)
-        self.free_check()
-        latches = [self.bufpool.pages[no].latch for no in sorted({r.page_no for r in records})]
-        for latch in latches:
-            latch.acquire()
-        try:
-            handle = self.reserve(len(data), wait="flush" if durable else "none",
-                                  page=records[0].page_no if len(records) == 1 else None)
-            self.sync_point("log_buffer_write_before_memcpy")
-            self.copy(handle, data)
-            self.sync_point("log_buffer_set_first_record_group_before_update")
-            self.set_first_rec_group(handle)
-            self.sync_point("log_buffer_write_completed_before_store")
-            self.add_link(handle)
-            self.sync_point("log_buffer_add_dirty_pages")
-            self.add_dirty_pages(handle, records)
-            self.sync_point("log_buffer_close")
-            self.close_handle(handle)
-        finally:
-            for latch in reversed(latches):
-                latch.release()
-        self._count("commits")
-        if durable:
-            self.sync_point("log_wait_for_flush_before_wait")
-            self.wait_for_flush(handle.end_lsn)
-        return handle.end_lsn
+        end_lsn: int = self._drive(self.commit_steps(records, durable=durable, thread=thread))
+        return end_lsn
 
     # ------------------------------------------------------------------ stepped helpers
     def step_all(self) -> bool:

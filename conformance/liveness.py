@@ -1,0 +1,221 @@
+"""Wake-ups and progress: every actor runs only when its event was signalled (the check
+``liveness``).
+
+In the threaded log a background thread waits on its event *with a timeout*, so a wake-up that
+is lost (a producer that forgets to set the event, a consumer that resets it after checking)
+only costs a timeout and no check sees it. Here the log runs in ``event_only`` mode
+(``LogConfig(event_only=True)``: no timeouts, no periodic checkpoint or page cleaning) and in
+stepped mode, and a scheduler runs the *same code* the threads run, one point at a time:
+
+* each background thread is its loop :func:`impl.redolog.actor_loop` (step while there is work,
+  reset the event, step once more, wait), from :meth:`RedoLog.actor_loops`;
+* each user runs :meth:`RedoLog.commit_steps` for its groups (log_free_check, reserve, copy,
+  link, add dirty pages, close, wait for flush), the generator behind ``RedoLog.commit``.
+
+Both yield their blocking points: a :class:`~impl.redolog.Wait` (wait on an event for a signal
+since the reset that returned ``count``), a :class:`~impl.redolog.Sleep` (MySQL's polling sleep
+for link-buffer space), or a preemption point. The scheduler (seeded by Hypothesis) picks one
+runner that *can* run and advances it to its next point:
+
+* a runner at a preemption point can run;
+* a runner at a ``Wait`` can run only when its event was signalled since its reset (os_event's
+  test, USR-7), or by one of a bounded number of *spurious* wake-ups drawn by Hypothesis
+  (a correct protocol re-checks, so they must be harmless);
+* a runner at a ``Sleep`` can run when its retry would succeed or when its poll would set the
+  event it kicks (a poll that changes nothing is not progress).
+
+When users are still in their commits and nothing can run, a wake-up was lost: the check fails
+with a ``liveness: stuck`` failure that says who waits for what and why nobody can move
+("user 1 waits for flush of lsn 9000 but nothing can make progress: flusher waits on
+flusher_event, not signalled since its reset; ..."). This is the progress property SYS-3
+("every waiter is eventually satisfied", checked by the explorer on the spec by backward
+reachability) on the implementation, under the schedules where every thread is woken only by
+the events the design says wake it (decision 2, NT-4, USR-7).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+from hypothesis import given
+from hypothesis import settings as Settings
+from hypothesis import strategies as st
+
+from conformance import checks
+from conformance.checks import ConformanceFailure
+from conformance.params_map import conformance_params, to_log_config
+from impl.config import LogConfig
+from impl.faultstore import FaultStore
+from impl.records import Record
+from impl.redolog import PREEMPT, Point, RedoLog, Sleep, Wait
+
+MAX_MOVES = 30_000
+"""A run that has not finished after this many points is reported (no progress)."""
+
+STATS: Counter[str] = Counter()
+"""Runs, moves, waits woken, spurious wake-ups and free-check waits: evidence that the runs
+exercise the wake-ups (read by tests)."""
+
+
+def liveness_config(**changes: Any) -> LogConfig:
+    """The conformance configuration (small files, so the log fills and log_free_check and the
+    writer's capacity limit bind), two event slots of each kind, ``event_only``."""
+    config: LogConfig = to_log_config(conformance_params())
+    return attrs.evolve(config, **{"write_events": 2, "flush_events": 2, "event_only": True,
+                                   "n_pages": 8, **changes})
+
+
+@attrs.define
+class Runner:
+    """One thread of the log: a background actor's loop or a user's commits."""
+
+    name: str
+    steps: Iterator[Point]
+    point: Point = PREEMPT
+    done: bool = False
+    spurious: bool = False
+
+    def can_run(self) -> bool:
+        if self.done:
+            return False
+        point = self.point
+        if isinstance(point, Wait):
+            return self.spurious or point.event.signalled_since(point.count)
+        if isinstance(point, Sleep):
+            return point.ready() or not point.kick.is_set()
+        return True
+
+    def describe(self) -> str:
+        point = self.point
+        if isinstance(point, Wait):
+            return (f"{self.name} waits on {point.event.name} ({point.what}), not signalled "
+                    f"since its reset")
+        if isinstance(point, Sleep):
+            return f"{self.name} sleeps for {point.what} ({point.kick.name} already set)"
+        return f"{self.name} at {point}"
+
+
+def _user_program(log: RedoLog, user: int, groups: list[tuple[int, bool]],
+                  ends: list[tuple[int, bool]]) -> Iterator[Point]:
+    """User ``user`` commits its groups one by one, each modifying its own page."""
+    for i, (size, durable) in enumerate(groups):
+        records = [Record(user, bytes((65 + user,)) * size)]
+        end = yield from log.commit_steps(records, durable=durable, thread=user)
+        ends.append((int(end), durable))
+        del i
+        yield PREEMPT
+
+
+def _lsn_values(log: RedoLog) -> str:
+    return ", ".join(f"{k} {v}" for k, v in log.lsn_values().items())
+
+
+def run_schedule(config: LogConfig, workload: list[list[tuple[int, bool]]], seed: int,
+                 spurious_budget: int) -> None:
+    """Run the workload under the event-only scheduler (module docstring); raise
+    :class:`ConformanceFailure` when nothing can run while a user is still committing."""
+    log = RedoLog.create(FaultStore(), config, threads=False)
+    try:
+        _run(log, workload, seed, spurious_budget)
+    finally:
+        log.close(flush=False)
+
+
+def _run(log: RedoLog, workload: list[list[tuple[int, bool]]], seed: int,
+         spurious_budget: int) -> None:
+    rng = random.Random(seed)
+    actors = [Runner(name, steps) for name, steps in log.actor_loops().items()]
+    ends: list[list[tuple[int, bool]]] = [[] for _ in workload]
+    users = [Runner(f"user {u}", _user_program(log, u, groups, ends[u]))
+             for u, groups in enumerate(workload)]
+    runners = actors + users
+    STATS["runs"] += 1
+    for _move in range(MAX_MOVES):
+        if all(u.done for u in users):
+            break
+        ready = [r for r in runners if r.can_run()]
+        if not ready:
+            _stuck(log, users, actors)
+        waiting = [r for r in runners if not r.done and isinstance(r.point, Wait)
+                   and not r.can_run()]
+        if spurious_budget and waiting and rng.random() < 0.02:
+            runner = rng.choice(waiting)
+            runner.spurious = True
+            spurious_budget -= 1
+            STATS["spurious wake-ups"] += 1
+        else:
+            runner = rng.choice(ready)
+        if isinstance(runner.point, Wait):
+            STATS["waits woken"] += 1
+            if runner.point.what == "log free check":
+                STATS["free-check waits woken"] += 1
+        runner.spurious = False
+        STATS["moves"] += 1
+        try:
+            runner.point = next(runner.steps)
+        except StopIteration:
+            runner.done = True
+        except ConformanceFailure:
+            raise
+        except Exception as exc:
+            raise ConformanceFailure(f"liveness: impl raised {type(exc).__name__}",
+                                     f"{runner.name} raised {type(exc).__name__}: {exc}"
+                                     ) from exc
+    else:
+        busy = "; ".join(r.describe() for r in runners if not r.done)
+        raise ConformanceFailure("liveness: no progress",
+                                 f"the users did not finish in {MAX_MOVES} points: {busy}; "
+                                 f"{_lsn_values(log)}")
+    for u, user_ends in enumerate(ends):
+        for end, durable in user_ends:
+            if durable and log.flushed_to_disk_lsn < end:
+                raise ConformanceFailure(
+                    "liveness: commit returned early",
+                    f"user {u}'s durable commit ending at lsn {end} returned with "
+                    f"flushed_to_disk_lsn {log.flushed_to_disk_lsn} (USR-6)")
+
+
+def _stuck(log: RedoLog, users: list[Runner], actors: list[Runner]) -> None:
+    """Nothing can run while a user is still committing: a lost wake-up (SYS-3)."""
+    blocked = [u for u in users if not u.done]
+    first = blocked[0]
+    point = first.point
+    if isinstance(point, Wait) and point.what.startswith("wait_for_"):
+        kind, _, lsn = point.what.removeprefix("wait_for_").partition("(")
+        head = f"{first.name} waits for {kind} of lsn {lsn.rstrip(')')}"
+    else:
+        head = first.describe()
+    others = [r.describe() for r in [*blocked[1:], *actors] if not r.done]
+    raise ConformanceFailure(
+        "liveness: stuck",
+        f"{head} but nothing can make progress: " + "; ".join(others)
+        + f" ({_lsn_values(log)}; sync_flush_requested {log.sync_flush_requested})")
+
+
+@st.composite
+def workloads(draw: st.DrawFn, max_users: int = 3) -> list[list[tuple[int, bool]]]:
+    """1..max_users users, each committing 4..16 groups of 50..400 payload bytes (so the
+    8 KiB log fills: log_free_check and the writer's capacity limit bind), most durable
+    (commit waits for flush), some not."""
+    n_users = draw(st.integers(1, max_users), label="users")
+    return [draw(st.lists(st.tuples(st.integers(50, 400), st.sampled_from([True, True, False])),
+                          min_size=4, max_size=16), label=f"user {u} groups")
+            for u in range(n_users)]
+
+
+def run(settings: Settings) -> None:
+    """The check ``liveness``: Hypothesis draws workloads, schedules and spurious wake-ups;
+    every run must finish (no lost wake-up), see the module docstring."""
+    config = liveness_config()
+
+    @given(workload=workloads(), seed=st.integers(0, 2**32 - 1),
+           spurious=st.integers(0, 3))
+    def liveness(workload: list[list[tuple[int, bool]]], seed: int, spurious: int) -> None:
+        checks.EXAMPLES["liveness"] += 1
+        run_schedule(config, workload, seed, spurious)
+
+    settings(liveness)()
