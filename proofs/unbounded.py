@@ -1004,13 +1004,29 @@ def step_formula(action: str, inv: UInv, make: UEncFactory | None = None
 
 
 def obligations() -> list[Obligation]:
-    """``uinit.<inv>`` and ``ustep.<action>.<inv>`` for every invariant and action: scope
-    unbounded (any number of threads, pages, flush lists)."""
+    """``init.<inv>`` and ``step.<action>.<inv>`` for every invariant and action: scope
+    unbounded (any number of threads, pages, flush lists). They take the names of
+    :mod:`proofs.encoding`'s bounded obligations, which the registry then drops."""
     out: list[Obligation] = []
     for inv in INVARIANTS:
-        out.append(Obligation(f"uinit.{inv.name}", inv.ids, init_formula(inv), inv.doc))
+        out.append(Obligation(f"init.{inv.name}", inv.ids, init_formula(inv), inv.doc))
     for action in ACTION_NAMES:
         for inv in INVARIANTS:
-            out.append(Obligation(f"ustep.{action}.{inv.name}", inv.ids,
-                                  step_formula(action, inv), inv.doc))
+            out.append(Obligation(f"step.{action}.{inv.name}", inv.ids,
+                                  _goal(action, inv.name), inv.doc,
+                                  session=f"unbounded.{action}", shared=_hyp(action)))
     return out
+
+
+def _cached(action: str) -> tuple[z3.BoolRef, dict[str, z3.BoolRef]]:
+    if action not in _QUERIES:
+        _QUERIES[action] = action_query(action)
+    return _QUERIES[action]
+
+
+def _hyp(action: str) -> Callable[[], z3.BoolRef]:
+    return lambda: _cached(action)[0]
+
+
+def _goal(action: str, inv: str) -> Callable[[], z3.BoolRef]:
+    return lambda: _cached(action)[1][inv]
