@@ -214,9 +214,14 @@ def part_proofs() -> PartResult:
     done = run_child(_redospec("prove", "--json"), name)
     if done.returncode == EXIT_USAGE and "--json" in done.stderr:
         done = run_child(_redospec("prove"), name)
-    counts = _count_verdicts(_json_from(done.stdout))
+    data = _json_from(done.stdout)
+    counts = _count_verdicts(data)
     if counts:
         figures = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
+        scopes = data.get("scopes") if isinstance(data, dict) else None
+        if isinstance(scopes, dict):  # issue 14 item 5: unbounded vs bounded
+            figures += f" ({scopes.get('unbounded', 0)} unbounded, " \
+                       f"{scopes.get('bounded', 0)} bounded)"
     else:
         figures = _tail(done.stdout, 1) or "-"
     verdict = "ok" if done.returncode == 0 else "failed"

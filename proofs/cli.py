@@ -6,9 +6,11 @@ broke the invariant where the obligation has a decoder. The exit status is 0 onl
 obligation passed (``proved``, or ``refuted as expected`` for the documented MySQL finding);
 ``unknown`` and ``timeout`` are failures.
 
-``--json`` prints ``{"verdict": "proved" | "failed", "seconds": ..., "obligations": [{"name",
-"ids", "status", "seconds", ...}]}`` on stdout instead of the table (progress still goes to
-stderr).
+``--json`` prints ``{"verdict": "proved" | "failed", "seconds": ..., "scopes": {"unbounded":
+n, "bounded": n, "witness": n}, "obligations": [{"name", "ids", "status", "seconds", "scope",
+...}]}`` on stdout instead of the table (progress still goes to stderr). ``scope`` is
+``"unbounded"`` or the bounds the obligation assumes (issue 14 item 5); the table has a scope
+column and its total line counts both.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from proofs.obligation import Obligation, Result, describe
+from proofs.obligation import Obligation, Result, describe, scope_kind
 from proofs.runner import DEFAULT_TIMEOUT_S, run
 
 
@@ -73,11 +75,12 @@ def format_table(results: Sequence[Result], total_s: float) -> str:
     name_w = max([len(r.name) for r in results] + [10])
     ids_w = max([len(",".join(r.ids)) for r in results] + [3])
     status_w = max([len(r.status) for r in results] + [6])
-    lines = [f"{'obligation':<{name_w}}  {'ids':<{ids_w}}  {'status':<{status_w}}  seconds"]
+    lines = [f"{'obligation':<{name_w}}  {'ids':<{ids_w}}  {'status':<{status_w}}  seconds"
+             "  scope"]
     for r in results:
         lines.append(
             f"{r.name:<{name_w}}  {','.join(r.ids):<{ids_w}}  {r.status:<{status_w}}  "
-            f"{r.seconds:7.2f}"
+            f"{r.seconds:7.2f}  {r.scope}"
         )
     for r in results:
         if r.status == "refuted as expected" or not r.passed:
@@ -93,7 +96,28 @@ def format_table(results: Sequence[Result], total_s: float) -> str:
         f"total: {passed}/{len(results)} passed, {len(results) - passed} failed, "
         f"{total_s:.1f} s wall"
     )
+    lines.append("scope: " + scope_summary(results))
     return "\n".join(lines)
+
+
+def scope_counts(results: Sequence[Result]) -> dict[str, int]:
+    """How many obligations are unbounded, bounded and witnesses (issue 14 item 5)."""
+    counts = {"unbounded": 0, "bounded": 0, "witness": 0}
+    for r in results:
+        counts[scope_kind(r.scope)] += 1
+    return counts
+
+
+def scope_summary(results: Sequence[Result]) -> str:
+    """``N unbounded, M bounded (scope: count; ...), W witnesses``."""
+    counts = scope_counts(results)
+    bounded: dict[str, int] = {}
+    for r in results:
+        if scope_kind(r.scope) == "bounded":
+            bounded[r.scope] = bounded.get(r.scope, 0) + 1
+    detail = "; ".join(f"{k}: {v}" for k, v in bounded.items())
+    return (f"{counts['unbounded']} unbounded, {counts['bounded']} bounded"
+            + (f" ({detail})" if detail else "") + f", {counts['witness']} witnesses")
 
 
 def group_of(name: str) -> str:
@@ -115,11 +139,14 @@ def results_markdown(results: Sequence[Result], total_s: float, jobs: int) -> st
         f"{total_s:.1f} s with {jobs} worker processes on this machine (z3 "
         f"{_z3_version()}). Seconds are z3's time per obligation, summed per group.",
         "",
-        "| group | obligations | passed | seconds (sum) | slowest (s) |",
-        "|---|---:|---:|---:|---:|",
+        f"Scope: {scope_summary(results)}.",
+        "",
+        "| group | obligations | passed | scope | seconds (sum) | slowest (s) |",
+        "|---|---:|---:|---|---:|---:|",
     ]
     for g, rs in groups.items():
-        lines.append(f"| `{g}` | {len(rs)} | {sum(r.passed for r in rs)} | "
+        scopes = ", ".join(sorted({r.scope for r in rs}))
+        lines.append(f"| `{g}` | {len(rs)} | {sum(r.passed for r in rs)} | {scopes} | "
                      f"{sum(r.seconds for r in rs):.2f} | {max(r.seconds for r in rs):.2f} |")
     lines += [
         "",
@@ -128,11 +155,13 @@ def results_markdown(results: Sequence[Result], total_s: float, jobs: int) -> st
         "lemmas the abstractions use; `notify` -- the notifier covers every satisfied waiter "
         "(NT-2, NT-4), MySQL 8.0.41's shortcut loses waiters (Bug #114660: expected "
         "counterexamples, tight at (S-1)*512+2 bytes), the spec's rule is sound; `wr6` -- the "
-        "writer's exact write-ahead plan (WR-6, WR-7); `ring<C>` -- the link ring as C slots "
-        "(LNK-1..5), and that its traversal is what the step encoding assumes; `init`, "
+        "writer's exact write-ahead plan (WR-6, WR-7); `ring` -- the link ring for a symbolic "
+        "capacity C and any number of threads (LNK-1..5): the ring invariant, the traversal "
+        "loop by induction over its steps, and that it ends where the step encoding assumes; "
+        "`wexact` -- the exact writer relations imply the ones the step proofs use; `init`, "
         "`step.<action>` -- Init => Inv and Inv and Action => Inv' for SYS-1, LNK-5, SYS-2, "
-        "NT-4, SYS-4 and five auxiliary invariants, every size symbolic (2 users, 2 pages, 1 "
-        "or 2 flush lists).",
+        "NT-4, SYS-4, CP-6 and nine auxiliary invariants, every size symbolic, any number of "
+        "user threads, pages and flush lists (proofs/unbounded.py).",
         "",
     ]
     return "\n".join(lines)
@@ -156,7 +185,7 @@ def _bmc_traces(results: Sequence[Result], depth: int) -> list[str]:
         if r.passed or r.status != "counterexample" or not r.name.startswith(("init.", "step.")):
             continue
         inv = r.name.rsplit(".", 1)[1]
-        if inv in done:
+        if inv in done or not _bmc_knows(inv):
             continue
         done.add(inv)
         try:
@@ -180,6 +209,11 @@ _DONE: list[str] = []
 def interrupt_summary() -> str:
     """One line: how many obligations were checked before Ctrl-C."""
     return _DONE[-1] if _DONE else ""
+def _bmc_knows(inv: str) -> bool:
+    """BMC (proofs.bmc) unrolls the bounded encoding: only its invariants can be searched."""
+    from proofs.encoding import INVARIANTS
+
+    return any(i.name == inv for i in INVARIANTS)
 
 
 def main(argv: list[str]) -> int:
@@ -198,11 +232,11 @@ def main(argv: list[str]) -> int:
         return 2
     if args.list:
         if args.json:   # --json promises JSON on stdout, with --list too
-            print(json.dumps([{"name": ob.name, "ids": list(ob.ids)} for ob in chosen],
-                             indent=2))
+            print(json.dumps([{"name": ob.name, "ids": list(ob.ids), "scope": ob.scope}
+                              for ob in chosen], indent=2))
             return 0
         for ob in chosen:
-            print(f"{ob.name}  {','.join(ob.ids)}")
+            print(f"{ob.name}  {','.join(ob.ids)}  {ob.scope}")
         return 0
     bad = [f"--jobs {args.jobs}: must be at least 1" if args.jobs < 1 else "",
            f"--timeout {args.timeout:g}: must be more than 0 seconds" if args.timeout <= 0 else "",
@@ -243,6 +277,7 @@ def main(argv: list[str]) -> int:
         report = {
             "verdict": "proved" if ok else "failed",
             "seconds": round(total_s, 3),
+            "scopes": scope_counts(results),
             "obligations": [r.to_json() for r in results],
         }
         print(json.dumps(report, indent=2))

@@ -40,6 +40,17 @@ found its counterexample. ``counterexample``: a proof obligation is sat. ``not r
 ``expect="sat"`` obligation came back unsat (the finding it documents is gone). ``unknown`` and
 ``timeout``: z3 gave no answer. ``error``: building or checking raised."""
 
+UNBOUNDED = "unbounded"
+"""The scope of an obligation that assumes no bound (see :attr:`Obligation.scope`)."""
+
+
+def scope_kind(scope: str) -> str:
+    """``unbounded``, ``witness`` or ``bounded``: how the summary counts a scope."""
+    if scope == UNBOUNDED:
+        return UNBOUNDED
+    return "witness" if scope.startswith("witness") else "bounded"
+
+
 PASSING: frozenset[str] = frozenset({"proved", "refuted as expected"})
 """The statuses that count as success; everything else makes ``redospec prove`` fail."""
 
@@ -64,6 +75,17 @@ class Obligation:
     doc: str = ""
     expect: Literal["unsat", "sat"] = "unsat"
     decode: Decoder | None = None
+    session: str = ""
+    """Obligations with the same non-empty ``session`` share a hypothesis: ``shared()`` is
+    asserted once per process on one solver, and each obligation's ``build()`` (its negated
+    goal) is checked under ``push``/``pop`` -- the step obligations of one action share
+    everything but the goal, and re-internalizing the hypothesis cost 3-6x the solving."""
+    shared: Callable[[], z3.BoolRef] | None = None
+    scope: str = UNBOUNDED
+    """``"unbounded"``: the formula has no bound beyond the Params rules (every size, every
+    number of threads/pages/lists, every ring capacity); otherwise the bounds it assumes, e.g.
+    ``"users=2, pages=2, flush lists<=2"`` (issue 14 item 5). ``"witness"`` marks an
+    expected counterexample found at the narrowed parameters it names."""
 
     @property
     def group(self) -> str:
@@ -87,6 +109,8 @@ class Result:
     """Why z3 said unknown, or the error text."""
     statistics: dict[str, float] = field(default_factory=dict)
     """z3's solver statistics (conflicts, decisions, instances, memory ...)."""
+    scope: str = UNBOUNDED
+    """The obligation's :attr:`Obligation.scope`."""
 
     @property
     def passed(self) -> bool:
@@ -99,6 +123,7 @@ class Result:
             "ids": list(self.ids),
             "status": self.status,
             "seconds": round(self.seconds, 3),
+            "scope": self.scope,
         }
         if self.model is not None:
             row["model"] = self.model
@@ -133,17 +158,48 @@ def check(ob: Obligation, timeout_s: float = 20.0) -> Result:
     """Build ``ob``'s formula and ask z3 whether it is satisfiable, within ``timeout_s``.
 
     The formula is checked on its own fresh solver (no shared state between obligations).
+    The result carries the obligation's scope.
     """
+    result = _check(ob, timeout_s)
+    result.scope = ob.scope
+    return result
+
+
+_SESSIONS: dict[str, z3.Solver] = {}
+"""Per process: one solver per session, holding the session's shared hypothesis."""
+
+
+def _check(ob: Obligation, timeout_s: float) -> Result:
     started = time.perf_counter()
+    pushed: z3.Solver | None = None
     try:
-        formula = ob.build()
-        solver = z3.Solver()
+        if ob.session and ob.shared is not None:
+            solver = _SESSIONS.get(ob.session)
+            if solver is None:
+                solver = z3.Solver()
+                solver.add(ob.shared())
+                _SESSIONS[ob.session] = solver
+            solver.push()
+            pushed = solver
+        else:
+            solver = z3.Solver()
         solver.set("timeout", max(1, int(timeout_s * 1000)))
-        solver.add(formula)
+        solver.add(ob.build())
         answer = solver.check()
     except Exception as exc:  # a bug in an encoding must show as a failed row, not a crash
+        if pushed is not None:
+            pushed.pop()
         return Result(ob.name, ob.ids, "error", time.perf_counter() - started,
                       reason=f"{type(exc).__name__}: {exc}")
+    try:
+        return _answer(ob, solver, answer, started)
+    finally:
+        if pushed is not None:
+            pushed.pop()
+
+
+def _answer(ob: Obligation, solver: z3.Solver, answer: z3.CheckSatResult, started: float
+            ) -> Result:
     seconds = time.perf_counter() - started
     statistics = _statistics(solver)
     if answer == z3.unsat:

@@ -37,6 +37,10 @@ def _ignore_sigint() -> None:
     SIGINT to the whole process group prints one line, not a traceback per worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+def _run_many(names: list[str], timeout_s: float) -> list[Result]:
+    """Worker entry point for one session's obligations (they share a solver, so one worker
+    builds the shared hypothesis once)."""
+    return [_run_one(name, timeout_s) for name in names]
 
 
 def run(
@@ -86,25 +90,36 @@ def run(
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         try:
-            pending: dict[str, tuple[AsyncResult[Result], Obligation]] = {}
+            # One task per session (obligations sharing a solver), one per other obligation.
+            groups: dict[str, list[Obligation]] = {}
             for ob in remote:
-                pending[ob.name] = (pool.apply_async(_run_one, (ob.name, timeout_s)), ob)
+                groups.setdefault(ob.session or f"\0{ob.name}", []).append(ob)
+            pending: dict[str, tuple[AsyncResult[list[Result]], list[Obligation]]] = {}
+            for key, obs in groups.items():
+                names = [ob.name for ob in obs]
+                pending[key] = (pool.apply_async(_run_many, (names, timeout_s)), obs)
             started = time.perf_counter()
             # Every obligation may take timeout_s; two workers share them.
             deadline = started + GRACE_S + timeout_s * (len(remote) / jobs + 1)
             while pending:
-                for name, (handle, ob) in list(pending.items()):
+                for key, (handle, obs) in list(pending.items()):
                     if handle.ready():
-                        del pending[name]
+                        del pending[key]
                         try:
-                            done(handle.get())
+                            for result in handle.get():
+                                done(result)
                         except Exception as exc:
-                            done(Result(ob.name, ob.ids, "error", 0.0,
-                                        reason=f"{type(exc).__name__}: {exc}"))
+                            for ob in obs:
+                                done(Result(ob.name, ob.ids, "error", 0.0,
+                                            reason=f"{type(exc).__name__}: {exc}",
+                                            scope=ob.scope))
                 if pending and time.perf_counter() > deadline:
-                    for _name, (_handle, ob) in pending.items():
-                        done(Result(ob.name, ob.ids, "timeout", time.perf_counter() - started,
-                                    reason="worker did not answer; pool killed"))
+                    for _key, (_handle, obs) in pending.items():
+                        for ob in obs:
+                            done(Result(ob.name, ob.ids, "timeout",
+                                        time.perf_counter() - started,
+                                        reason="worker did not answer; pool killed",
+                                        scope=ob.scope))
                     pending.clear()
                     break
                 if pending:

@@ -1,0 +1,221 @@
+"""Concrete spec states in the unbounded encoding (conformance and counterexamples).
+
+:func:`projection` writes a :class:`spec.state.State` as the values of :mod:`proofs.unbounded`'s
+vocabulary over a finite domain (``th0..``, ``pg0..``, ``fl0..``: one constant per user thread,
+page and flush list of the Params); :func:`model_projection` reads the same shape out of a z3
+model of a post-state. Only what the spec determines is compared: an idle thread's page and an
+empty list's tail are not, and a list's order is compared as the order of its pages' stamps
+(the stamps themselves are the encoding's own). :func:`relation_holds` (direction 1) and
+:func:`relation_successors` (direction 2) evaluate an action's relation with the real division
+terms on concrete Params; :func:`to_state` turns a finite model back into a spec State (for the
+teeth tests, which run the spec on a counterexample).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import z3
+
+from proofs.encoding import PC_NAMES, PCS, WAIT_NAMES, WAITS
+from proofs.params import SymParams, concrete_values
+from proofs.unbounded import UEnc, UState, finite_dom, step
+from spec.linkbuf import LinkBuf
+from spec.params import Params
+from spec.state import (
+    CheckpointState,
+    NotifierState,
+    PagesState,
+    State,
+    UserState,
+    WriterState,
+    initial_state,
+    replace,
+)
+
+Proj = dict[str, Any]
+SCALARS = ("sn", "ready", "added", "wl", "fl", "cp", "pending", "nw", "nf", "nwe", "nfe")
+
+
+def projection(p: Params, s: State) -> Proj:
+    """The encoded, spec-determined values of ``s`` (see the module docstring)."""
+    out: Proj = {
+        "sn": s.sn, "ready": s.recent_written.tail, "added": s.recent_closed.tail,
+        "wl": s.writer.write_lsn, "fl": s.flushed_to_disk_lsn,
+        "cp": s.checkpoint.checkpoint_lsn, "pending": s.checkpoint.pending_lsn,
+        "nw": s.notifiers.write_lsn, "nf": s.notifiers.flush_lsn,
+        "nwe": s.notifiers.write_event, "nfe": s.notifiers.flush_event,
+    }
+    out["threads"] = tuple(
+        (PCS[u.pc], u.start_sn, u.size, WAITS[u.wait], u.signalled,
+         u.page if u.pc != "idle" else None) for u in s.users)
+    oldest = [0] * p.n_pages
+    for lst in s.pages.flush_lists:
+        for page, o in lst:
+            oldest[page] = o
+    out["pages"] = tuple((oldest[j], s.pages.newest[j], s.pages.on_disk[j])
+                         for j in range(p.n_pages))
+    # each list, tail first (the earliest added)
+    out["lists"] = tuple(tuple(page for page, _ in reversed(lst))
+                         for lst in s.pages.flush_lists)
+    return out
+
+
+def _real(p: Params, n_threads: int | None = None) -> tuple[UEnc, list[Any]]:
+    dom = finite_dom(n_threads or p.n_user_threads, p.n_pages, p.n_flush_lists)
+    sp = SymParams()
+    enc = UEnc(sp, cap=z3.IntVal(p.log_capacity), abstract=False, dom=dom)
+    return enc, sp.substitution(concrete_values(p))
+
+
+def _consts(enc: UEnc, sort: str) -> list[z3.ExprRef]:
+    return enc.dom.finite[sort]
+
+
+def static(enc: UEnc, p: Params) -> z3.BoolRef:
+    """The finite domain's constants are distinct; page ``j`` is in list ``j % n_lists``."""
+    pages, lists = _consts(enc, "Page"), _consts(enc, "FList")
+    return z3.And(enc.dom.distinct(), *[enc.lst(q) == lists[j % len(lists)]
+                                        for j, q in enumerate(pages)])
+
+
+def constraints(enc: UEnc, st: UState, pr: Proj, exact_stamps: bool) -> z3.BoolRef:
+    """``st`` has the projection ``pr``. ``exact_stamps``: stamps are the positions in the
+    list (a pre-state); otherwise only their order within each list is constrained."""
+    ths, pages, lists = (_consts(enc, n) for n in ("Thread", "Page", "FList"))
+    cs: list[z3.BoolRef] = []
+    for n in SCALARS:
+        v = pr[n]
+        cs.append(st.v[n] == (z3.BoolVal(v) if isinstance(v, bool) else z3.IntVal(v)))
+    for x, (pc, ssn, size, wait, sig, page) in zip(ths, pr["threads"], strict=True):
+        cs += [st.fn("pc", x) == pc, st.fn("ssn", x) == ssn, st.fn("size", x) == size,
+               st.fn("wait", x) == wait, st.fn("sig", x) == sig]
+        if page is not None:
+            cs.append(st.fn("page", x) == pages[page])
+        elif exact_stamps:
+            cs.append(st.fn("page", x) == pages[0])
+    for q, (old, new, disk) in zip(pages, pr["pages"], strict=True):
+        cs += [st.fn("oldest", q) == old, st.fn("newest", q) == new, st.fn("disk", q) == disk]
+        if exact_stamps and new == 0:
+            cs.append(st.fn("stamp", q) == 0)
+    for li, order in zip(lists, pr["lists"], strict=True):
+        cs.append(st.fn("ne", li) == bool(order))
+        if order:
+            cs.append(st.fn("tl", li) == pages[order[0]])
+        for n, page in enumerate(order):
+            if exact_stamps:
+                cs.append(st.fn("stamp", pages[page]) == n)
+            elif n:
+                cs.append(st.fn("stamp", pages[order[n - 1]]) < st.fn("stamp", pages[page]))
+        if exact_stamps and not order:
+            cs.append(st.fn("tl", li) == pages[0])
+    return z3.And(cs)
+
+
+def model_projection(enc: UEnc, m: z3.ModelRef, st: UState) -> Proj:
+    """The projection of ``st`` in the model ``m`` (same shape as :func:`projection`)."""
+    ths, pages, lists = (_consts(enc, n) for n in ("Thread", "Page", "FList"))
+
+    def ev(t: z3.ExprRef) -> Any:
+        v = m.eval(t, model_completion=True)
+        if z3.is_bool(v):
+            return bool(z3.is_true(v))
+        if z3.is_int_value(v):
+            return v.as_long()
+        return v
+
+    def page_index(t: z3.ExprRef) -> int:
+        v = m.eval(t, model_completion=True)
+        for j, q in enumerate(pages):
+            if z3.is_true(m.eval(v == q, model_completion=True)):
+                return j
+        raise ValueError(f"{t} is no page of the domain")
+
+    out: Proj = {n: ev(st.v[n]) for n in SCALARS}
+    out["threads"] = tuple(
+        (ev(st.fn("pc", x)), ev(st.fn("ssn", x)), ev(st.fn("size", x)), ev(st.fn("wait", x)),
+         ev(st.fn("sig", x)), page_index(st.fn("page", x)) if ev(st.fn("pc", x)) else None)
+        for x in ths)
+    out["pages"] = tuple((ev(st.fn("oldest", q)), ev(st.fn("newest", q)), ev(st.fn("disk", q)))
+                         for q in pages)
+    lists_out = []
+    for li in lists:
+        members = [j for j, q in enumerate(pages)
+                   if ev(st.fn("newest", q)) != 0 and page_index(enc.lst(q)) == -1]
+        del members
+        dirty = [j for j, q in enumerate(pages) if ev(st.fn("newest", q)) != 0
+                 and z3.is_true(m.eval(enc.lst(q) == li, model_completion=True))]
+        lists_out.append(tuple(sorted(dirty, key=lambda j: ev(st.fn("stamp", pages[j])))))
+    out["lists"] = tuple(lists_out)
+    return out
+
+
+def _choice_closure(enc: UEnc) -> z3.BoolRef:
+    return z3.And([enc.dom.closure(c) for c in enc.choices])
+
+
+def relation_holds(p: Params, action: str, s: State, t: State,
+                   rel: Callable[[UEnc, UState], tuple[z3.BoolRef, UState]] | None = None
+                   ) -> bool:
+    """Direction 1: some choice makes ``action``'s relation go from ``s`` to ``t``."""
+    enc, subst = _real(p)
+    a = UState.fresh("")
+    guard, b = (rel or (lambda e, st: step(e, action, st)))(enc, a)
+    solver = z3.Solver()
+    solver.set("timeout", 30_000)
+    body = z3.And(static(enc, p), constraints(enc, a, projection(p, s), True), guard,
+                  _choice_closure(enc), constraints(enc, b, projection(p, t), False))
+    solver.add(z3.substitute(body, *subst))
+    r = solver.check()
+    if r == z3.unknown:
+        raise RuntimeError(f"z3 unknown on {action}: {solver.reason_unknown()}")
+    return bool(r == z3.sat)
+
+
+def relation_successors(p: Params, action: str, s: State, limit: int = 25,
+                        rel: Callable[[UEnc, UState], tuple[z3.BoolRef, UState]] | None = None
+                        ) -> tuple[list[Proj], bool]:
+    """Direction 2: up to ``limit`` distinct projections of post-states the relation allows
+    from ``s``, and whether that is all of them."""
+    enc, subst = _real(p)
+    a = UState.fresh("")
+    guard, b = (rel or (lambda e, st: step(e, action, st)))(enc, a)
+    solver = z3.Solver()
+    solver.set("timeout", 30_000)
+    solver.add(z3.substitute(z3.And(static(enc, p), constraints(enc, a, projection(p, s), True),
+                                    guard, _choice_closure(enc)), *subst))
+    out: list[Proj] = []
+    while len(out) < limit:
+        r = solver.check()
+        if r == z3.unsat:
+            return out, True
+        if r != z3.sat:
+            raise RuntimeError(f"z3 {r} on {action}: {solver.reason_unknown()}")
+        pr = model_projection(enc, solver.model(), b)
+        out.append(pr)
+        solver.add(z3.Not(z3.substitute(constraints(enc, b, pr, False), *subst)))
+    return out, False
+
+
+def to_state(p: Params, enc: UEnc, m: z3.ModelRef, st: UState) -> State:
+    """The spec State a finite model of ``st`` describes (encoded fields; link rings empty at
+    their tails, buffer and files as in Init)."""
+    pr = model_projection(enc, m, st)
+    s0 = initial_state(p)
+    users = tuple(UserState(PC_NAMES[pc], ssn, size, page or 0, WAIT_NAMES[wait], sig)
+                  for pc, ssn, size, wait, sig, page in pr["threads"])
+    oldest = [o for o, _, _ in pr["pages"]]
+    lists = tuple(tuple((j, oldest[j]) for j in reversed(order)) for order in pr["lists"])
+    pages = PagesState(lists, tuple(n for _, n, _ in pr["pages"]),
+                       tuple(d for _, _, d in pr["pages"]))
+    cp = s0.checkpoint
+    return replace(
+        s0, sn=pr["sn"], users=users,
+        recent_written=LinkBuf.empty(p.recent_written_size, pr["ready"]),
+        recent_closed=LinkBuf.empty(p.recent_closed_size, pr["added"]),
+        writer=WriterState(pr["wl"], 0, 0), flushed_to_disk_lsn=pr["fl"],
+        checkpoint=CheckpointState(pr["cp"], cp.checkpoint_no, pr["pending"],
+                                   cp.blocks_written, cp.blocks_disk),
+        notifiers=NotifierState(pr["nw"], pr["nwe"], pr["nf"], pr["nfe"]),
+        pages=pages)
