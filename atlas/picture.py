@@ -6,8 +6,8 @@ raw field values:
 * the lsn axis: current_lsn, buf_ready_for_write_lsn (LNK-5), write_lsn, flushed_to_disk_lsn,
   dirty_pages_added_up_to_lsn (CP-1), checkpoint_lsn (and a pending checkpoint) on one line;
 * the log buffer ring, byte by byte in ring order (block ``i`` holds the lsns ``≡ i *
-  block_size mod log_buffer_size``), each byte coloured written / ready / copied (not yet
-  ready: a hole below it) / being copied (reserved, not copied) / free, headers with their
+  block_size mod log_buffer_size``), each byte coloured written / ready / copied (still above
+  buf_ready_for_write_lsn) / being copied (reserved, not copied) / free, headers with their
   first_rec_group (USR-2), and the lsn markers at their ring positions;
 * the user threads (USR-1..7): pc, group, page, what they wait for;
 * the recent_written and recent_closed rings (LNK-1..6) with their links drawn as arcs and the
@@ -70,7 +70,7 @@ COLOURS: dict[str, str] = {
 LEGEND: tuple[tuple[str, str], ...] = (
     ("written", "written to the files (< write_lsn)"),
     ("ready", "ready to write (< buf_ready_for_write_lsn)"),
-    ("copied", "copied, not ready (a hole below)"),
+    ("copied", "copied, above buf_ready_for_write_lsn"),
     ("reserved", "being copied (reserved)"),
     ("free", "free"),
     ("header", "block header / trailer"),

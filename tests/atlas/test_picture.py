@@ -176,3 +176,29 @@ def test_innodb_is_a_compact_summary() -> None:
     assert got["write_lsn"] == s.writer.write_lsn
     assert got["flushed_to_disk_lsn"] == s.flushed_to_disk_lsn
     assert got["checkpoint_lsn"] == s.checkpoint.checkpoint_lsn
+
+
+@pytest.mark.parametrize("changes", [
+    {"version": "9.0"},
+    {"link_buf": "8.0.22"},
+    {"explore_crashes": True, "torn_writes": True},
+    {"checksums": False, "max_sn": 60},
+], ids=["9.0", "8.0.22", "crashes", "wrap"])
+def test_every_variant_draws(changes: dict[str, object]) -> None:
+    """Seeded random walks in each Params variant (the 9.0 tracker, the 8.0.22 link buffer,
+    crashes and recovery with torn writes, a longer run that wraps the buffer and the files):
+    every picture parses and its markers are the state's lsns (SYS-1's chain)."""
+    p = Params.tiny().evolve(**changes)
+    m = RedoModel(p)
+    rng = random.Random(11)
+    for _walk in range(3):
+        s = m.init_states()[0]
+        before = None
+        for _ in range(60):
+            groups = m.enabled_groups(s)
+            if not groups:
+                break
+            before, (_, s) = s, groups[rng.randrange(len(groups))][1](rng)
+            got = _markers(draw(p, s, before))
+            assert got["write_lsn"] == s.writer.write_lsn
+            assert got["current_lsn"] >= got["buf_ready_for_write_lsn"] >= got["write_lsn"]
