@@ -47,7 +47,14 @@ from types import ModuleType
 from typing import NoReturn
 
 from atlas.broken import BROKEN, counterexample
-from atlas.catalog import PREFIXES, action_rows, all_actions, parse_ids, property_rows
+from atlas.catalog import (
+    PREFIXES,
+    action_rows,
+    all_actions,
+    parse_ids,
+    property_rows,
+    variant,
+)
 from atlas.picture import draw, draw_trace
 from spec import checkpointer, closer, crash, flusher, notifier, page_cleaner, user, writer
 from spec.invariants import PROPERTIES
@@ -350,9 +357,10 @@ def first_takes(m: RedoModel, max_states: int = 50_000) -> dict[str, tuple[list[
 def example_params(a: Action) -> Params:
     """The tiny configuration in which ``a`` exists."""
     p = Params.tiny()
-    if a.actor == "crash":
+    where = variant(a)
+    if where == "crash":
         return p.evolve(explore_crashes=True)
-    if a.name in ("user_report_added", "tracker_advance_smallest_not_added"):
+    if where == "9.0":
         return p.evolve(version="9.0")
     return p
 

@@ -74,7 +74,8 @@ def _actions_of(version: Literal["8.0", "9.0"]) -> tuple[Action, ...]:
     return default_actions(attrs.evolve(Params.tiny(), version=version, explore_crashes=True))
 
 
-def _variant(a: Action) -> str:
+def variant(a: Action) -> str:
+    """Where ``a`` exists: "8.0", "9.0", "crash" (crashes on) or "all"."""
     if a in crash.ACTIONS:
         return "crash"
     in_80, in_90 = a in _actions_of("8.0"), a in _actions_of("9.0")
@@ -99,12 +100,12 @@ def action_rows(version: str = "all") -> list[dict[str, Any]]:
     mentioned, summary."""
     rows = []
     for a in all_actions():
-        variant = _variant(a)
-        if version != "all" and variant not in (version, "all", "crash"):
+        where = variant(a)
+        if version != "all" and where not in (version, "all", "crash"):
             continue
         ids = list(a.ids)
         rows.append({
-            "name": a.name, "actor": a.actor, "variant": variant,
+            "name": a.name, "actor": a.actor, "variant": where,
             "module": a.apply.__module__, "ids": ids,
             "mentioned": [i for i in parse_ids(a.doc) if i not in ids],
             "summary": summary(a.doc),
