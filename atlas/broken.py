@@ -19,6 +19,7 @@ import attrs
 from spec import linkbuf
 from spec.blocks import group_bytes, make_block
 from spec.checkpointer import oldest_lsn
+from spec.crash import recover, recover_image, restart
 from spec.explorer import explore
 from spec.flusher import flusher_fsync
 from spec.invariants import PROPERTIES
@@ -26,7 +27,15 @@ from spec.lsn import sn_to_lsn
 from spec.model import RedoModel
 from spec.notifier import notify_range, signal_slots
 from spec.params import Params
-from spec.state import COPIED, RESERVED, CheckpointState, State, UserState, replace
+from spec.state import (
+    COPIED,
+    RESERVED,
+    CheckpointState,
+    PagesState,
+    State,
+    UserState,
+    replace,
+)
 from spec.user import copy_group
 from spec.writer import apply_write, plan_write, writer_write
 
@@ -133,6 +142,30 @@ def _copy_ignores_buffer_space(p: Params, s: State, thread: int) -> State | None
     return replace(s, buffer=buf, users=(*s.users[:thread], nu, *s.users[thread + 1:]))
 
 
+def _page_cleaner_without_wal_guard(p: Params, s: State, list: int) -> State | None:
+    pg = s.pages
+    if not 0 <= list < len(pg.flush_lists) or not pg.flush_lists[list]:
+        return None
+    lst = pg.flush_lists[list]
+    page, _ = lst[-1]
+    newest = pg.newest[page]
+    lists = (*pg.flush_lists[:list], lst[:-1], *pg.flush_lists[list + 1:])
+    return replace(s, pages=PagesState(
+        lists, (*pg.newest[:page], 0, *pg.newest[page + 1:]),
+        (*pg.on_disk[:page], newest, *pg.on_disk[page + 1:])))
+
+
+def _restart_at_the_checkpoint(p: Params, s: State) -> State | None:
+    if recover(p, s) is None:
+        return None
+    rep = recover_image(p, (s.disk, s.checkpoint.blocks_disk))
+    return restart(p, s, attrs.evolve(rep, groups=()))
+
+
+CRASHES = Params.tiny().evolve(explore_crashes=True, max_sn=8)
+"""tiny with crash and recovery as actions, two groups (the restart variants' model)."""
+
+
 BROKEN: tuple[Broken, ...] = (
     Broken("checkpoint-not-capped", "sys1_lsn_chain", "checkpointer_write_checkpoint",
            _checkpoint_not_capped,
@@ -178,6 +211,16 @@ BROKEN += (
            "SYS-4: a user copies without waiting for space in the log buffer and overwrites "
            "bytes the writer has not written yet", "test_sys4_copy_ignores_buffer_space",
            Params.tiny().evolve(log_buffer_size=32, max_sn=24, wait_kinds=("none",))),
+    Broken("page-cleaner-without-wal-guard", "cp6_wal_rule", "page_cleaner_flush_page",
+           _page_cleaner_without_wal_guard,
+           "CP-6: the page cleaner writes a page before flushed_to_disk_lsn covers its newest "
+           "change (the write-ahead-logging guard dropped)",
+           "test_cp6_page_cleaner_without_wal_guard"),
+    Broken("restart-at-the-checkpoint", "rc_restart_exact", "recover",
+           _restart_at_the_checkpoint,
+           "RC-4 across a restart: recovery restarts the log at the checkpoint lsn instead of "
+           "the end of the last recovered group, so the next generation overwrites durable "
+           "commits", "test_rc_restart_resumes_at_the_checkpoint", CRASHES),
 )
 BY_NAME: dict[str, Broken] = {b.name: b for b in BROKEN}
 
