@@ -72,9 +72,9 @@ def test_watchdog_names_the_hung_waiter() -> None:
     commit waiting forever once the flusher has gone to sleep first; the watchdog reports the
     waiter and the event it waits on."""
     workload = [[(100, True)] * 40]
-    with mutants.applied(BY_NAME["writer_forgets_flusher_event"]):
-        with pytest.raises(ConformanceFailure) as caught:
-            liveness.run_threaded(liveness.liveness_config(), workload, watchdog_s=1.0)
+    with (mutants.applied(BY_NAME["writer_forgets_flusher_event"]),
+          pytest.raises(ConformanceFailure) as caught):
+        liveness.run_threaded(liveness.liveness_config(), workload, watchdog_s=1.0)
     assert caught.value.check == "liveness: hang"
     text = str(caught.value)
     assert "user 0 commit" in text and "flush_events[" in text and "wait_for_flush(" in text
