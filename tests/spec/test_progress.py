@@ -51,13 +51,12 @@ def test_caught_up_lsn_moves_off_a_block_boundary() -> None:
     assert caught_up_lsn(P, 5 * bs + hs + 3) == 5 * bs + hs + 3
 
 
-def test_checkpoint_progress_holds_on_tiny() -> None:
-    """The correct spec: every state can reach a caught-up checkpoint (and the initial state
-    is one)."""
-    model = RedoModel(P, properties=())
+def test_the_initial_state_is_caught_up() -> None:
+    """The correct spec's initial state is a target (the exhaustive ``tiny`` run of
+    tests/spec/test_explorer_redo.py checks the property itself on the correct spec: verdict
+    ok, with the progress properties of RedoModel)."""
+    model = RedoModel(P)
     assert checkpoint_caught_up(P, model.init_states()[0])
-    res = explore(model, check_deadlock=False)
-    assert res.verdict == "ok", res.violation
 
 
 def test_checkpoint_progress_catches_a_checkpoint_one_byte_short() -> None:
