@@ -123,6 +123,12 @@ CHECKS: tuple[Check, ...] = (
     Check("stepped", "conformance.stepped:run",
           "Hypothesis chooses every interleaving of impl steps; abstract states and invariants "
           "compared after every step"),
+    Check("liveness", "conformance.liveness:run",
+          "event-only mode: every thread runs only when its event was signalled (plus bounded "
+          "spurious wake-ups); a lost wake-up is a stuck state (SYS-3, USR-7, NT-4)"),
+    Check("crashpoints", "conformance.crashpoints:run",
+          "crashes inside I/O steps (every write, fsync and sync point), torn, partial, "
+          "bit-flipped and stale-block images; RC-1..RC-4 against the published lsn values"),
     Check("wrap", "conformance.stepped:run_wrap",
           "the stepped machine with big groups and no waits: every run wraps the log files"),
     Check("crash", "conformance.stepped:run_crash",
@@ -130,14 +136,8 @@ CHECKS: tuple[Check, ...] = (
     Check("restart", "conformance.stepped:run_restart",
           "several generations per run: crash, RedoLog.open on the crashed store, more "
           "commits; restarted states and durable pages compared (RC-1..4, CP-6)"),
-    Check("crashpoints", "conformance.crashpoints:run",
-          "crashes inside I/O steps (every write, fsync and sync point), torn, partial, "
-          "bit-flipped and stale-block images; RC-1..RC-4 against the published lsn values"),
     Check("v90", "conformance.stepped:run_90",
           "the stepped machine for MySQL 9.0's flush-list-added tracker (CP-1)"),
-    Check("liveness", "conformance.liveness:run",
-          "event-only mode: every thread runs only when its event was signalled (plus bounded "
-          "spurious wake-ups); a lost wake-up is a stuck state (SYS-3, USR-7, NT-4)"),
     Check("trace", "conformance.trace_check:run",
           "real threads, trace replayed through the spec, whole trace consumed"),
     Check("matrix", "conformance.matrix:run",

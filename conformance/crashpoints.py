@@ -167,10 +167,17 @@ class CrashPointMachine(SteppedMachine):
         """Either an ordinary step (the stepped machine's), or an I/O step stopped at its k-th
         crash point followed by recovery of a crash image (the module docstring)."""
         if self._target is None:
-            # half the runs crash only inside checkpoints, which take longer to become possible
-            self._target = data.draw(st.sampled_from(["any", "checkpoint"]), label="crash in")
-        io_kinds = [k for k in self._kinds() if k in IO_ACTIONS
-                    and (self._target == "any" or k.startswith("checkpointer"))]
+            # half the runs crash only inside a checkpoint's sync, which takes a checkpoint
+            # write first and so is rarely reached otherwise
+            self._target = data.draw(st.sampled_from(["any", "checkpointer_sync_checkpoint"]),
+                                     label="crash in")
+        kinds = self._kinds()
+        if (self._target != "any" and "checkpointer_write_checkpoint" in kinds
+                and data.draw(st.booleans(), label="write a checkpoint now")):
+            # runs that crash in a checkpoint's sync take checkpoints when they can
+            self.checkpointer_write_checkpoint(self.enabled("checkpointer_write_checkpoint")[0])
+            return
+        io_kinds = [k for k in kinds if k in IO_ACTIONS and self._target in ("any", k)]
         checkpointing = any(k.startswith("checkpointer") for k in io_kinds)
         if (self.steps >= self.crash_after and io_kinds
                 and (data.draw(st.integers(0, 3), label="crash inside the next I/O step") == 0

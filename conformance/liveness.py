@@ -219,3 +219,73 @@ def run(settings: Settings) -> None:
         run_schedule(config, workload, seed, spurious)
 
     settings(liveness)()
+
+
+# --- real threads, event_only, with a watchdog ---------------------------------------------
+
+
+def run_threaded(config: LogConfig, workload: list[list[tuple[int, bool]]],
+                 watchdog_s: float = 5.0) -> dict[str, int]:
+    """The same workload under real threads in ``event_only`` mode (no timeout anywhere): each
+    user thread runs :meth:`RedoLog.commit_steps` and records the point it blocks at; a user
+    that has not finished ``watchdog_s`` seconds after the last one made progress is a hang,
+    reported as a ``liveness: hang`` failure naming the waiter and what it waits for. Returns
+    the log's counters."""
+    import threading
+    import time
+
+    log = RedoLog.create(FaultStore(), config, threads=True)
+    where: dict[int, str] = {}
+    progress = [time.monotonic()]
+    errors: list[BaseException] = []
+
+    def user(u: int, groups: list[tuple[int, bool]]) -> None:
+        try:
+            for i, (size, durable) in enumerate(groups):
+                where[u] = f"commit {i}"
+                steps = log.commit_steps([Record(u, bytes((65 + u,)) * size)], durable=durable,
+                                         thread=u)
+                while True:
+                    try:
+                        point = next(steps)
+                    except StopIteration:
+                        break
+                    if isinstance(point, Wait):
+                        where[u] = f"commit {i}: waits on {point.event.name} ({point.what})"
+                        point.event.wait(point.count, point.timeout)
+                    elif isinstance(point, Sleep):
+                        where[u] = f"commit {i}: sleeps for {point.what}"
+                        time.sleep(point.seconds)
+                    where[u] = f"commit {i}"
+                    progress[0] = time.monotonic()
+                progress[0] = time.monotonic()
+            where[u] = "done"
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+            where[u] = f"failed: {exc}"
+
+    threads = [threading.Thread(target=user, args=(u, groups), daemon=True)
+               for u, groups in enumerate(workload)]
+    for t in threads:
+        t.start()
+    try:
+        while any(t.is_alive() for t in threads):
+            for t in threads:
+                t.join(timeout=0.05)
+            if time.monotonic() - progress[0] > watchdog_s:
+                hung = [f"user {u} {where.get(u, 'not started')}"
+                        for u, t in enumerate(threads) if t.is_alive()]
+                values = _lsn_values(log)
+                log.fail("watchdog", TimeoutError("hang"))  # wakes every waiter: threads end
+                for t in threads:
+                    t.join(timeout=5)
+                raise ConformanceFailure(
+                    "liveness: hang",
+                    f"no progress for {watchdog_s:.1f} s with every wait untimed (event_only): "
+                    + "; ".join(hung) + f" ({values})")
+        if errors:
+            raise ConformanceFailure(f"liveness: impl raised {type(errors[0]).__name__}",
+                                     f"a user thread raised {errors[0]!r}")
+        return log.counters()
+    finally:
+        log.close(flush=False)

@@ -385,7 +385,9 @@ MUTANTS: tuple[Mutant, ...] = (
         "after a sync flush (the log is full) the page cleaner does not wake the checkpointer: "
         "the checkpointer, woken by the request before the pages were clean, sleeps until its "
         "timer, and log_free_check hangs meanwhile (a hang when the checkpointer is slow)",
-        _one(impl.redolog.RedoLog, "_page_cleaner_round", """            self.sync_flush_requested = False
-        self.checkpointer_event.set()""", """            self.sync_flush_requested = False"""),
+        _one(impl.redolog.RedoLog, "_page_cleaner_round",
+             """            self.sync_flush_requested = False
+        self.checkpointer_event.set()""",
+             """            self.sync_flush_requested = False"""),
         "liveness: stuck"),
 )

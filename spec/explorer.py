@@ -529,6 +529,11 @@ def _explore(
     satisfied = bytearray()      # waiters_satisfied per state, for SYS-3
 
     waiters_satisfied = model.waiters_satisfied
+    # further progress properties (spec/progress.py): (name, ids, target(s) -> bool, doc), each
+    # checked like SYS-3 by backward reachability from the states where its target holds
+    progress_props = list(getattr(model, "progress_properties", lambda: ())()) if keep_edges \
+        else []
+    progress_sat = [bytearray() for _ in progress_props]
 
     def path_to(i: int) -> tuple[list[S], list[L]]:
         chain = []
@@ -572,6 +577,8 @@ def _explore(
         parent.append(-1)
         via.append(0)
         satisfied.append(1 if waiters_satisfied(s0) else 0)
+        for prog, sat in zip(progress_props, progress_sat, strict=True):
+            sat.append(1 if prog.target(params, s0) else 0)
         for prop, pred in state_checks:
             if not pred(params, s0):
                 return state_violation(j, prop)
@@ -649,6 +656,8 @@ def _explore(
                         label_list.append(label)
                     via_append(lid)
                     sat_append(1 if waiters_satisfied(t) else 0)
+                    for prog, sat in zip(progress_props, progress_sat, strict=True):
+                        sat.append(1 if prog.target(params, t) else 0)
                     for prop, pred in state_checks:
                         if not pred(params, t):
                             return state_violation(j, prop)
@@ -697,6 +706,21 @@ def _explore(
                 cycle=_steps(model, cycle_states, cycle_labels), labels=tuple(path_labels))
             return result("liveness", final_depth, transitions, v, liveness=True,
                           message="a waiter can be left waiting forever")
+        for prog, sat in zip(progress_props, progress_sat, strict=True):
+            bad = _cannot_satisfy(len(states), edges, edge_start, sat)
+            if bad is not None:
+                n_bad, first = bad
+                path_states, path_labels = path_to(first)
+                cycle_states, cycle_labels = _lasso(model, states[first], index, sat)
+                v = Violation(
+                    kind="liveness", property=prog.name, ids=tuple(prog.ids),
+                    message=f"{prog.doc}: from this state no state where it holds is reachable "
+                            f"({n_bad} such states)",
+                    trace=tuple(str(x) for x in path_labels),
+                    steps=_steps(model, path_states, path_labels),
+                    cycle=_steps(model, cycle_states, cycle_labels), labels=tuple(path_labels))
+                return result("liveness", final_depth, transitions, v, liveness=True,
+                              message=f"progress property {prog.name} fails")
     return result("ok", final_depth, transitions, liveness=keep_edges)
 
 

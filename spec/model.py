@@ -26,6 +26,7 @@ from spec.model_types import (
     Property,
 )
 from spec.params import Params
+from spec.progress import PROGRESS, ProgressProperty
 from spec.state import FIELD_NAMES, IDLE, State, current_lsn, initial_state
 
 __all__ = [
@@ -305,6 +306,11 @@ class RedoModel:
         if t is None:
             raise ActionNotEnabled(f"{label}: {_guard_text(self.params, s, label)}")
         return t
+
+    def progress_properties(self) -> tuple[ProgressProperty, ...]:
+        """Progress properties beyond SYS-3 (spec/progress.py), checked by the explorer by
+        backward reachability like ``waiters_satisfied``."""
+        return PROGRESS
 
     def properties(self) -> tuple[Property, ...]:
         """The state and step properties checked on every state / transition."""
