@@ -35,6 +35,7 @@ from spec.state import (
 )
 
 Proj = dict[str, Any]
+Rel = Callable[[UEnc, UState], tuple[z3.BoolRef, UState]]
 SCALARS = ("sn", "ready", "added", "wl", "fl", "cp", "pending", "nw", "nf", "nwe", "nfe")
 
 
@@ -60,6 +61,32 @@ def projection(p: Params, s: State) -> Proj:
     out["lists"] = tuple(tuple(page for page, _ in reversed(lst))
                          for lst in s.pages.flush_lists)
     return out
+
+
+def real_enc(p: Params) -> tuple[UEnc, list[Any]]:
+    """The encoding in real mode over ``p``'s numbers of threads, pages and lists, and the
+    substitution fixing its Params to ``p``."""
+    return _real(p)
+
+
+def _extra(st: UState, values: dict[str, int] | None) -> z3.BoolRef:
+    return z3.And([st.v[k] == v for k, v in (values or {}).items()])
+
+
+def invariant_holds(p: Params, inv: Any, s: State) -> bool:
+    """Does the encoded invariant ``inv`` (a :class:`proofs.unbounded.UInv`) hold on ``s``?"""
+    from proofs.unbounded import holds
+
+    enc, subst = _real(p)
+    a = UState.fresh("")
+    solver = z3.Solver()
+    solver.set("timeout", 30_000)
+    solver.add(z3.substitute(z3.And(static(enc, p), constraints(enc, a, projection(p, s), True),
+                                    holds(enc, inv, a)), *subst))
+    r = solver.check()
+    if r == z3.unknown:
+        raise RuntimeError(f"z3 unknown on {inv.name}: {solver.reason_unknown()}")
+    return bool(r == z3.sat)
 
 
 def _real(p: Params, n_threads: int | None = None) -> tuple[UEnc, list[Any]]:
@@ -113,12 +140,15 @@ def constraints(enc: UEnc, st: UState, pr: Proj, exact_stamps: bool) -> z3.BoolR
     return z3.And(cs)
 
 
-def model_projection(enc: UEnc, m: z3.ModelRef, st: UState) -> Proj:
-    """The projection of ``st`` in the model ``m`` (same shape as :func:`projection`)."""
+def model_projection(enc: UEnc, m: z3.ModelRef, st: UState, subst: list[Any] | None = None
+                     ) -> Proj:
+    """The projection of ``st`` in the model ``m`` (same shape as :func:`projection`);
+    ``subst`` fixes the Params the model was found under."""
     ths, pages, lists = (_consts(enc, n) for n in ("Thread", "Page", "FList"))
+    sub = subst or []
 
     def ev(t: z3.ExprRef) -> Any:
-        v = m.eval(t, model_completion=True)
+        v = m.eval(z3.substitute(t, *sub) if sub else t, model_completion=True)
         if z3.is_bool(v):
             return bool(z3.is_true(v))
         if z3.is_int_value(v):
@@ -126,7 +156,7 @@ def model_projection(enc: UEnc, m: z3.ModelRef, st: UState) -> Proj:
         return v
 
     def page_index(t: z3.ExprRef) -> int:
-        v = m.eval(t, model_completion=True)
+        v = m.eval(z3.substitute(t, *sub) if sub else t, model_completion=True)
         for j, q in enumerate(pages):
             if z3.is_true(m.eval(v == q, model_completion=True)):
                 return j
@@ -141,9 +171,6 @@ def model_projection(enc: UEnc, m: z3.ModelRef, st: UState) -> Proj:
                          for q in pages)
     lists_out = []
     for li in lists:
-        members = [j for j, q in enumerate(pages)
-                   if ev(st.fn("newest", q)) != 0 and page_index(enc.lst(q)) == -1]
-        del members
         dirty = [j for j, q in enumerate(pages) if ev(st.fn("newest", q)) != 0
                  and z3.is_true(m.eval(enc.lst(q) == li, model_completion=True))]
         lists_out.append(tuple(sorted(dirty, key=lambda j: ev(st.fn("stamp", pages[j])))))
@@ -155,17 +182,20 @@ def _choice_closure(enc: UEnc) -> z3.BoolRef:
     return z3.And([enc.dom.closure(c) for c in enc.choices])
 
 
-def relation_holds(p: Params, action: str, s: State, t: State,
-                   rel: Callable[[UEnc, UState], tuple[z3.BoolRef, UState]] | None = None
+def relation_holds(p: Params, action: str, s: State, t: State, rel: Rel | None = None,
+                   pre: dict[str, int] | None = None, post: dict[str, int] | None = None
                    ) -> bool:
-    """Direction 1: some choice makes ``action``'s relation go from ``s`` to ``t``."""
+    """Direction 1: some choice makes ``action``'s relation (or ``rel``) go from ``s`` to
+    ``t``; ``pre``/``post``: values of extra scalars (the exact writer's file and
+    write_ahead_end)."""
     enc, subst = _real(p)
     a = UState.fresh("")
     guard, b = (rel or (lambda e, st: step(e, action, st)))(enc, a)
     solver = z3.Solver()
     solver.set("timeout", 30_000)
     body = z3.And(static(enc, p), constraints(enc, a, projection(p, s), True), guard,
-                  _choice_closure(enc), constraints(enc, b, projection(p, t), False))
+                  _choice_closure(enc), constraints(enc, b, projection(p, t), False),
+                  _extra(a, pre), _extra(b, post))
     solver.add(z3.substitute(body, *subst))
     r = solver.check()
     if r == z3.unknown:
@@ -174,27 +204,32 @@ def relation_holds(p: Params, action: str, s: State, t: State,
 
 
 def relation_successors(p: Params, action: str, s: State, limit: int = 25,
-                        rel: Callable[[UEnc, UState], tuple[z3.BoolRef, UState]] | None = None
-                        ) -> tuple[list[Proj], bool]:
+                        rel: Rel | None = None, pre: dict[str, int] | None = None
+                        ) -> tuple[list[tuple[Proj, dict[str, int]]], bool]:
     """Direction 2: up to ``limit`` distinct projections of post-states the relation allows
-    from ``s``, and whether that is all of them."""
+    from ``s`` (with the values of the extra scalars ``pre`` names), and whether that is all
+    of them."""
     enc, subst = _real(p)
     a = UState.fresh("")
     guard, b = (rel or (lambda e, st: step(e, action, st)))(enc, a)
     solver = z3.Solver()
     solver.set("timeout", 30_000)
     solver.add(z3.substitute(z3.And(static(enc, p), constraints(enc, a, projection(p, s), True),
-                                    guard, _choice_closure(enc)), *subst))
-    out: list[Proj] = []
+                                    guard, _choice_closure(enc), _extra(a, pre)), *subst))
+    out: list[tuple[Proj, dict[str, int]]] = []
     while len(out) < limit:
         r = solver.check()
         if r == z3.unsat:
             return out, True
         if r != z3.sat:
             raise RuntimeError(f"z3 {r} on {action}: {solver.reason_unknown()}")
-        pr = model_projection(enc, solver.model(), b)
-        out.append(pr)
-        solver.add(z3.Not(z3.substitute(constraints(enc, b, pr, False), *subst)))
+        m = solver.model()
+        pr = model_projection(enc, m, b, subst)
+        extra = {k: m.eval(z3.substitute(b.v[k], *subst), model_completion=True).as_long()
+                 for k in (pre or {})}
+        out.append((pr, extra))
+        solver.add(z3.Not(z3.substitute(z3.And(constraints(enc, b, pr, False),
+                                               _extra(b, extra)), *subst)))
     return out, False
 
 
