@@ -233,10 +233,11 @@ def relation_successors(p: Params, action: str, s: State, limit: int = 25,
     return out, False
 
 
-def to_state(p: Params, enc: UEnc, m: z3.ModelRef, st: UState) -> State:
+def to_state(p: Params, enc: UEnc, m: z3.ModelRef, st: UState,
+             subst: list[Any] | None = None) -> State:
     """The spec State a finite model of ``st`` describes (encoded fields; link rings empty at
     their tails, buffer and files as in Init)."""
-    pr = model_projection(enc, m, st)
+    pr = model_projection(enc, m, st, subst)
     s0 = initial_state(p)
     users = tuple(UserState(PC_NAMES[pc], ssn, size, page or 0, WAIT_NAMES[wait], sig)
                   for pc, ssn, size, wait, sig, page in pr["threads"])
@@ -254,3 +255,31 @@ def to_state(p: Params, enc: UEnc, m: z3.ModelRef, st: UState) -> State:
                                    cp.blocks_written, cp.blocks_disk),
         notifiers=NotifierState(pr["nw"], pr["nwe"], pr["nf"], pr["nfe"]),
         pages=pages)
+
+
+def concrete_counterexample(p: Params, make: Callable[..., UEnc], action: str, inv: Any
+                            ) -> tuple[State, Proj] | None:
+    """A finite counterexample to ``inv`` after ``action`` under the encoding class ``make``
+    (``p``'s numbers of threads/pages/lists, real terms): the pre-state as a spec State (every
+    invariant holds on it) and the post-state's projection; None if there is none."""
+    from proofs.unbounded import holds, inv_all
+
+    dom = finite_dom(p.n_user_threads, p.n_pages, p.n_flush_lists)
+    sp = SymParams()
+    enc = make(sp, cap=z3.IntVal(p.log_capacity), abstract=False, dom=dom)
+    subst = sp.substitution(concrete_values(p))
+    a = UState.fresh("")
+    guard, b = step(enc, action, a)
+    solver = z3.Solver()
+    solver.set("timeout", 60_000)
+    closed = [enc.dom.closure(a.fn("page", x)) for x in _consts(enc, "Thread")]
+    closed += [enc.dom.closure(a.fn("tl", li)) for li in _consts(enc, "FList")]
+    solver.add(z3.substitute(z3.And(static(enc, p), inv_all(enc, a), guard, *closed,
+                                    _choice_closure(enc), z3.Not(holds(enc, inv, b))), *subst))
+    r = solver.check()
+    if r == z3.unsat:
+        return None
+    if r != z3.sat:
+        raise RuntimeError(f"z3 {r}: {solver.reason_unknown()}")
+    m = solver.model()
+    return to_state(p, enc, m, a, subst), model_projection(enc, m, b, subst)
