@@ -14,7 +14,7 @@ teeth tests, which run the spec on a counterexample).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import z3
 
@@ -34,8 +34,8 @@ from spec.state import (
     replace,
 )
 
-Proj = dict[str, Any]
-Rel = Callable[[UEnc, UState], tuple[z3.BoolRef, UState]]
+Proj: TypeAlias = dict[str, Any]
+Rel: TypeAlias = Callable[[UEnc, UState], tuple[z3.BoolRef, UState]]
 SCALARS = ("sn", "ready", "added", "wl", "fl", "cp", "pending", "nw", "nf", "nwe", "nfe")
 
 
@@ -130,11 +130,11 @@ def constraints(enc: UEnc, st: UState, pr: Proj, exact_stamps: bool) -> z3.BoolR
         cs.append(st.fn("ne", li) == bool(order))
         if order:
             cs.append(st.fn("tl", li) == pages[order[0]])
-        for n, page in enumerate(order):
+        for rank, j in enumerate(order):
             if exact_stamps:
-                cs.append(st.fn("stamp", pages[page]) == n)
-            elif n:
-                cs.append(st.fn("stamp", pages[order[n - 1]]) < st.fn("stamp", pages[page]))
+                cs.append(st.fn("stamp", pages[j]) == rank)
+            elif rank:
+                cs.append(st.fn("stamp", pages[order[rank - 1]]) < st.fn("stamp", pages[j]))
         if exact_stamps and not order:
             cs.append(st.fn("tl", li) == pages[0])
     return z3.And(cs)

@@ -60,6 +60,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import z3
 
@@ -85,9 +86,9 @@ Thread = z3.DeclareSort("Thread")
 Page = z3.DeclareSort("Page")
 FList = z3.DeclareSort("FList")
 
-Int = z3.ArithRef
-Term = z3.ExprRef
-Fn = Callable[[Term], z3.ExprRef]
+Int: TypeAlias = z3.ArithRef
+Term: TypeAlias = z3.ExprRef
+Fn: TypeAlias = Callable[[Term], z3.ExprRef]
 
 
 # --- domains: symbolic (quantifiers) or finite (lists of constants) ----------------------------
@@ -641,7 +642,7 @@ def step(enc: UEnc, name: str, s: UState) -> tuple[z3.BoolRef, UState]:
 
 
 # --- invariants: bodies over bound terms -------------------------------------------------------
-Body = Callable[..., z3.BoolRef]
+Body: TypeAlias = Callable[..., z3.BoolRef]
 
 
 @dataclass(frozen=True)
@@ -912,7 +913,7 @@ def skolems(inv: UInv, tag: str = "") -> tuple[Term, ...]:
     return tuple(z3.Const(f"sk{i}_{srt.name()}{tag}", srt) for i, srt in enumerate(inv.sorts))
 
 
-UEncFactory = Callable[[], UEnc]
+UEncFactory: TypeAlias = Callable[[], UEnc]
 
 
 def init_formula(inv: UInv, make: UEncFactory = UEnc) -> Callable[[], z3.BoolRef]:

@@ -26,18 +26,19 @@ over-approximation (``wexact.*``), so the unbounded step proofs cover the exact 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeAlias
 
 import z3
 
 from proofs import terms as T
 from proofs import writeahead as W
-from proofs.encoding import FRG_SET, RESERVED
 from proofs.encoding import COPIED as COPIED_
+from proofs.encoding import FRG_SET, RESERVED
 from proofs.obligation import Obligation
 from proofs.unbounded import UEnc, UState, facts
 
-Int = z3.ArithRef
-Rel = Callable[[UEnc, UState], tuple[z3.BoolRef, UState]]
+Int: TypeAlias = z3.ArithRef
+Rel: TypeAlias = Callable[[UEnc, UState], tuple[z3.BoolRef, UState]]
 
 
 def with_writer(s: UState) -> UState:

@@ -125,7 +125,7 @@ def _spec_step(p: Params, s: State, action: str, pr: C.Proj) -> State | None:
     if action == "flusher_fsync":
         return flusher_fsync(p, s, pr["fl"])
     waits = {0: "none", 1: "write", 2: "flush"}
-    for k, (u, (pc, ssn, size, wait, _sig, page)) in enumerate(
+    for k, (u, (pc, _ssn, size, wait, _sig, page)) in enumerate(
             zip(s.users, pr["threads"], strict=True)):
         if u.pc == "idle" and pc != 0:
             return user_reserve(p, s, k, size, page, waits[wait])
