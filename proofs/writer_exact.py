@@ -75,21 +75,23 @@ def traverse_exact(boundaries: Sequence[int] | None = None) -> Rel:
     return rel
 
 
-def _plan(e: UEnc, s: UState, al: W.Align, file_no: Int, ro: Int
+def _plan(e: UEnc, s: UState, al: W.Align, file_no: Int, ro: Int, clip: bool = True
           ) -> tuple[z3.BoolRef, Int, W.Plan, Int, Int, Int]:
-    """plan_write from the state: guard, start_lsn, the plan, limit, nxt, wae for the file."""
+    """plan_write from the state: guard, start_lsn, the plan, limit, nxt, wae for the file.
+    ``clip=False`` drops the capacity clip and guard (WR-9; the teeth test's break)."""
     p = e.p
     bs, buf = p.block_size, p.log_buffer_size
     last, ready = s.wl, s.ready
     start_off, end_off = last % buf, ready % buf
     nxt1 = z3.If(start_off >= end_off, last + (buf - start_off), ready)
     limit = e.capacity_limit(s)
-    nxt = z3.If(nxt1 > limit, limit, nxt1)
+    nxt = z3.If(nxt1 > limit, limit, nxt1) if clip else nxt1
     start = al.db(last)
     wae = z3.If(file_no == s.wf, s.wae, 0)
     inputs = W.Inputs(bs, p.write_ahead_size, p.file_size, ro, wae, nxt - start, last - start)
     pl = W.plan(inputs, al)
-    guard = z3.And(last < ready, last < nxt, start + pl.write_size <= limit)
+    guard = z3.And(last < ready, last < nxt,
+                   start + pl.write_size <= limit if clip else z3.BoolVal(True))
     return guard, start, pl, limit, nxt, wae
 
 
@@ -121,7 +123,7 @@ def _traverse_implies() -> z3.BoolRef:
     return z3.And(guard, z3.Not(over))
 
 
-def _write_implies() -> z3.BoolRef:
+def _write_implies(clip: bool = True) -> z3.BoolRef:
     """The exact write (abstract alignment, file position as a fresh offset with the facts of
     lemma.file_position_of_block_start, the wr6.progress conclusion as an instance) moves
     write_lsn up, not past buf_ready_for_write_lsn nor the capacity limit."""
@@ -130,7 +132,7 @@ def _write_implies() -> z3.BoolRef:
     bs, buf = p.block_size, p.log_buffer_size
     al = W.Align(bs, p.write_ahead_size)
     file_no, ro = z3.Ints("file_no real_offset")
-    guard, start, pl, limit, nxt, wae = _plan(e, s, al, file_no, ro)
+    guard, start, pl, limit, nxt, wae = _plan(e, s, al, file_no, ro, clip)
     new = start + pl.lsn_advance
     inputs = W.Inputs(bs, p.write_ahead_size, p.file_size, ro, wae, nxt - start, s.wl - start)
     progress = z3.Implies(inputs.assumptions(al),  # wr6.progress, proved

@@ -139,3 +139,13 @@ def test_symbolic_ring_loop_without_clearing_fails() -> None:
                                                                          query[1][g])),
                          60).status for g in query[1]}
     assert "counterexample" in statuses.values(), statuses
+
+
+def test_exact_write_without_capacity_clip_fails() -> None:
+    """WR-9: without the capacity clip and guard, the exact write no longer implies the
+    relation the step proofs use (write_lsn may pass the checkpoint's block one lap later)."""
+    from proofs import writer_exact as X
+
+    broken = Obligation("teeth.wexact", ("WR-9",), lambda: X._write_implies(clip=False))
+    assert check(broken, 60).status == "counterexample"
+    assert check(Obligation("control", ("WR-9",), X._write_implies), 60).status == "proved"
