@@ -11,22 +11,28 @@ Reading order:
   regions, NT-2/NT-4 notifier coverage, the MySQL Bug #114660 counterexamples and the spec's
   corrected rule, and the division/alignment lemmas the abstractions rely on.
 * :mod:`proofs.writeahead` -- WR-6/WR-7 on the writer's exact plan arithmetic.
-* :mod:`proofs.encoding` -- the lsn-level state and all 20 actions (8.0 and 9.0) as
-  transition relations; Init => Inv and Inv and Action => Inv' for SYS-1, LNK-5, SYS-2, NT-4,
-  SYS-4 and five auxiliary invariants.
-* :mod:`proofs.ring` -- the link ring as a window of slots for capacities 2 and 4: the
-  traversal keeps LNK-5 and moves the tail exactly as :mod:`proofs.encoding` assumes.
+* :mod:`proofs.unbounded` -- the lsn-level state over uninterpreted sorts of threads, pages
+  and flush lists and all 20 actions (8.0 and 9.0); Init => Inv and Inv and Action => Inv' for
+  SYS-1, LNK-5, SYS-2, NT-4, SYS-4, CP-6 and nine auxiliary invariants, for any number of
+  threads, pages and lists (issue 14). :mod:`proofs.uconcrete` evaluates it on spec states.
+* :mod:`proofs.encoding` -- the same for 2 users, 2 pages, 1 or 2 lists (superseded in the
+  registry by :mod:`proofs.unbounded`; BMC and its tests use it).
+* :mod:`proofs.ring_symbolic` -- the link ring for a symbolic capacity and any number of
+  threads, the traversal by induction over its loop: it keeps LNK-5 and moves the tail as the
+  step encodings assume. (:mod:`proofs.ring`: the older unrolling for capacities 2 and 4.)
+* :mod:`proofs.writer_exact` -- the writer's two actions as exact relations, proved to imply
+  the over-approximations the step proofs use.
 * :mod:`proofs.concrete` and :mod:`proofs.bmc` -- concrete states in the encoding (the
   conformance tests), bounded model checking from Init cross-checked with the explorer.
 
 What is proved and what is only tested (the trust base):
 
 * Proved for every Params allowed by the rules the obligation assumes: every obligation of
-  ``redospec prove``. The step obligations treat the nonlinear functions as uninterpreted and
+  ``redospec prove``, within its ``scope`` (``unbounded`` for all but three, see
+  proofs/RESULTS.md). The step obligations treat the nonlinear functions as uninterpreted and
   assume instances of lemmas that are themselves obligations (``FACT_LEMMAS``).
 * Tested, not proved: that the hand-written relations are the spec's actions (Hypothesis, both
-  directions, tests/proofs/test_encoding.py); that the ring model is spec.linkbuf
-  (tests/proofs/test_ring.py); and the traversal assumption of the step proofs for ring
-  capacities other than 2 and 4 (the presets use 16 and 64 slots; proofs.ring proves 8 in
-  ~110 s, too slow for the budget, and times out at 16).
+  directions, tests/proofs/test_unbounded.py and test_encoding.py); that the ring model is
+  spec.linkbuf (tests/proofs/test_ring_symbolic.py at 16, 64 and 2**20 slots); that the
+  exact traversal's "group boundaries" are the ring's links (test_unbounded.py direction 2).
 """

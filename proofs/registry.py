@@ -46,6 +46,21 @@ NAMED_SCOPES: dict[str, str] = {
 """Scopes of single obligations: the 64-bit word the slot lemma is stated in (MySQL's own
 arithmetic), and the two expected counterexamples (existence, shown at narrowed Params)."""
 
+SCOPE_REASONS: dict[str, str] = {
+    "lemma.slot_and_is_mod": "`x & (S-1) = x % S` is a bit-vector fact; it is stated for "
+    "64-bit words because that is how MySQL computes slots (an unbounded-integer `&` does not "
+    "exist in SMT-LIB's integer theory). Not a restriction of the model: every lsn and slot "
+    "count of the real system is a 64-bit word.",
+    "notify.mysql_shortcut_unsound": "an expected counterexample (MySQL Bug #114660): one "
+    "witness proves the rule unsound; the search is narrowed to InnoDB's block layout and S=4 "
+    "so that the printed counterexample is small.",
+    "notify.mysql_shortcut_unsound_tight": "an expected counterexample at InnoDB's defaults "
+    "(S=2048): shows the bound of notify.mysql_shortcut_sound_short (proved unbounded) tight.",
+    "proofs.encoding": "the 2-user/2-page encoding: registered only for an action or "
+    "invariant proofs.unbounded does not encode (none today; the v90 branch may add some).",
+}
+"""Why each bounded scope remains (written into proofs/RESULTS.md)."""
+
 
 class UnknownObligation(KeyError):
     """No registered obligation has this name."""

@@ -29,9 +29,10 @@ The same model with the users' pcs mapped (unlinked = RESERVED..FRG_SET for rece
 RESERVED..PAGES_ADDED for recent_closed) is both rings of the spec.
 
 Capacities: ``C = 8`` also proves, in about 110 s, too slow for the 60 s budget of ``redospec
-prove``; ``C = 16`` times out. So this is the "fixed small capacity family" option, and the
-spec's presets (16 and 64 slots) are covered by the tests only (TODO: a symbolic-capacity
-proof).
+prove``; ``C = 16`` times out. :mod:`proofs.ring_symbolic` proves the same statements for a
+symbolic capacity (and any number of threads) by induction over the traversal loop, so this
+module's obligations are no longer registered (issue 14); it stays for tests/proofs/
+test_ring.py, which holds this unrolling to spec.linkbuf.
 """
 
 from __future__ import annotations

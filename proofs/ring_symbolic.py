@@ -36,6 +36,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import z3
 
@@ -43,9 +44,9 @@ from proofs import terms as T
 from proofs.obligation import Obligation
 from proofs.unbounded import Thread
 
-Int = z3.ArithRef
-Term = z3.ExprRef
-Fn = Callable[[Term], z3.ExprRef]
+Int: TypeAlias = z3.ArithRef
+Term: TypeAlias = z3.ExprRef
+Fn: TypeAlias = Callable[[Term], z3.ExprRef]
 IDLE, UNLINKED, LINKED = 0, 1, 2
 
 
@@ -130,7 +131,7 @@ class Ring:
                    z3.Function(f"uend{tag}", Thread, i))
 
     def but(self, **changes: object) -> Ring:
-        return Ring(**{**self.__dict__, **changes})  # type: ignore[arg-type]
+        return Ring(**{**self.__dict__, **changes})
 
 
 def upd(fn: Fn, k: Term, v: Term) -> Fn:
@@ -159,7 +160,7 @@ def next_ok(cx: Ctx, r: Ring, z: Int) -> z3.BoolRef:
                  z3.And(win(cx, r, z), lk(cx, r, z) > 0))
 
 
-Body = Callable[..., z3.BoolRef]
+Body: TypeAlias = Callable[..., z3.BoolRef]
 
 
 @dataclass(frozen=True)
@@ -347,7 +348,7 @@ def _goal_args(part: Part) -> tuple[Term, ...]:
     return tuple(out)
 
 
-Query = tuple[z3.BoolRef, dict[str, z3.BoolRef]]
+Query: TypeAlias = tuple[z3.BoolRef, dict[str, z3.BoolRef]]
 
 
 def _finish(cx: Ctx, r: Ring, hyp: list[z3.BoolRef],
@@ -590,8 +591,14 @@ def obligations() -> list[Obligation]:
     doc = "The ring invariant and the traversal loop invariant (proofs.ring_symbolic)."
     for name in BUILDERS:
         for goal in _goal_names(name):
-            out.append(Obligation(
-                f"ring.{name}.{goal}", IDS[name],
-                (lambda n=name, g=goal: _query(n)[1][g]), doc,
-                session=f"ring.{name}", shared=(lambda n=name: _query(n)[0])))
+            out.append(Obligation(f"ring.{name}.{goal}", IDS[name], _goal_of(name, goal), doc,
+                                  session=f"ring.{name}", shared=_hyp_of(name)))
     return out
+
+
+def _goal_of(name: str, goal: str) -> Callable[[], z3.BoolRef]:
+    return lambda: _query(name)[1][goal]
+
+
+def _hyp_of(name: str) -> Callable[[], z3.BoolRef]:
+    return lambda: _query(name)[0]

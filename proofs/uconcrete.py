@@ -14,7 +14,7 @@ teeth tests, which run the spec on a counterexample).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import z3
 
@@ -34,7 +34,8 @@ from spec.state import (
     replace,
 )
 
-Proj = dict[str, Any]
+Proj: TypeAlias = dict[str, Any]
+Rel: TypeAlias = Callable[[UEnc, UState], tuple[z3.BoolRef, UState]]
 SCALARS = ("sn", "ready", "added", "wl", "fl", "cp", "pending", "nw", "nf", "nwe", "nfe")
 
 
@@ -60,6 +61,32 @@ def projection(p: Params, s: State) -> Proj:
     out["lists"] = tuple(tuple(page for page, _ in reversed(lst))
                          for lst in s.pages.flush_lists)
     return out
+
+
+def real_enc(p: Params) -> tuple[UEnc, list[Any]]:
+    """The encoding in real mode over ``p``'s numbers of threads, pages and lists, and the
+    substitution fixing its Params to ``p``."""
+    return _real(p)
+
+
+def _extra(st: UState, values: dict[str, int] | None) -> z3.BoolRef:
+    return z3.And([st.v[k] == v for k, v in (values or {}).items()])
+
+
+def invariant_holds(p: Params, inv: Any, s: State) -> bool:
+    """Does the encoded invariant ``inv`` (a :class:`proofs.unbounded.UInv`) hold on ``s``?"""
+    from proofs.unbounded import holds
+
+    enc, subst = _real(p)
+    a = UState.fresh("")
+    solver = z3.Solver()
+    solver.set("timeout", 30_000)
+    solver.add(z3.substitute(z3.And(static(enc, p), constraints(enc, a, projection(p, s), True),
+                                    holds(enc, inv, a)), *subst))
+    r = solver.check()
+    if r == z3.unknown:
+        raise RuntimeError(f"z3 unknown on {inv.name}: {solver.reason_unknown()}")
+    return bool(r == z3.sat)
 
 
 def _real(p: Params, n_threads: int | None = None) -> tuple[UEnc, list[Any]]:
@@ -103,22 +130,25 @@ def constraints(enc: UEnc, st: UState, pr: Proj, exact_stamps: bool) -> z3.BoolR
         cs.append(st.fn("ne", li) == bool(order))
         if order:
             cs.append(st.fn("tl", li) == pages[order[0]])
-        for n, page in enumerate(order):
+        for rank, j in enumerate(order):
             if exact_stamps:
-                cs.append(st.fn("stamp", pages[page]) == n)
-            elif n:
-                cs.append(st.fn("stamp", pages[order[n - 1]]) < st.fn("stamp", pages[page]))
+                cs.append(st.fn("stamp", pages[j]) == rank)
+            elif rank:
+                cs.append(st.fn("stamp", pages[order[rank - 1]]) < st.fn("stamp", pages[j]))
         if exact_stamps and not order:
             cs.append(st.fn("tl", li) == pages[0])
     return z3.And(cs)
 
 
-def model_projection(enc: UEnc, m: z3.ModelRef, st: UState) -> Proj:
-    """The projection of ``st`` in the model ``m`` (same shape as :func:`projection`)."""
+def model_projection(enc: UEnc, m: z3.ModelRef, st: UState, subst: list[Any] | None = None
+                     ) -> Proj:
+    """The projection of ``st`` in the model ``m`` (same shape as :func:`projection`);
+    ``subst`` fixes the Params the model was found under."""
     ths, pages, lists = (_consts(enc, n) for n in ("Thread", "Page", "FList"))
+    sub = subst or []
 
     def ev(t: z3.ExprRef) -> Any:
-        v = m.eval(t, model_completion=True)
+        v = m.eval(z3.substitute(t, *sub) if sub else t, model_completion=True)
         if z3.is_bool(v):
             return bool(z3.is_true(v))
         if z3.is_int_value(v):
@@ -126,7 +156,7 @@ def model_projection(enc: UEnc, m: z3.ModelRef, st: UState) -> Proj:
         return v
 
     def page_index(t: z3.ExprRef) -> int:
-        v = m.eval(t, model_completion=True)
+        v = m.eval(z3.substitute(t, *sub) if sub else t, model_completion=True)
         for j, q in enumerate(pages):
             if z3.is_true(m.eval(v == q, model_completion=True)):
                 return j
@@ -141,9 +171,6 @@ def model_projection(enc: UEnc, m: z3.ModelRef, st: UState) -> Proj:
                          for q in pages)
     lists_out = []
     for li in lists:
-        members = [j for j, q in enumerate(pages)
-                   if ev(st.fn("newest", q)) != 0 and page_index(enc.lst(q)) == -1]
-        del members
         dirty = [j for j, q in enumerate(pages) if ev(st.fn("newest", q)) != 0
                  and z3.is_true(m.eval(enc.lst(q) == li, model_completion=True))]
         lists_out.append(tuple(sorted(dirty, key=lambda j: ev(st.fn("stamp", pages[j])))))
@@ -155,17 +182,20 @@ def _choice_closure(enc: UEnc) -> z3.BoolRef:
     return z3.And([enc.dom.closure(c) for c in enc.choices])
 
 
-def relation_holds(p: Params, action: str, s: State, t: State,
-                   rel: Callable[[UEnc, UState], tuple[z3.BoolRef, UState]] | None = None
+def relation_holds(p: Params, action: str, s: State, t: State, rel: Rel | None = None,
+                   pre: dict[str, int] | None = None, post: dict[str, int] | None = None
                    ) -> bool:
-    """Direction 1: some choice makes ``action``'s relation go from ``s`` to ``t``."""
+    """Direction 1: some choice makes ``action``'s relation (or ``rel``) go from ``s`` to
+    ``t``; ``pre``/``post``: values of extra scalars (the exact writer's file and
+    write_ahead_end)."""
     enc, subst = _real(p)
     a = UState.fresh("")
     guard, b = (rel or (lambda e, st: step(e, action, st)))(enc, a)
     solver = z3.Solver()
     solver.set("timeout", 30_000)
     body = z3.And(static(enc, p), constraints(enc, a, projection(p, s), True), guard,
-                  _choice_closure(enc), constraints(enc, b, projection(p, t), False))
+                  _choice_closure(enc), constraints(enc, b, projection(p, t), False),
+                  _extra(a, pre), _extra(b, post))
     solver.add(z3.substitute(body, *subst))
     r = solver.check()
     if r == z3.unknown:
@@ -174,34 +204,40 @@ def relation_holds(p: Params, action: str, s: State, t: State,
 
 
 def relation_successors(p: Params, action: str, s: State, limit: int = 25,
-                        rel: Callable[[UEnc, UState], tuple[z3.BoolRef, UState]] | None = None
-                        ) -> tuple[list[Proj], bool]:
+                        rel: Rel | None = None, pre: dict[str, int] | None = None
+                        ) -> tuple[list[tuple[Proj, dict[str, int]]], bool]:
     """Direction 2: up to ``limit`` distinct projections of post-states the relation allows
-    from ``s``, and whether that is all of them."""
+    from ``s`` (with the values of the extra scalars ``pre`` names), and whether that is all
+    of them."""
     enc, subst = _real(p)
     a = UState.fresh("")
     guard, b = (rel or (lambda e, st: step(e, action, st)))(enc, a)
     solver = z3.Solver()
     solver.set("timeout", 30_000)
     solver.add(z3.substitute(z3.And(static(enc, p), constraints(enc, a, projection(p, s), True),
-                                    guard, _choice_closure(enc)), *subst))
-    out: list[Proj] = []
+                                    guard, _choice_closure(enc), _extra(a, pre)), *subst))
+    out: list[tuple[Proj, dict[str, int]]] = []
     while len(out) < limit:
         r = solver.check()
         if r == z3.unsat:
             return out, True
         if r != z3.sat:
             raise RuntimeError(f"z3 {r} on {action}: {solver.reason_unknown()}")
-        pr = model_projection(enc, solver.model(), b)
-        out.append(pr)
-        solver.add(z3.Not(z3.substitute(constraints(enc, b, pr, False), *subst)))
+        m = solver.model()
+        pr = model_projection(enc, m, b, subst)
+        extra = {k: m.eval(z3.substitute(b.v[k], *subst), model_completion=True).as_long()
+                 for k in (pre or {})}
+        out.append((pr, extra))
+        solver.add(z3.Not(z3.substitute(z3.And(constraints(enc, b, pr, False),
+                                               _extra(b, extra)), *subst)))
     return out, False
 
 
-def to_state(p: Params, enc: UEnc, m: z3.ModelRef, st: UState) -> State:
+def to_state(p: Params, enc: UEnc, m: z3.ModelRef, st: UState,
+             subst: list[Any] | None = None) -> State:
     """The spec State a finite model of ``st`` describes (encoded fields; link rings empty at
     their tails, buffer and files as in Init)."""
-    pr = model_projection(enc, m, st)
+    pr = model_projection(enc, m, st, subst)
     s0 = initial_state(p)
     users = tuple(UserState(PC_NAMES[pc], ssn, size, page or 0, WAIT_NAMES[wait], sig)
                   for pc, ssn, size, wait, sig, page in pr["threads"])
@@ -219,3 +255,31 @@ def to_state(p: Params, enc: UEnc, m: z3.ModelRef, st: UState) -> State:
                                    cp.blocks_written, cp.blocks_disk),
         notifiers=NotifierState(pr["nw"], pr["nwe"], pr["nf"], pr["nfe"]),
         pages=pages)
+
+
+def concrete_counterexample(p: Params, make: Callable[..., UEnc], action: str, inv: Any
+                            ) -> tuple[State, Proj] | None:
+    """A finite counterexample to ``inv`` after ``action`` under the encoding class ``make``
+    (``p``'s numbers of threads/pages/lists, real terms): the pre-state as a spec State (every
+    invariant holds on it) and the post-state's projection; None if there is none."""
+    from proofs.unbounded import holds, inv_all
+
+    dom = finite_dom(p.n_user_threads, p.n_pages, p.n_flush_lists)
+    sp = SymParams()
+    enc = make(sp, cap=z3.IntVal(p.log_capacity), abstract=False, dom=dom)
+    subst = sp.substitution(concrete_values(p))
+    a = UState.fresh("")
+    guard, b = step(enc, action, a)
+    solver = z3.Solver()
+    solver.set("timeout", 60_000)
+    closed = [enc.dom.closure(a.fn("page", x)) for x in _consts(enc, "Thread")]
+    closed += [enc.dom.closure(a.fn("tl", li)) for li in _consts(enc, "FList")]
+    solver.add(z3.substitute(z3.And(static(enc, p), inv_all(enc, a), guard, *closed,
+                                    _choice_closure(enc), z3.Not(holds(enc, inv, b))), *subst))
+    r = solver.check()
+    if r == z3.unsat:
+        return None
+    if r != z3.sat:
+        raise RuntimeError(f"z3 {r}: {solver.reason_unknown()}")
+    m = solver.model()
+    return to_state(p, enc, m, a, subst), model_projection(enc, m, b, subst)

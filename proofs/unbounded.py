@@ -60,6 +60,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import z3
 
@@ -85,9 +86,9 @@ Thread = z3.DeclareSort("Thread")
 Page = z3.DeclareSort("Page")
 FList = z3.DeclareSort("FList")
 
-Int = z3.ArithRef
-Term = z3.ExprRef
-Fn = Callable[[Term], z3.ExprRef]
+Int: TypeAlias = z3.ArithRef
+Term: TypeAlias = z3.ExprRef
+Fn: TypeAlias = Callable[[Term], z3.ExprRef]
 
 
 # --- domains: symbolic (quantifiers) or finite (lists of constants) ----------------------------
@@ -394,8 +395,7 @@ class UEnc:
         page = self.choice(f"c_page{s.tag}", Page)
         guard = z3.And(
             s.fn("pc", k) == IDLE, size > 0, size <= p.max_group_size, wait >= 0, wait <= 2,
-            self.forall(Thread, lambda x: z3.Implies(
-                z3.And(self.at(s, x, *LATCHING), s.fn("page", x) == page), x == k)),
+            self.latch_free(s, k, page),
             s.sn + size <= self.start_sn() + p.max_sn,
             self.lsn(s.sn + size) + p.write_ahead_size + p.block_size
             <= self.capacity_limit(s),
@@ -404,6 +404,15 @@ class UEnc:
                        sig=z3.BoolVal(False))
         f["page"] = upd(s.f["page"], k, page)
         return guard, s.update({"sn": s.sn + size}, f)
+
+    def latch_free(self, s: UState, k: Term, page: Term) -> z3.BoolRef:
+        """No thread but ``k`` holds ``page``'s latch (spec.user.page_latched)."""
+        return self.forall(Thread, lambda x: z3.Implies(
+            z3.And(self.at(s, x, *LATCHING), s.fn("page", x) == page), x == k))
+
+    def wal_ok(self, s: UState, pg: Term) -> z3.BoolRef:
+        """CP-6's guard: the log is durable past the page's newest modification."""
+        return s.fl >= s.fn("newest", pg)
 
     def _user_step(self, s: UState, guard: Callable[[Term], z3.BoolRef],
                    post: Callable[[Term], UState]) -> tuple[z3.BoolRef, UState]:
@@ -592,7 +601,7 @@ class UEnc:
             return z3.And(self.dirty(s, q), self.lst(q) == li, q != pg)
 
         guard = z3.And(
-            s.fn("ne", li), s.fl >= s.fn("newest", pg),
+            s.fn("ne", li), self.wal_ok(s, pg),
             z3.If(more,
                   z3.And(rest(nxt), self.forall(Page, lambda q: z3.Implies(
                       rest(q), s.fn("stamp", nxt) <= s.fn("stamp", q)))),
@@ -633,7 +642,7 @@ def step(enc: UEnc, name: str, s: UState) -> tuple[z3.BoolRef, UState]:
 
 
 # --- invariants: bodies over bound terms -------------------------------------------------------
-Body = Callable[..., z3.BoolRef]
+Body: TypeAlias = Callable[..., z3.BoolRef]
 
 
 @dataclass(frozen=True)
@@ -904,7 +913,7 @@ def skolems(inv: UInv, tag: str = "") -> tuple[Term, ...]:
     return tuple(z3.Const(f"sk{i}_{srt.name()}{tag}", srt) for i, srt in enumerate(inv.sorts))
 
 
-UEncFactory = Callable[[], UEnc]
+UEncFactory: TypeAlias = Callable[[], UEnc]
 
 
 def init_formula(inv: UInv, make: UEncFactory = UEnc) -> Callable[[], z3.BoolRef]:

@@ -72,8 +72,11 @@ def test_results_markdown_groups_step_obligations_by_action(tmp_path: object) ->
                      "--results", str(out)])
     text = out.read_text()
     assert code == 0
-    assert "| `step.flusher_fsync` | 10 | 10 |" in text
-    assert "| `wr6` | 3 | 3 |" in text
+    from proofs.unbounded import INVARIANTS
+
+    n = len(INVARIANTS)
+    assert f"| `step.flusher_fsync` | {n} | {n} | unbounded |" in text
+    assert "| `wr6` | 3 | 3 | unbounded |" in text
 
 
 def test_failed_step_obligation_gets_a_bmc_search() -> None:
@@ -114,3 +117,32 @@ def test_list_with_json_is_json(capsys: pytest.CaptureFixture[str]) -> None:
     listed = json.loads(capsys.readouterr().out)
     assert listed and all(item["name"].startswith("lemma.write_ahead") for item in listed)
     assert all("WR-6" in item["ids"] for item in listed)
+
+
+def test_scope_in_json_and_table(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 14 item 5: every JSON row has a scope, the report counts unbounded and bounded,
+    and the table's last line says the same; the 64-bit slot lemma is reported as bounded."""
+    code = cli.main(["prove", "--json", "--jobs", "1", "--quiet", "--only", "ring.lemma*",
+                     "--only", "lemma.slot_and_is_mod"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    scopes = {row["name"]: row["scope"] for row in out["obligations"]}
+    assert scopes["ring.lemma_injective"] == "unbounded"
+    assert scopes["lemma.slot_and_is_mod"].startswith("64-bit")
+    assert out["scopes"] == {"unbounded": 2, "bounded": 1, "witness": 0}
+    code = cli.main(["prove", "--jobs", "1", "--quiet", "--only", "lemma.slot_and_is_mod"])
+    text = capsys.readouterr().out
+    assert "scope: 0 unbounded, 1 bounded (64-bit words (x, S): 1), 0 witnesses" in text
+
+
+def test_registry_scopes() -> None:
+    """The unbounded step obligations replace the 2-user ones by name; every registered
+    obligation is unbounded but the named exceptions of proofs/RESULTS.md."""
+    from proofs.registry import NAMED_SCOPES, all_obligations
+
+    obs = all_obligations()
+    names = {ob.name for ob in obs}
+    assert "step.user_reserve.aux_latch" in names and "init.cp6" in names
+    assert not any(ob.name.startswith(("ring2.", "ring4.")) for ob in obs)
+    bounded = {ob.name for ob in obs if ob.scope != "unbounded"}
+    assert bounded == set(NAMED_SCOPES)

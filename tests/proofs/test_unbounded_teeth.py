@@ -1,0 +1,151 @@
+"""Teeth for the unbounded encodings (issue 14): a broken action makes the unbounded obligation
+fail with a counterexample, and the executable spec confirms it -- the same break as a spec
+action, run from the counterexample's pre-state (decoded into a spec State), produces a state
+that violates the property. Also the symbolic ring's and the exact writer's obligations fail
+when their guards are dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import z3
+
+from proofs import ring_symbolic as R
+from proofs import uconcrete as C
+from proofs import unbounded as U
+from proofs.obligation import Obligation, check
+from spec.params import Params
+from spec.state import IDLE, PagesState, State, UserState, replace
+from spec.user import LATCHING_PCS
+
+THREE = Params.tiny().evolve(n_user_threads=3, n_pages=3, n_flush_lists=2,
+                             wait_kinds=("flush", "write", "none"))
+
+
+class NoWal(U.UEnc):
+    """CP-6 broken: the page cleaner writes a page without the WAL check."""
+
+    def wal_ok(self, s: U.UState, pg: z3.ExprRef) -> z3.BoolRef:
+        return z3.BoolVal(True)
+
+
+class NoLatch(U.UEnc):
+    """USR-1/CP-3 broken: a thread reserves a page another thread holds latched."""
+
+    def latch_free(self, s: U.UState, k: z3.ExprRef, page: z3.ExprRef) -> z3.BoolRef:
+        return z3.BoolVal(True)
+
+
+def _unbounded(make: Callable[[], U.UEnc], action: str, inv: str) -> str:
+    hyp, goals = U.action_query(action, make)
+    ob = Obligation(f"teeth.{action}.{inv}", ("TEETH",), lambda: z3.And(hyp, goals[inv]))
+    return check(ob, 60).status
+
+
+def _spec_cleaner_no_wal(p: Params, s: State, li: int) -> State | None:
+    """spec.page_cleaner.page_cleaner_flush_page without its guard (the same break)."""
+    pg = s.pages
+    if not pg.flush_lists[li]:
+        return None
+    page, _ = pg.flush_lists[li][-1]
+    newest = pg.newest[page]
+    lists = (*pg.flush_lists[:li], pg.flush_lists[li][:-1], *pg.flush_lists[li + 1:])
+    return replace(s, pages=PagesState(
+        lists, (*pg.newest[:page], 0, *pg.newest[page + 1:]),
+        (*pg.on_disk[:page], newest, *pg.on_disk[page + 1:])))
+
+
+def test_page_cleaner_without_wal_breaks_cp6_confirmed_by_the_spec() -> None:
+    """CP-6: without ``flushed_to_disk_lsn >= newest`` the unbounded obligation has a
+    counterexample; decoded with 3 threads/3 pages/2 lists and run through the broken spec
+    action, a page on disk is newer than flushed_to_disk_lsn."""
+    assert _unbounded(NoWal, "page_cleaner_flush_page", "cp6") == "counterexample"
+    found = C.concrete_counterexample(THREE, NoWal, "page_cleaner_flush_page",
+                                      U.invariant("cp6"))
+    assert found is not None
+    pre, _post = found
+    assert max(pre.pages.on_disk) <= pre.flushed_to_disk_lsn  # CP-6 holds before
+    after = [t for li in range(THREE.n_flush_lists)
+             if (t := _spec_cleaner_no_wal(THREE, pre, li)) is not None]
+    assert any(max(t.pages.on_disk) > t.flushed_to_disk_lsn for t in after)
+
+
+def _spec_reserve_no_latch(p: Params, s: State, k: int, size: int, page: int, wait: str
+                           ) -> State | None:
+    """spec.user.user_reserve without the page latch check (the same break)."""
+    from spec.lsn import sn_to_lsn
+
+    u = s.users[k]
+    if u.pc != IDLE:
+        return None
+    users = (*s.users[:k], UserState("reserved", s.sn, size, page, wait, False), *s.users[k + 1:])
+    start, end = sn_to_lsn(p, s.sn), sn_to_lsn(p, s.sn + size)
+    return replace(s, sn=s.sn + size, users=users, groups=(*s.groups, (start, end, page)))
+
+
+def test_reserve_without_latch_breaks_exclusion_confirmed_by_the_spec() -> None:
+    """USR-1/CP-3: ignoring the page latch lets two threads latch one page; the spec, run with
+    the broken reserve from the decoded pre-state, reaches two latching threads on one page."""
+    assert _unbounded(NoLatch, "user_reserve", "aux_latch") == "counterexample"
+    found = C.concrete_counterexample(THREE, NoLatch, "user_reserve", U.invariant("aux_latch"))
+    assert found is not None
+    pre, post = found
+    k = next(i for i, (u, v) in enumerate(zip(pre.users, post["threads"], strict=True))
+             if u.pc == IDLE and v[0] != 0)
+    _pc, _ssn, size, wait, _sig, page = post["threads"][k]
+    waits = {0: "none", 1: "write", 2: "flush"}
+    t = _spec_reserve_no_latch(THREE, pre, k, size, page, waits[wait])
+    assert t is not None
+    latching = [u.page for u in t.users if u.pc in LATCHING_PCS]
+    assert len(latching) != len(set(latching))
+
+
+def test_unbroken_obligations_are_proved() -> None:
+    """Control: the same two obligations with the spec's guards are proved."""
+    assert _unbounded(U.UEnc, "page_cleaner_flush_page", "cp6") == "proved"
+    assert _unbounded(U.UEnc, "user_reserve", "aux_latch") == "proved"
+
+
+def test_symbolic_ring_link_without_has_space_fails() -> None:
+    """LNK-4: a link added without ``start < tail + C`` may land on a live slot of the window;
+    the symbolic-capacity obligation then has a counterexample."""
+    original = R.q_action
+
+    def broken(action: str) -> R.Query:
+        cx, r = R.Ctx(), R.Ring.fresh("")
+        k = z3.Const("k", U.Thread)
+        s0, e0 = r.start(k), r.end(k)
+        q = r.but(a=R.upd(r.a, cx.res(s0), e0 - s0), st=R.upd(r.st, k, z3.IntVal(R.LINKED)))
+        return R._finish(cx, r, [r.st(k) == R.UNLINKED], lambda: R._ring_goals(cx, q),
+                         [s0, e0], [k])
+
+    hyp, goals = broken("link")
+    assert original is R.q_action
+    statuses = {g: check(Obligation("teeth.ring", (), lambda g=g: z3.And(hyp, goals[g])),
+                         60).status for g in ("links", "links_disjoint")}
+    assert "counterexample" in statuses.values(), statuses
+
+
+def test_symbolic_ring_loop_without_clearing_fails() -> None:
+    """LNK-3: a traversal that does not clear the slots it passes leaves stale links in the
+    window behind the new tail; the exit obligation has a counterexample."""
+    cx, r, lp = R.Ctx(), R.Ring.fresh(""), R.Loop.fresh("")
+    # a loop invariant without "cleared below pos" (the stale slots), exit as usual
+    stale = R.Loop(lp.pos, r.a)
+    hyp = [z3.Not(R.cond(cx, stale, False)), lp.pos != r.tail]
+    q = r.but(tail=lp.pos, a=r.a)
+    query = R._finish(cx, r, hyp, lambda: R._ring_goals(cx, q), [lp.pos], [], None)
+    statuses = {g: check(Obligation("teeth.ring", (), lambda g=g: z3.And(query[0],
+                                                                         query[1][g])),
+                         60).status for g in query[1]}
+    assert "counterexample" in statuses.values(), statuses
+
+
+def test_exact_write_without_capacity_clip_fails() -> None:
+    """WR-9: without the capacity clip and guard, the exact write no longer implies the
+    relation the step proofs use (write_lsn may pass the checkpoint's block one lap later)."""
+    from proofs import writer_exact as X
+
+    broken = Obligation("teeth.wexact", ("WR-9",), lambda: X._write_implies(clip=False))
+    assert check(broken, 60).status == "counterexample"
+    assert check(Obligation("control", ("WR-9",), X._write_implies), 60).status == "proved"
