@@ -22,6 +22,7 @@ import impl.format
 import impl.linkbuf
 import impl.logbuffer
 import impl.notifier
+import impl.recovery
 import impl.redolog
 import impl.writer
 from conformance.mutants import Mutant, Patcher, source_patch
@@ -251,4 +252,11 @@ MUTANTS: tuple[Mutant, ...] = (
         _one(impl.redolog.RedoLog, "open", "start = max(int(report.end_lsn), cp.lsn)",
              "start = max(int(report.stop_lsn), cp.lsn)"),
         "restart: abstraction sn / rc_restart_exact"),
+    Mutant(
+        "recovery_pages_not_synced", ("RC-4", "CP-6"),
+        "recovery writes the replayed pages to the data file but does not fsync it: the "
+        "restarted log's first checkpoint (no page dirty, nothing for the page cleaner to "
+        "sync) passes the replayed groups, and a second crash loses those pages for good",
+        _one(impl.recovery, "recover", "        datafile.fsync()\n", "        pass\n"),
+        "restart: durable pages"),
 )
