@@ -59,10 +59,10 @@ from conformance.abstraction import (
 )
 from conformance.checks import ConformanceFailure
 from conformance.params_map import WRAP_CHANGES, conformance_params, to_log_config
+from impl import recovery as impl_recovery
 from impl.datafile import DataFile
 from impl.faultstore import FaultStore
 from impl.records import Record
-from impl import recovery as impl_recovery
 from impl.recovery import DATA_FILE
 from impl.redolog import Handle, RedoLog
 from spec import crash as spec_crash
