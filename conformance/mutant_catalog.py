@@ -390,4 +390,11 @@ MUTANTS: tuple[Mutant, ...] = (
         self.checkpointer_event.set()""",
              """            self.sync_flush_requested = False"""),
         "liveness: stuck"),
+    Mutant(
+        "recovery_pages_not_synced", ("RC-4", "CP-6"),
+        "recovery writes the replayed pages to the data file but does not fsync it: the "
+        "restarted log's first checkpoint (no page dirty, nothing for the page cleaner to "
+        "sync) passes the replayed groups, and a second crash loses those pages for good",
+        _one(impl.recovery, "recover", "        datafile.fsync()\n", "        pass\n"),
+        "restart: durable pages"),
 )

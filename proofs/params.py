@@ -19,7 +19,8 @@ Encoding choices, so that the proofs stay quantifier-free and decidable in pract
   link) is left out: the encoding covers the "seeds" link buffer.
 * The non-numeric fields (``link_buf``, ``version``, ``wait_kinds``, ``checksums``,
   ``torn_writes``, ``explore_crashes``) are not variables: an obligation that depends on one
-  is stated once per value.
+  is stated once per value. ``max_crashes`` (an exploration bound for the crash actions, which
+  the proofs leave out) is not encoded either.
 
 An obligation may assume only the rules it needs (:meth:`SymParams.assume`): a proof under
 fewer assumptions is a proof for every valid Params, and leaving out the nonlinear rules

@@ -71,3 +71,41 @@ def test_group_not_copied_is_not_translated(p: Params) -> None:
 
 def test_zero_block_is_unwritten(p: Params) -> None:
     assert parse_file_block(p, bytes(512), 8192, GroupHistory(), 8204) is None
+
+
+# --- restart (issue 8): bytes of groups lost by a crash ---------------------------------------
+
+
+def test_restart_history_keeps_groups_up_to_the_restart_lsn(p: Params) -> None:
+    """RC-4, facts §8.4: after a restart at 8234 the group ending there stays, the copied
+    group after it is lost (its lsns are reserved again), an uncopied one is forgotten."""
+    h = (GroupHistory().add(8204, 8234, 1).mark_copied(8204).add(8234, 8264, 2)
+         .mark_copied(8234).add(8264, 8294, 0))
+    r = h.restart(8234)
+    assert r.groups == ((8204, 8234, 1),) and r.copied == {8204}
+    assert r.lost == ((8234, 8264, 2),) and r.restart_block == 8192
+
+
+def test_file_bytes_above_write_lsn_are_the_lost_groups(p: Params) -> None:
+    """After a restart at 8234 a new group (page 0) reuses [8234, 8264), copied but not yet
+    written (write_lsn 8234): the file block still holds the lost group's bytes (page 2) there,
+    and they translate as the lost group's, never as the new one's."""
+    h = GroupHistory().add(8204, 8234, 1).mark_copied(8204).add(8234, 8264, 2).mark_copied(8234)
+    h = h.restart(8234).add(8234, 8264, 0).mark_copied(8234)
+    raw = impl_group_bytes(30, 1) + impl_group_bytes(30, 2) + bytes(436)
+    out = translate_block(p, h, [8192], raw, 8234)
+    assert out[:60] == group_bytes(30, 1) + group_bytes(30, 2)
+    # once written (write_lsn 8264), the new group's bytes are the new group's
+    new = impl_group_bytes(30, 1) + impl_group_bytes(30, 0) + bytes(436)
+    assert translate_block(p, h, [8192], new, 8264)[30:60] == group_bytes(30, 0)
+
+
+def test_expected_page_is_the_payload_of_the_group_ending_there(p: Params) -> None:
+    """RC-4 on durable data: page_lsn 8264 of page 2 means the payload of the group ending
+    there (21 bytes of 3 for a 30-byte group); page_lsn 0 is a page never written."""
+    from conformance.abstraction import expected_page
+
+    groups = ((8204, 8234, 1), (8234, 8264, 2))
+    assert expected_page(p, groups, 2, 8264) == (8264, bytes([3]) * 21)
+    assert expected_page(p, groups, 0, 0) == (0, b"")
+    assert expected_page(p, groups, 1, 8264)[1].startswith(b"<no group")

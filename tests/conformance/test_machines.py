@@ -33,3 +33,5 @@ TestCrash = stepped.CrashMachine.TestCase
 TestCrash.settings = settings(_LONG, stateful_step_count=60)
 TestTracker90 = stepped.Machine90.TestCase
 TestTracker90.settings = _LONG
+TestRestart = stepped.RestartMachine.TestCase
+TestRestart.settings = settings(_LONG, stateful_step_count=stepped.RESTART_STEPS)
