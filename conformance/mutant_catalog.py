@@ -257,7 +257,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "waiting on it (visible only when the log fills)",
         _one(impl.redolog.RedoLog, "reserve_fits",
              "+ self.config.write_ahead_size + BLOCK_SIZE <= limit", "<= limit"),
-        "wrap: impl takes a forbidden step: user_reserve"),
+        "matrix-ci (s80-u4-full) / wrap: impl takes a forbidden step: user_reserve"),
     Mutant(
         "checkpoint_written_while_pending", ("CP-4", "FMT-10"),
         "the checkpointer writes the next checkpoint block while the previous one is still "
@@ -265,7 +265,7 @@ MUTANTS: tuple[Mutant, ...] = (
         _one(impl.checkpointer.Checkpointer, "should_checkpoint",
              "return self.pending is None and log.available_for_checkpoint_lsn",
              "return log.available_for_checkpoint_lsn"),
-        "stepped: impl takes a forbidden step: checkpointer_write_checkpoint"),
+        "matrix-ci / stepped: impl takes a forbidden step: checkpointer_write_checkpoint"),
     Mutant(
         "writer_direct_notification_slot_of_old_lsn", ("WR-8", "NT-3", "NT-4"),
         "the writer's direct notification sets the event slot of the old write_lsn instead of "
@@ -273,7 +273,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "(visible only with 2 or more write event slots)",
         _one(Writer, _W, "log.write_events.event_for(new).set()",
              "log.write_events.event_for(old).set()"),
-        "matrix-ci: abstraction users[i].signalled"),
+        "matrix-ci (s80-u3-s4): invariant nt4_no_lost_wakeup"),
     # --- restart ---
     Mutant(
         "restart_reuses_checkpoint_no", ("FMT-10", "RC-1"),

@@ -359,3 +359,34 @@ def test_files_hold_exactly_the_groups_in_innodb_format(sizes: list[int], schedu
         assert hdr.first_rec_group == (min(starts) if starts else 0), (lsn, starts)
         assert hdr.checksum_ok and hdr.checksum == crc32c(raw[i : i + 508])
         assert hdr.flush_bit == first_block_of_last_write[lsn // 512], lsn
+
+
+def test_write_ahead_region_must_leave_room_in_the_capacity() -> None:
+    """WR-9: the writer keeps one write-ahead region of the capacity free, so a region of
+    more than half the capacity is refused with an error naming the field."""
+    import pytest
+
+    from impl.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="write_ahead_size"):
+        LogConfig.small(file_size=4096, n_files=1, write_ahead_size=2048)
+
+
+def test_try_user_reserve_refuses_past_the_free_check_margin() -> None:
+    """CP-5, WR-9: ``try_user_reserve`` admits a group only while its end plus one write-ahead
+    region and a block stays below the checkpoint's block one lap later (8192 + capacity);
+    past that it returns None and reserves nothing."""
+    from impl.format import sn_to_lsn
+
+    _, log = make()
+    limit = 8192 + log.files.capacity
+    ends = []
+    while True:
+        handle = log.try_user_reserve(400)
+        if handle is None:
+            break
+        ends.append(handle.end_lsn)
+    assert ends and ends[-1] + 1024 + 512 <= limit
+    sn = log.sn
+    assert sn_to_lsn(sn + 400) + 1024 + 512 > limit
+    assert log.try_user_reserve(400) is None and log.sn == sn
