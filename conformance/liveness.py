@@ -151,7 +151,7 @@ def _run(log: RedoLog, workload: list[list[tuple[int, bool]]], seed: int,
             runner = rng.choice(ready)
         if isinstance(runner.point, Wait):
             STATS["waits woken"] += 1
-            if runner.point.what == "log free check":
+            if runner.point.what in ("log free check", "reservation space"):  # the log is full
                 STATS["free-check waits woken"] += 1
         runner.spurious = False
         STATS["moves"] += 1

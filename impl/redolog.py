@@ -730,11 +730,9 @@ class RedoLog:
         kick.set()
         yield Sleep(kick, ready, what, self.config.link_wait_sleep_us * 1e-6)
 
-    def reserve(self, size: int, *, page: int | None = None, wait: str | None = None) -> Handle:
-        """USR-1: reserve ``size`` data bytes once the group fits below the capacity limit
-        with log_free_check's margin (:meth:`try_user_reserve`; waits counted as
-        ``reserve_capacity_waits``, the page cleaner and checkpointer are asked for space). The
-        buffer space wait happens in :meth:`copy`."""
+    def reserve_steps(self, size: int, *, page: int | None = None, wait: str | None = None
+                      ) -> Generator[Point, None, Handle]:
+        """:meth:`reserve` as a generator of points; returns the handle."""
         while True:
             handle = self.try_user_reserve(size, page=page, wait=wait)
             if handle is not None:
@@ -744,7 +742,16 @@ class RedoLog:
             self.request_sync_flush()
             count = self.free_check_event.reset()
             if not self.reserve_fits(size):
-                self.free_check_event.wait(count, 1e-3)
+                yield Wait(self.free_check_event, count, "reservation space",
+                           self._timeout(1e-3))
+
+    def reserve(self, size: int, *, page: int | None = None, wait: str | None = None) -> Handle:
+        """USR-1: reserve ``size`` data bytes once the group fits below the capacity limit
+        with log_free_check's margin (:meth:`try_user_reserve`; waits counted as
+        ``reserve_capacity_waits``, the page cleaner and checkpointer are asked for space). The
+        buffer space wait happens in :meth:`copy`."""
+        handle: Handle = self._drive(self.reserve_steps(size, page=page, wait=wait))
+        return handle
 
     def copy_steps(self, handle: Handle, data: bytes) -> Iterator[Point]:
         """USR-1: copy into the log buffer, waiting for the writer to free space (SYS-4)."""
@@ -891,8 +898,9 @@ class RedoLog:
         for latch in latches:
             latch.acquire()
         try:
-            handle = self.reserve(len(data), wait="flush" if durable else "none",
-                                  page=records[0].page_no if len(records) == 1 else None)
+            handle = yield from self.reserve_steps(
+                len(data), wait="flush" if durable else "none",
+                page=records[0].page_no if len(records) == 1 else None)
             yield PREEMPT
             self.sync_point("log_buffer_write_before_memcpy")
             yield from self.copy_steps(handle, data)
