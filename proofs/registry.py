@@ -57,7 +57,10 @@ SCOPE_REASONS: dict[str, str] = {
     "notify.mysql_shortcut_unsound_tight": "an expected counterexample at InnoDB's defaults "
     "(S=2048): shows the bound of notify.mysql_shortcut_sound_short (proved unbounded) tight.",
     "proofs.encoding": "the 2-user/2-page encoding: registered only for an action or "
-    "invariant proofs.unbounded does not encode (none today; the v90 branch may add some).",
+    "invariant proofs.unbounded does not encode: today the three actions of 9.0's "
+    "flush-list-added tracker (user_wait_to_add, user_report_added, "
+    "checkpointer_ask_smallest_not_added), modelled after MySQL 9.0 in spec/tracker.py after "
+    "the unbounded encoding was written.",
 }
 """Why each bounded scope remains (written into proofs/RESULTS.md)."""
 
