@@ -238,10 +238,10 @@ def _nothing_to_notify(kind: str) -> Callable[[SteppedMachine], bool]:
 
 
 def _tracker_idle(m: SteppedMachine) -> bool:
-    """9.0: the checkpointer's ``update_available`` advances the tracker first (CP-1); only
-    try a forbidden checkpoint when the tracker has nothing to advance either."""
-    return "tracker_advance_smallest_not_added" not in m._action_names or not m.enabled(
-        "tracker_advance_smallest_not_added")
+    """9.0: the checkpointer asks the tracker first (CP-1); only try a forbidden checkpoint
+    when the ask has nothing to advance either."""
+    return "checkpointer_ask_smallest_not_added" not in m._action_names or not m.enabled(
+        "checkpointer_ask_smallest_not_added")
 
 
 def _checkpoint_attempt(m: SteppedMachine, label: Label) -> bool:
@@ -301,6 +301,10 @@ FORBIDDEN: tuple[Forbidden, ...] = (
     Forbidden("user_add_dirty_pages", ("USR-4", "CP-3"),
               _per_thread("user_add_dirty_pages", LINKED), _pages_attempt,
               "dirty pages with start_lsn >= dirty_pages_added_up_to_lsn + L"),
+    Forbidden("user_wait_to_add", ("USR-4", "CP-3"),
+              _per_thread("user_wait_to_add", LINKED), _pages_attempt,
+              "9.0: dirty pages with start_lsn >= smallest_not_added_lsn + L even after asking "
+              "the tracker"),
     Forbidden("user_add_recent_closed_link", ("USR-4", "CP-1", "LNK-4"),
               _per_thread("user_add_recent_closed_link", PAGES_ADDED), _close_attempt,
               "a recent-closed link whose slot is not free"),
@@ -326,10 +330,10 @@ FORBIDDEN: tuple[Forbidden, ...] = (
               _step_of(lambda log: log.flush_notifier.step), "a flush notifier with nothing new"),
     Forbidden("closer_traverse_links", ("CP-1", "LNK-2"), _no_arg("closer_traverse_links"),
               _step_of(lambda log: log.closer.step), "a closer with no link at the tail"),
-    Forbidden("tracker_advance_smallest_not_added", ("CP-1", "LNK-2"),
-              _no_arg("tracker_advance_smallest_not_added"),
-              _step_of(lambda log: log.tracker.step),
-              "a tracker with nothing reported at the tail"),
+    Forbidden("checkpointer_ask_smallest_not_added", ("CP-1", "LNK-2"),
+              _no_arg("checkpointer_ask_smallest_not_added"),
+              _step_of(lambda log: log.checkpointer.ask_smallest_not_added),
+              "an ask of the 9.0 tracker with nothing reported at the tail"),
     Forbidden("checkpointer_write_checkpoint", ("CP-2", "CP-4", "CP-5", "SYS-2"),
               _no_arg("checkpointer_write_checkpoint", _tracker_idle), _checkpoint_attempt,
               "a checkpoint while one is pending or not above the last (dirty-pages bound, "
