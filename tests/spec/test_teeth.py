@@ -283,22 +283,12 @@ PC = P.evolve(explore_crashes=True, max_sn=8)
 
 def test_cp6_page_cleaner_without_wal_guard() -> None:
     """CP-6: a page cleaner that drops its WAL guard (``flushed_to_disk_lsn >= newest``)
-    writes a page the durable log does not yet cover."""
+    writes a page the durable log does not yet cover. The broken action is the one the
+    explorer app loads as ``tiny:page-cleaner-without-wal-guard`` (one copy of the bug)."""
+    from atlas.broken import BY_NAME
     from spec.page_cleaner import page_cleaner_flush_page
-    from spec.state import PagesState
 
-    def broken(p: Params, s: State, list: int) -> State | None:
-        pg = s.pages
-        if not 0 <= list < len(pg.flush_lists) or not pg.flush_lists[list]:
-            return None
-        lst = pg.flush_lists[list]
-        page, _ = lst[-1]
-        newest = pg.newest[page]
-        lists = (*pg.flush_lists[:list], lst[:-1], *pg.flush_lists[list + 1:])
-        return replace(s, pages=PagesState(
-            lists, (*pg.newest[:page], 0, *pg.newest[page + 1:]),
-            (*pg.on_disk[:page], newest, *pg.on_disk[page + 1:])))
-
+    broken = BY_NAME["page-cleaner-without-wal-guard"].apply
     assert page_cleaner_flush_page is not broken
     trace = _assert_caught(_model("cp6_wal_rule", "page_cleaner_flush_page", broken),
                            "cp6_wal_rule")
@@ -330,15 +320,11 @@ def test_rc4_crash_loses_synced_log() -> None:
 def test_rc_restart_resumes_at_the_checkpoint() -> None:
     """RC-4 across a restart: a recovery that restarts the log at the checkpoint lsn instead
     of the end of the last recovered group (the recovered groups parsed but the recovered lsn
-    not advanced) drops durable commits; the next generation would overwrite them."""
-    from spec.crash import recover, recover_image, restart
+    not advanced) drops durable commits; the next generation would overwrite them. The broken
+    action is the explorer app's ``tiny:restart-at-the-checkpoint``."""
+    from atlas.broken import BY_NAME
 
-    def broken(p: Params, s: State) -> State | None:
-        if recover(p, s) is None:
-            return None
-        rep = recover_image(p, (s.disk, s.checkpoint.blocks_disk))
-        return restart(p, s, attrs.evolve(rep, groups=()))
-
+    broken = BY_NAME["restart-at-the-checkpoint"].apply
     trace = _assert_caught(_model("rc_restart_exact", "recover", broken, PC), "rc_restart_exact")
     assert trace[-2:] == ["crash(image=0)", "recover()"]
 
