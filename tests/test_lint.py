@@ -2,8 +2,8 @@
 
 The configuration (rules, strictness, the folders mypy checks) lives in pyproject.toml; these
 tests only run the tools, so a change that breaks lint or types fails CI like any other.
-Both tools come with ``pip install -e '.[dev]'`` (``.ci/run`` installs ``.[dev,docs]``: mypy also needs Sphinx for atlas/book.py); without them a
-local run skips, CI fails.
+Both tools come with ``pip install -e '.[dev]'``; ``.ci/run`` installs ``.[dev,docs]``, since mypy
+also needs Sphinx for atlas/book.py. Without the tools a local run skips, CI fails.
 """
 
 from __future__ import annotations
