@@ -1,4 +1,4 @@
-"""atlas: the spec as documentation (issue 10).
+"""atlas: the spec as documentation.
 
 Reading aids built on :mod:`spec` only (never impl/ or conformance/): SVG pictures of a spec
 ``State`` (:mod:`atlas.picture`), the interactive explorer served by ``redospec serve``

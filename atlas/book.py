@@ -1,4 +1,4 @@
-"""``redospec docs build [--out DIR]``: the spec as a static site (issue 10, item 2).
+"""``redospec docs build [--out DIR]``: the spec as a static site.
 
 Generates reStructuredText from the spec itself and builds it with Sphinx (``-W --keep-going``:
 every warning, a broken internal reference included, fails the build):
@@ -44,7 +44,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import NoReturn
 
 from atlas.broken import BROKEN, counterexample
 from atlas.catalog import (
@@ -56,6 +55,8 @@ from atlas.catalog import (
     variant,
 )
 from atlas.picture import draw, draw_trace
+from redospec.command import run_command
+from redospec.errors import UsageError
 from spec import checkpointer, closer, crash, flusher, notifier, page_cleaner, user, writer
 from spec.invariants import PROPERTIES
 from spec.linkbuf import link_at
@@ -77,15 +78,6 @@ ACTOR_MODULES: dict[str, ModuleType] = {
 9.0's tracker too)."""
 
 ID_ORDER = PREFIXES
-
-
-class UsageError(Exception):
-    """Bad input: one line on stderr, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
 
 
 # --- reading the other parts as text ------------------------------------------------------------
@@ -731,25 +723,21 @@ def build(out: Path, root: Path = ROOT, quiet: bool = True) -> tuple[int, Site, 
     return rc, site, time.perf_counter() - started
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``redospec docs build [--out DIR]``."""
-    args_in = list(sys.argv[1:] if argv is None else argv)
-    if args_in and args_in[0] == "docs":
-        args_in = args_in[1:]
-    parser = _Parser(prog=PROG, description="Build the spec's documentation site with Sphinx.")
+def configure(parser: argparse.ArgumentParser) -> None:
+    """``redospec docs``' arguments: the ``build`` command and its options."""
+    parser.description = "Build the spec's documentation site with Sphinx."
     sub = parser.add_subparsers(dest="command")
     b = sub.add_parser("build", help="generate the pages and figures and build the HTML site")
     b.add_argument("--out", default="build/docs", help="output folder (default build/docs)")
     b.add_argument("--verbose", action="store_true", help="Sphinx's own progress output")
-    try:
-        args = parser.parse_args(args_in)
-        if args.command != "build":
-            raise UsageError("give a command: build")
-        out = Path(args.out)
-        rc, site, seconds = build(out, quiet=not args.verbose)
-    except UsageError as e:
-        print(f"{PROG}: {e}", file=sys.stderr)
-        return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    """``redospec docs build [--out DIR]``: 0 built, 1 Sphinx failed."""
+    if args.command != "build":
+        raise UsageError("give a command: build")
+    out = Path(args.out)
+    rc, site, seconds = build(out, quiet=not args.verbose)
     pages = sum(1 for n in site.pages if n.endswith(".rst"))
     if rc != 0:
         print(f"{PROG}: Sphinx failed (status {rc}; warnings are errors)", file=sys.stderr)
@@ -757,6 +745,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{PROG}: {pages} pages, {len(site.figures)} figures in {seconds:.1f} s -> "
           f"{out / 'html' / 'index.html'}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m atlas.book``: the same as ``redospec docs``."""
+    return run_command("docs", configure, run, sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Broken variants of the spec, to show what each property catches (issue 10: "load a
+"""Broken variants of the spec, to show what each property catches ("load a
 counterexample from a seeded bug or a teeth test and step through it").
 
 Each :class:`Broken` (one per property) breaks ONE action the way a teeth test of

@@ -1,8 +1,5 @@
-"""``redospec actions`` and ``redospec properties``: the spec's actions and properties as
-reading aids (issue 10, item 4).
-
-    redospec actions [--version 8.0|9.0|all] [--json]
-    redospec properties [--json]
+"""The spec's actions and properties as reading aids (``redospec actions``, ``redospec
+properties``: :mod:`atlas.actions_cli`, :mod:`atlas.properties_cli`).
 
 One row per action (name, actor, variant, requirement IDs, summary) or property (name, kind,
 requirement IDs, summary). ``ids`` are the IDs the element declares (``Action.ids`` /
@@ -13,15 +10,13 @@ sentence. Exit status 0, 2 for bad input (one line on stderr).
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
-import sys
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal
 
 import attrs
 
+from redospec import output
 from spec import crash
 from spec.invariants import PROPERTIES
 from spec.model import default_actions
@@ -33,15 +28,6 @@ PREFIXES = ("FMT", "USR", "LNK", "WR", "FL", "NT", "CP", "RC", "SYS")
 ID_RE = re.compile(r"\b(" + "|".join(PREFIXES) + r")-(\d+)(?:\s*\.\.\s*(?:\1-)?(\d+))?"
                    r"(?![A-Za-z0-9])")
 """A requirement ID (``WR-6``) or a range (``FMT-3..8``, ``WR-3..WR-9``)."""
-
-
-class UsageError(Exception):
-    """Bad command-line input: one line on stderr, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
 
 
 def parse_ids(text: str) -> list[str]:
@@ -126,48 +112,9 @@ def property_rows(props: Iterable[Property] = PROPERTIES) -> list[dict[str, Any]
     return rows
 
 
-def _table(rows: list[dict[str, Any]], cols: Sequence[str]) -> str:
+def rows_table(rows: list[dict[str, Any]], cols: Sequence[str]) -> str:
+    """``rows`` as a text table of the columns ``cols`` (lists joined by commas; the last
+    column, a summary, is free text)."""
     cells = [[", ".join(r[c]) if isinstance(r[c], list) else str(r[c]) for c in cols]
              for r in rows]
-    widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(cols)]
-    widths[-1] = len(cols[-1])  # the summary is not padded
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    for row in cells:
-        lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-    return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``argv[0]`` is ``actions`` or ``properties`` (as dispatched by ``redospec``)."""
-    args_in = list(sys.argv[1:] if argv is None else argv)
-    what = args_in[0] if args_in and args_in[0] in ("actions", "properties") else "actions"
-    if args_in and args_in[0] == what:
-        args_in = args_in[1:]
-    parser = _Parser(prog=f"redospec {what}",
-                     description=f"List the spec's {what}: names, requirement IDs, summaries.")
-    if what == "actions":
-        parser.add_argument("--version", choices=("8.0", "9.0", "all"), default="all",
-                            help="only the actions of this variant (default all)")
-    parser.add_argument("--json", action="store_true", help="print one JSON list on stdout")
-    try:
-        args = parser.parse_args(args_in)
-    except UsageError as e:
-        print(f"redospec {what}: {e}", file=sys.stderr)
-        return 2
-    if what == "actions":
-        rows = action_rows(args.version)
-        cols: Sequence[str] = ("name", "actor", "variant", "ids", "summary")
-    else:
-        rows = property_rows()
-        cols = ("name", "kind", "ids", "summary")
-    if args.json:
-        print(json.dumps(rows, indent=1))
-    else:
-        print(_table(rows, cols))
-        print(f"\n{len(rows)} {what}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return output.table([list(cols), *cells], pad_last=False)

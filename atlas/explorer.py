@@ -1,4 +1,4 @@
-"""The logic behind ``redospec serve`` (issue 10, item 3), without any HTTP: replay a trace
+"""The logic behind ``redospec serve``, without any HTTP: replay a trace
 text (the same text ``redospec explore --replay`` accepts, :func:`spec.cli.split_trace`),
 answer with the state as JSON, its picture, the enabled actions and the properties; random
 walks; the example scenarios.

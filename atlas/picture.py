@@ -1,4 +1,4 @@
-"""Draw a spec :class:`~spec.state.State` as SVG, from the state alone (issue 10, item 1).
+"""Draw a spec :class:`~spec.state.State` as SVG, from the state alone.
 
 ``draw(p, s)`` returns one self-contained SVG document showing the pipeline itself rather than
 raw field values:

@@ -1,4 +1,4 @@
-"""``redospec serve``: the interactive explorer in the browser (issue 10, item 3).
+"""``redospec serve``: the interactive explorer in the browser.
 
     redospec serve [--preset tiny|small|innodb] [--port P] [--host H]
 
@@ -29,23 +29,16 @@ import sys
 import threading
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from atlas.explorer import BadRequest, Explorer
 from atlas.page import PAGE
+from redospec.command import run_command
+from redospec.errors import UsageError
 from spec.params import PRESETS
 
 PROG = "redospec serve"
-
-
-class UsageError(Exception):
-    """Bad command-line input: one line on stderr, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
 
 
 class ExplorerServer(ThreadingHTTPServer):
@@ -139,31 +132,29 @@ def start_in_thread(preset: str = "tiny", host: str = "127.0.0.1",
     return server, thread
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG, description="Serve the interactive explorer of the redo log spec.")
+def configure(p: argparse.ArgumentParser) -> None:
+    """``redospec serve``'s arguments."""
+    p.description = "Serve the interactive explorer of the redo log spec."
     p.add_argument("--preset", default="tiny", help=f"one of {', '.join(PRESETS)} (default tiny)")
     p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0 = any free)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--verbose", action="store_true", help="log every request on stderr")
-    return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_in = list(sys.argv[1:] if argv is None else argv)
-    if args_in and args_in[0] == "serve":
-        args_in = args_in[1:]
+    """``python -m atlas.serve``: the same as ``redospec serve``."""
+    return run_command("serve", configure, run, sys.argv[1:] if argv is None else argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C (status 0)."""
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: must be 0..65535")
     try:
-        args = build_parser().parse_args(args_in)
-        if not 0 <= args.port <= 65535:
-            raise UsageError(f"--port {args.port}: must be 0..65535")
-        try:
-            server = make_server(args.preset, args.host, args.port, quiet=not args.verbose)
-        except OSError as e:
-            raise UsageError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
-    except UsageError as e:
-        print(f"{PROG}: {e}", file=sys.stderr)
-        return 2
+        server = make_server(args.preset, args.host, args.port, quiet=not args.verbose)
+    except OSError as e:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"{PROG}: warning: listening on {args.host}, not only this machine",
               file=sys.stderr)

@@ -1,6 +1,6 @@
-"""``redospec check``, ``redospec fuzz`` and ``redospec mutants``.
+"""``redospec check``: the project's main job.
 
-``check`` is the project's main job. It runs, each in its own process so that one part's crash
+``check`` It runs, each in its own process so that one part's crash
 or import error cannot hide another part's verdict:
 
 1. ``proofs``: ``redospec prove`` (the z3 obligations of ``proofs/``; an ``unknown`` is a failure);
@@ -13,12 +13,8 @@ or import error cannot hide another part's verdict:
 It prints one summary table (part, verdict, figures, seconds) and exits 1 when any part failed or
 is unavailable (a part whose module is missing is reported as ``unavailable``, never skipped).
 
-``fuzz --minutes N [--db DIR]`` runs the conformance targets with the long ``fuzz`` settings in a
-loop until the time is up, printing a progress line; failures are saved to Hypothesis's example
-database in DIR (default ``.hypothesis/fuzz``) and printed with the command that replays them.
-
-``mutants [--json] [NAME ...]`` runs the seeded-bug catalog (:mod:`conformance.mutants`) and
-prints per mutant whether and by which check it was caught, with the examples and seconds it took.
+``main(argv)`` is ``python -m conformance check|fuzz|mutants``: it runs this module's ``check``,
+:mod:`conformance.fuzz_cli` or :mod:`conformance.mutants_cli` as ``redospec`` does.
 """
 
 from __future__ import annotations
@@ -28,7 +24,6 @@ import contextlib
 import importlib.util
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -41,14 +36,20 @@ from typing import Any
 
 import attrs
 
+from redospec import command, output
+from redospec.output import progress_done as _progress_done
+
 REPO = Path(__file__).resolve().parent.parent
 """The checkout: ``tests/conformance`` is found relative to it."""
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED = 0, 1
 
-
-class UsageError(Exception):
-    """Bad command-line input; the message says which option and why (exit status 2)."""
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("conformance.cli", "the main job: proofs, exploration, conformance"),
+    "fuzz": ("conformance.fuzz_cli", "long conformance fuzzing with Hypothesis's database"),
+    "mutants": ("conformance.mutants_cli", "run the seeded-bug catalog"),
+}
+"""The subcommands of ``python -m conformance`` (the same as ``redospec``'s)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,21 +82,6 @@ class Completed:
     seconds: float
 
 
-def _progress(text: str) -> None:
-    """A progress line on stderr (overwritten in place on a terminal)."""
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\033[K" + text)
-    else:
-        sys.stderr.write(text + "\n")
-    sys.stderr.flush()
-
-
-def _progress_done() -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\033[K")
-        sys.stderr.flush()
-
-
 def run_child(
     cmd: Sequence[str], label: str, *, env: dict[str, str] | None = None, every: float = 10.0
 ) -> Completed:
@@ -114,7 +100,7 @@ def run_child(
                 except subprocess.TimeoutExpired:
                     now = time.monotonic()
                     if now >= next_report:
-                        _progress(f"  {label}: running {now - start:.0f} s")
+                        output.progress(f"  {label}: running {now - start:.0f} s")
                         next_report = now + every
         except KeyboardInterrupt:   # Ctrl-C: the part's process stops too, within a second
             _stop_child(proc)
@@ -174,34 +160,20 @@ def _redospec(*args: str) -> list[str]:
 
 
 def _json_from(stdout: str) -> Any:
-    """The JSON document a part printed on stdout (the last line that parses, or the whole)."""
-    text = stdout.strip()
+    """The JSON document a part printed on stdout (``--json``: nothing else goes there), or
+    None if it printed none (it failed before)."""
     try:
-        return json.loads(text)
+        return json.loads(stdout)
     except ValueError:
-        pass
-    for line in reversed(text.splitlines()):
-        try:
-            return json.loads(line)
-        except ValueError:
-            continue
-    return None
+        return None
 
 
-def _count_verdicts(data: Any) -> dict[str, int]:
-    """Count obligation verdicts in whatever list shape ``redospec prove --json`` prints."""
-    rows: Any = data
-    if isinstance(data, dict):
-        for key in ("obligations", "results", "rows", "proofs"):
-            if isinstance(data.get(key), list):
-                rows = data[key]
-                break
+def _count_statuses(data: Any) -> dict[str, int]:
+    """Obligations per status in ``redospec prove --json``'s ``{"obligations": [{"status"}]}``."""
     counts: dict[str, int] = {}
-    if isinstance(rows, list):
-        for row in rows:
-            if isinstance(row, dict):
-                verdict = row.get("verdict", row.get("status", row.get("result", "?")))
-                counts[str(verdict)] = counts.get(str(verdict), 0) + 1
+    rows = data.get("obligations") if isinstance(data, dict) else None
+    for row in rows if isinstance(rows, list) else []:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
     return counts
 
 
@@ -212,16 +184,12 @@ def part_proofs() -> PartResult:
     if missing:
         return PartResult(name, "unavailable", "-", 0.0, f"module {missing} is missing")
     done = run_child(_redospec("prove", "--json"), name)
-    if done.returncode == EXIT_USAGE and "--json" in done.stderr:
-        done = run_child(_redospec("prove"), name)
     data = _json_from(done.stdout)
-    counts = _count_verdicts(data)
+    counts = _count_statuses(data)
     if counts:
-        figures = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
-        scopes = data.get("scopes") if isinstance(data, dict) else None
-        if isinstance(scopes, dict):  # issue 14 item 5: unbounded vs bounded
-            figures += f" ({scopes.get('unbounded', 0)} unbounded, " \
-                       f"{scopes.get('bounded', 0)} bounded)"
+        figures = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        scopes = data["scopes"]
+        figures += f" ({scopes['unbounded']} unbounded, {scopes['bounded']} bounded)"
     else:
         figures = _tail(done.stdout, 1) or "-"
     verdict = "ok" if done.returncode == 0 else "failed"
@@ -295,7 +263,7 @@ def part_conformance(profile: str = "ci") -> PartResult:
 
 
 COVERAGE: dict[str, dict[str, int]] = {}
-"""Per source (exploration, stepped, threaded): spec action -> times it fired (item 6)."""
+"""Per source (exploration, stepped, threaded): spec action -> times it fired."""
 
 
 def coverage_rows() -> list[list[str]]:
@@ -319,36 +287,40 @@ PARTS: dict[str, Callable[[], PartResult]] = {
 """The parts of ``redospec check`` in the order they run."""
 
 
-def format_table(rows: Sequence[Sequence[str]]) -> str:
-    """Left-aligned columns separated by two spaces, a rule under the header row."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+def configure(parser: argparse.ArgumentParser) -> None:
+    """``redospec check``'s arguments."""
+    parser.description = (
+        "The main job (redospec check): the z3 proofs (redospec prove), the exhaustive "
+        "exploration of the tiny preset (every invariant, deadlocks, SYS-3, action coverage) "
+        "and pytest tests/conformance under the Hypothesis profile ci, each in its own process; "
+        "one summary table (part, verdict, figures, seconds) and an action-coverage table. "
+        "Exit status 1 when any part failed or is unavailable.")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--only", action="append", choices=list(PARTS),
+                        help="run only this part (repeatable)")
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run every part, print one table (or JSON), exit 1 if any part is not ``ok``."""
     selected = list(dict.fromkeys(args.only)) if args.only else list(PARTS)   # each part once
     results: list[PartResult] = []
     for i, part in enumerate(selected, 1):
         done = ", ".join(f"{r.part} {r.verdict}" for r in results) or "no part had finished"
         _DONE.append(f"stopped in part {i}/{len(selected)} ({part}); {done}; no verdict")
-        _progress(f"[{i}/{len(selected)}] {part} ...")
+        output.progress(f"[{i}/{len(selected)}] {part} ...")
         results.append(PARTS[part]())
         _progress_done()
     ok = all(r.ok for r in results)
     if args.json:
-        print(json.dumps({"ok": ok, "parts": [attrs.asdict(r) for r in results],
-                          "action_coverage": COVERAGE}, indent=2))
+        print(output.to_json({"ok": ok, "parts": [attrs.asdict(r) for r in results],
+                              "action_coverage": COVERAGE}))
         return EXIT_OK if ok else EXIT_FAILED
     rows = [["part", "verdict", "figures", "seconds"]]
     rows += [[r.part, r.verdict, r.figures, f"{r.seconds:.1f}"] for r in results]
-    print(format_table(rows))
+    print(output.table(rows))
     if len(coverage_rows()) > 1:
         print("\naction coverage (times each spec action fired):")
-        print(format_table(coverage_rows()))
+        print(output.table(coverage_rows()))
     for r in results:
         if not r.ok:
             print(f"\n--- {r.part}: {r.verdict} ---\n{r.detail}")
@@ -356,141 +328,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_FAILED
 
 
-# --------------------------------------------------------------------------------------------
-# fuzz
-# --------------------------------------------------------------------------------------------
-
-
-def cmd_fuzz(args: argparse.Namespace) -> int:
-    """Round-robin over the fuzz targets until ``--minutes`` have passed (see module doc)."""
-    if not args.minutes > 0:   # also rejects nan
-        raise UsageError(f"--minutes {args.minutes:g}: must be positive")
-    import conformance.checks as checks
-    import conformance.fuzzing as fuzzing
-
-    for name in args.target or []:   # before the database is created and the clock starts
-        try:
-            checks.check_named(name)
-        except KeyError as exc:
-            raise UsageError(f"--target {exc.args[0]}") from None
-
-    db = Path(args.db)
-    if db.exists() and not db.is_dir():
-        raise UsageError(f"--db {db}: exists and is not a folder; name a folder for the "
-                         "example database")
-    try:
-        db.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--db {db}: cannot create the example database folder: "
-                         f"{exc.strerror or exc}") from exc
-    start = time.monotonic()
-    report = fuzzing.FuzzReport()
-
-    def account() -> str:
-        ran = ", ".join(f"{name} {n}" for name, n in sorted(checks.EXAMPLES.items()) if n)
-        failed = [f.check for f in report.failures]
-        found = (f"failures found before it: {', '.join(failed)} (saved in {db})" if failed
-                 else "no failure found before it")
-        return (f"fuzzed {time.monotonic() - start:.0f} s, examples run: {ran or 'none yet'}; "
-                f"{found}")
-
-    _DONE.append(account)
-
-    fuzzing.fuzz(minutes=args.minutes, db=db, targets=args.target or None,
-                 progress=_progress, report=report)
-    _progress_done()
-    print(fuzzing.format_report(report, db))
-    return EXIT_OK if not report.failures else EXIT_FAILED
-
-
-# --------------------------------------------------------------------------------------------
-# mutants
-# --------------------------------------------------------------------------------------------
-
-
-def cmd_mutants(args: argparse.Namespace) -> int:
-    """Run the seeded-bug catalog; exit 1 unless every mutant was caught."""
-    import conformance.mutants as mutants
-
-    names = args.names or None
-    finished: list[mutants.MutantResult] = []
-
-    def progress(text: str) -> None:
-        caught = sum(r.caught for r in finished)
-        _DONE.append(f"{len(finished)} mutants finished ({caught} caught, "
-                     f"{len(finished) - caught} not); the one running when interrupted, "
-                     f"{text.split('] ', 1)[-1].rstrip(' .')}, is not counted")
-        _progress(text)
-
-    try:
-        results = mutants.run_catalog(names, progress=progress, on_result=finished.append)
-    except KeyError as exc:
-        raise UsageError(str(exc.args[0])) from exc
-    _progress_done()
-    summary = mutants.summary(results)
-    if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        rows = [["mutant", "caught", "by", "examples", "seconds"]]
-        rows += [[m["name"], "yes" if m["caught"] else "NO", m["by"] or "-",
-                  str(m["examples"]), f"{m['seconds']:.2f}"] for m in summary["mutants"]]
-        print(format_table(rows))
-        print(f"\nkill rate: {summary['kill_rate']:.0%} "
-              f"({sum(m['caught'] for m in summary['mutants'])}/{len(summary['mutants'])})")
-    return EXIT_OK if summary["kill_rate"] == 1.0 else EXIT_FAILED
-
-
-# --------------------------------------------------------------------------------------------
-# argument parsing
-# --------------------------------------------------------------------------------------------
-
-
-def _parser() -> argparse.ArgumentParser:
-    paragraphs = [re.sub(r":\w+:`([^`]*)`", r"\1", text).replace("``", "")   # plain text
-                  for text in __doc__.split("\n\n")]
-    parser = argparse.ArgumentParser(prog="redospec", description=paragraphs[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="the main job: proofs, exploration, conformance",
-                           description=" ".join(paragraphs[1:4]))
-    check.add_argument("--json", action="store_true", help="print one JSON object")
-    check.add_argument("--only", action="append", choices=list(PARTS),
-                       help="run only this part (repeatable)")
-    fuzz = sub.add_parser("fuzz", help="long conformance fuzzing with the example database",
-                          description=paragraphs[4])
-    fuzz.add_argument("--minutes", type=float, required=True, help="how long to fuzz")
-    fuzz.add_argument("--db", default=".hypothesis/fuzz",
-                      help="example database folder (default .hypothesis/fuzz)")
-    fuzz.add_argument("--target", action="append",
-                      help="fuzz only this target: stepped, wrap, crash, restart, v90 or trace "
-                           "(repeatable; default all)")
-    mut = sub.add_parser("mutants", help="run the seeded-bug catalog",
-                         description=paragraphs[5])
-    mut.add_argument("--json", action="store_true",
-                     help='print {"kill_rate", "mutants": [{"name", "caught", "by", ...}]}')
-    mut.add_argument("names", nargs="*", help="run only these mutants")
-    return parser
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "check": cmd_check,
-    "fuzz": cmd_fuzz,
-    "mutants": cmd_mutants,
-}
-
-
-def main(argv: list[str]) -> int:
-    """Entry point: ``argv[0]`` is ``check``, ``fuzz`` or ``mutants``."""
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:  # argparse printed the usage and the problem
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
-    try:
-        return COMMANDS[args.command](args)
-    except UsageError as exc:
-        print(f"redospec {args.command}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        _progress_done()
-        print(f"\nredospec {args.command}: interrupted; {interrupt_summary()}", file=sys.stderr,
-              flush=True)
-        return 130
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m conformance check|fuzz|mutants ...``."""
+    return command.dispatch(SUBCOMMANDS, sys.argv[1:] if argv is None else argv,
+                            prog="python -m conformance", no_args_status=2)

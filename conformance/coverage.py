@@ -1,5 +1,5 @@
 """Action coverage: how often each spec action fired in exploration, stepped conformance and
-threaded runs (item 6 of the conformance issue).
+threaded runs.
 
 An action that never fires is a hole in the evidence: the spec may say something about it,
 but nothing held the implementation to it. ``tests/conformance/test_coverage.py`` fails when an
@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from conformance import checks
+from redospec import output
 
 
 def table(exploration: Mapping[str, int] | None = None,
@@ -34,7 +35,7 @@ def never_fired(names: tuple[str, ...], source: str) -> list[str]:
 
 
 def format_table(rows: list[tuple[str, int | None, int, int]]) -> str:
-    lines = [f"{'action':40} {'explore':>9} {'stepped':>9} {'threaded':>9}"]
-    for name, ex, st, th in rows:
-        lines.append(f"{name:40} {'-' if ex is None else ex:>9} {st:>9} {th:>9}")
-    return "\n".join(lines)
+    """The coverage rows as a text table (times each action fired per source)."""
+    cells = [["action", "explore", "stepped", "threaded"]]
+    cells += [[name, "-" if ex is None else str(ex), str(st), str(th)] for name, ex, st, th in rows]
+    return output.table(cells, right={1, 2, 3})

@@ -129,8 +129,8 @@ def _conformance_failures(exc: BaseException) -> list[checks.ConformanceFailure]
 
 
 def counts_as_caught(check_name: str, exc: BaseException) -> bool:
-    """Whether ``exc``, raised by the check ``check_name`` on a mutant, is a catch (item 7 of
-    issue 8, honest scoring): a ``ConformanceFailure`` that Hypothesis replayed (raised as such,
+    """Whether ``exc``, raised by the check ``check_name`` on a mutant, is a catch (honest
+    scoring): a ``ConformanceFailure`` that Hypothesis replayed (raised as such,
     or several distinct ones as an exception group), or one found by a check that is
     deterministic on its recorded run (:data:`DETERMINISTIC_ON_FAILURE`). A ``Flaky`` error
     with no ConformanceFailure in it (``FlakyStrategyDefinition``: the data drawn changed between

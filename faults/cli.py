@@ -21,17 +21,19 @@ input, 130 on Ctrl-C (with one line of what was done).
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from faults import crashstates, damage, ioerrors, kills, soak
 from faults.common import Deadline, Tally
+from redospec import output
+from redospec.command import run_command
+from redospec.errors import UsageError
 
 PARTS = ("crash", "io", "kill", "damage", "soak")
 SHARES = {"crash": 0.25, "io": 0.20, "kill": 0.25, "damage": 0.15, "soak": 0.15}
@@ -40,16 +42,11 @@ KEYS = ("verdict", "crash_states", "io_errors_injected", "process_kills", "ackno
         "hangs", "seconds")
 
 
-class UsageError(Exception):
-    """Bad command-line input (one line, exit status 2)."""
-
-
-def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="redospec faults",
-        description="Reliability campaign: crash states, I/O errors, process kills, damaged "
-                    "files and a soak; exit 1 on any acknowledged commit lost, partial group, "
-                    "corrupt block applied, traceback or hang.")
+def configure(parser: argparse.ArgumentParser) -> None:
+    """``redospec faults``' arguments."""
+    parser.description = ("Reliability campaign: crash states, I/O errors, process kills, "
+                          "damaged files and a soak; exit 1 on any acknowledged commit lost, "
+                          "partial group, corrupt block applied, traceback or hang.")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--minutes", type=float, default=None,
                         help="long mode: share N minutes among the parts (default: quick sizes)")
@@ -59,7 +56,10 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--io-commits", type=int, default=None, metavar="N",
                         help="commits of the io part's script (default: 20 quick, 200 long, "
                              "1000 when the io part has an hour)")
-    args = parser.parse_args(argv)
+
+
+def _validate(args: argparse.Namespace) -> None:
+    """Check the arguments; ``args.parts`` becomes the list of parts to run."""
     if args.io_commits is not None and not 1 <= args.io_commits <= 100_000:
         raise UsageError(f"--io-commits must be in 1..100000, not {args.io_commits}")
     if args.minutes is not None and not 0 < args.minutes <= 24 * 60:
@@ -70,7 +70,6 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         raise UsageError(f"--parts: unknown part(s) {','.join(unknown) or '(none)'}; "
                          f"choose from {','.join(PARTS)}")
     args.parts = parts
-    return args
 
 
 def _progress(text: str) -> None:
@@ -162,14 +161,11 @@ def result(tally: Tally, seconds: float, rows: list[dict[str, Any]]) -> dict[str
 
 
 def format_table(res: dict[str, Any]) -> str:
-    rows = res["parts"]
-    width = max([len(r["figures"]) for r in rows] + [7])
-    lines = [f"{'part':<7}  {'verdict':<7}  {'figures':<{width}}  seconds",
-             f"{'-' * 7}  {'-' * 7}  {'-' * width}  -------"]
-    for r in rows:
-        lines.append(f"{r['part']:<7}  {r['verdict']:<7}  {r['figures']:<{width}}  "
-                     f"{r['seconds']:>7.1f}")
-    lines.append("")
+    """The parts' table, the failure counts, the soak intervals and the verdict line."""
+    rows = [["part", "verdict", "figures", "seconds"]]
+    rows += [[r["part"], r["verdict"], r["figures"], f"{r['seconds']:.1f}"]
+             for r in res["parts"]]
+    lines = [output.table(rows, right={3}), ""]
     lines.append(f"lost {res['acknowledged_lost']}, partial groups {res['partial_groups_applied']}"
                  f", corrupt blocks applied {res['corrupt_blocks_applied']}, tracebacks "
                  f"{res['tracebacks']}, hangs {res['hangs']}, other {res['other_failures']}")
@@ -194,18 +190,14 @@ def _done_line(tally: Tally, began: float) -> str:
             f"{len(tally.soak)} soak intervals; {len(tally.failures)} failures so far")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point; ``argv[0]`` is the subcommand name ("faults") when the dispatcher calls."""
-    args_in = list(sys.argv[1:] if argv is None else argv)
-    if args_in and args_in[0] == "faults":
-        args_in = args_in[1:]
-    try:
-        args = _parse(args_in)
-    except UsageError as exc:
-        print(f"redospec faults: {exc}", file=sys.stderr)
-        return 2
-    except SystemExit as exc:
-        return int(exc.code) if isinstance(exc.code, int) else 2
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m faults``: the same as ``redospec faults``."""
+    return run_command("faults", configure, run, sys.argv[1:] if argv is None else argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen parts; 0 if nothing was lost and nothing crashed or hung."""
+    _validate(args)
     tally = Tally()
     began = time.monotonic()
     rows: list[dict[str, Any]] = []
@@ -226,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     res = result(tally, time.monotonic() - began, rows)
     if args.json:
-        print(json.dumps(res, indent=2, default=str))
+        print(output.to_json(res))
     else:
         print(format_table(res))
     return 0 if tally.ok else 1

@@ -1,4 +1,4 @@
-"""The specific exceptions of the redo log implementation (issue 3, item 8).
+"""The specific exceptions of the redo log implementation.
 
 Every failure a caller can provoke or meet says *what* and *where*:
 

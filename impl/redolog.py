@@ -170,7 +170,7 @@ class _ActorThread(threading.Thread):
             for point in actor_loop(self._step, self.event, self.spin, lambda: self.stopping):
                 if isinstance(point, Wait):
                     self.event.wait(point.count, self.timeout_s)
-        except BaseException as exc:  # a dying thread must wake every waiter (item 8)
+        except BaseException as exc:  # a dying thread must wake every waiter
             self.log.thread_died(self.actor_name, exc)
 
 
@@ -431,7 +431,7 @@ class RedoLog:
         self.checkpointer_event.set()
 
     def counters(self) -> dict[str, int]:
-        """The monitor counters (item 9) as one dict."""
+        """The monitor counters as one dict."""
         w, f = self.writer, self.flusher
         with self._counter_lock:
             users = dict(self._user_counters)

@@ -1,4 +1,4 @@
-"""The optional trace: every step of every actor, recorded atomically with its effect (item 9).
+"""The optional trace: every step of every actor, recorded atomically with its effect.
 
 An event is ``TraceEvent(seq, actor, action, values)``: ``actor`` is ``"writer"``,
 ``"flusher"``, ``"write_notifier"``, ``"flush_notifier"``, ``"closer"`` (8.0),

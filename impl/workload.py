@@ -32,6 +32,7 @@ import random
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +42,11 @@ from impl.records import Record
 from impl.recovery import RecoveryReport, recover
 from impl.redolog import RedoLog
 from impl.storage import DirStore, Store
+from redospec import output
+from redospec.command import run_command
+from redospec.errors import UsageError
 
 N_PAGES = 256
-
-
-class WorkloadError(Exception):
-    """Bad input for the workload (reported as a message, exit status 2)."""
 
 
 def workload_config() -> LogConfig:
@@ -65,11 +65,11 @@ def random_group(rng: random.Random, tag: str) -> list[Record]:
             for p in pages]
 
 
-def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="redospec workload",
-        description="Run a threaded workload of random record groups against a fresh redo log "
-                    "in DIR (optionally crashing at a random point), then recover and report.")
+def configure(parser: argparse.ArgumentParser) -> None:
+    """``redospec workload``'s arguments."""
+    parser.description = ("Run a threaded workload of random record groups against a fresh "
+                          "redo log in DIR (optionally crashing at a random point), then "
+                          "recover and report.")
     parser.add_argument("--dir", required=True, help="directory for the log (created; must not "
                         "already hold a log)")
     parser.add_argument("--threads", type=int, default=4, help="user threads (default 4)")
@@ -87,25 +87,27 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                         help="append one JSON line per acknowledged (durable) commit to PATH as "
                              "soon as it returns: {\"end\": end_lsn, \"records\": [[page, "
                              "payload], ...]} (for a parent that SIGKILLs this process)")
-    args = parser.parse_args(argv)
+
+
+def _validate(args: argparse.Namespace) -> None:
+    """Check the arguments and create ``--dir``; bad input raises :class:`UsageError`."""
     if not 1 <= args.threads <= 256:
-        raise WorkloadError(f"--threads must be in 1..256, not {args.threads}")
+        raise UsageError(f"--threads must be in 1..256, not {args.threads}")
     if not 1 <= args.groups <= 10_000_000:
-        raise WorkloadError(f"--groups must be in 1..10000000, not {args.groups}")
+        raise UsageError(f"--groups must be in 1..10000000, not {args.groups}")
     if not args.dir.strip():
-        raise WorkloadError("--dir is empty; name a directory for the new log")
+        raise UsageError("--dir is empty; name a directory for the new log")
     directory = Path(args.dir)
     if directory.exists() and not directory.is_dir():
-        raise WorkloadError(f"--dir {directory} exists and is not a directory")
+        raise UsageError(f"--dir {directory} exists and is not a directory")
     if directory.is_dir() and any(directory.iterdir()):
-        raise WorkloadError(f"--dir {directory} is not empty; the workload needs a fresh log")
+        raise UsageError(f"--dir {directory} is not empty; the workload needs a fresh log")
     try:   # created here so an unusable --dir is bad input (status 2), before any thread runs
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WorkloadError(f"--dir {directory}: cannot create it: {exc.strerror}") from None
+        raise UsageError(f"--dir {directory}: cannot create it: {exc.strerror}") from None
     if args.seed is None:
         args.seed = random.randrange(2**31)
-    return args
 
 
 def _copy_image(image: FaultStore, target: Store) -> None:
@@ -116,7 +118,7 @@ def _copy_image(image: FaultStore, target: Store) -> None:
         target.fsync(name)
 
 
-def run(args: argparse.Namespace, progress: Any = None) -> dict[str, Any]:
+def run_workload(args: argparse.Namespace, progress: Any = None) -> dict[str, Any]:
     """Run the workload described by ``args``; return the result as a dict."""
     rng = random.Random(args.seed)
     directory = Path(args.dir)
@@ -296,28 +298,26 @@ def interrupt_summary() -> str:
     return INTERRUPTED[-1] if INTERRUPTED else "stopped before the log was created"
 
 
-def main(argv: list[str]) -> int:
-    """Entry point: ``argv[0]`` is the subcommand name ("workload")."""
-    try:
-        args = _parse(list(argv[1:]))
-    except WorkloadError as exc:
-        print(f"redospec workload: {exc}", file=sys.stderr)
-        return 2
-    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
-        return int(exc.code) if isinstance(exc.code, int) else 2
+def main(argv: Sequence[str]) -> int:
+    """``redospec workload`` on its own (``argv`` may start with "workload")."""
+    return run_command("workload", configure, run, argv, sys.modules[__name__])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the workload, print the result and the recovery report; 0 iff the check passed."""
+    _validate(args)
 
     def progress(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
     try:
-        result = run(args, progress)
+        result = run_workload(args, progress)
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"redospec workload: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 2
+        raise UsageError(f"{where}{exc.strerror or exc}") from None
     report = result.pop("report")
     if args.json:
-        print(json.dumps(result, indent=2, default=str))
+        print(output.to_json(result))
     else:
         print(f"workload: {result['groups']} groups committed by {args.threads} threads "
               f"in {result['seconds']} s ({result['commits_per_second']} commits/s), "

@@ -9,8 +9,8 @@ obligation passed (``proved``, or ``refuted as expected`` for the documented MyS
 ``--json`` prints ``{"verdict": "proved" | "failed", "seconds": ..., "scopes": {"unbounded":
 n, "bounded": n, "witness": n}, "obligations": [{"name", "ids", "status", "seconds", "scope",
 ...}]}`` on stdout instead of the table (progress still goes to stderr). ``scope`` is
-``"unbounded"`` or the bounds the obligation assumes (issue 14 item 5); the table has a scope
-column and its total line counts both.
+``"unbounded"`` or the bounds the obligation assumes; the table has a scope column and its
+total line counts both.
 """
 
 from __future__ import annotations
@@ -22,16 +22,21 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from proofs.obligation import Obligation, Result, describe, scope_kind
-from proofs.runner import DEFAULT_TIMEOUT_S, run
+from redospec import output
+from redospec.command import run_command
+from redospec.errors import UsageError
+
+if TYPE_CHECKING:   # z3 is imported when the proofs run, not to build the command line
+    from proofs.obligation import Obligation, Result
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="redospec prove",
-        description="z3 proofs that the spec's invariants hold for all parameter values.",
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
+    """``redospec prove``'s arguments."""
+    from proofs.runner import DEFAULT_TIMEOUT_S
+
+    parser.description = "z3 proofs that the spec's invariants hold for all parameter values."
     parser.add_argument("--json", action="store_true", help="print a JSON report on stdout")
     parser.add_argument(
         "--only", metavar="PATTERN", action="append", default=[],
@@ -52,7 +57,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--results", metavar="PATH",
                         help="also write the per-group times as markdown to PATH")
-    return parser
 
 
 def select(obligations: Sequence[Obligation], patterns: Sequence[str]) -> list[Obligation]:
@@ -72,16 +76,11 @@ def select(obligations: Sequence[Obligation], patterns: Sequence[str]) -> list[O
 
 def format_table(results: Sequence[Result], total_s: float) -> str:
     """The human report: a row per obligation, the failures' counterexamples, a total."""
-    name_w = max([len(r.name) for r in results] + [10])
-    ids_w = max([len(",".join(r.ids)) for r in results] + [3])
-    status_w = max([len(r.status) for r in results] + [6])
-    lines = [f"{'obligation':<{name_w}}  {'ids':<{ids_w}}  {'status':<{status_w}}  seconds"
-             "  scope"]
-    for r in results:
-        lines.append(
-            f"{r.name:<{name_w}}  {','.join(r.ids):<{ids_w}}  {r.status:<{status_w}}  "
-            f"{r.seconds:7.2f}  {r.scope}"
-        )
+    from proofs.obligation import describe
+
+    rows = [["obligation", "ids", "status", "seconds", "scope"]]
+    rows += [[r.name, ",".join(r.ids), r.status, f"{r.seconds:.2f}", r.scope] for r in results]
+    lines = [output.table(rows, right={3})]
     for r in results:
         if r.status == "refuted as expected" or not r.passed:
             lines.append("")
@@ -101,7 +100,9 @@ def format_table(results: Sequence[Result], total_s: float) -> str:
 
 
 def scope_counts(results: Sequence[Result]) -> dict[str, int]:
-    """How many obligations are unbounded, bounded and witnesses (issue 14 item 5)."""
+    """How many obligations are unbounded, bounded and witnesses."""
+    from proofs.obligation import scope_kind
+
     counts = {"unbounded": 0, "bounded": 0, "witness": 0}
     for r in results:
         counts[scope_kind(r.scope)] += 1
@@ -110,6 +111,8 @@ def scope_counts(results: Sequence[Result]) -> dict[str, int]:
 
 def scope_summary(results: Sequence[Result]) -> str:
     """``N unbounded, M bounded (scope: count; ...), W witnesses``."""
+    from proofs.obligation import scope_kind
+
     counts = scope_counts(results)
     bounded: dict[str, int] = {}
     for r in results:
@@ -128,7 +131,7 @@ def group_of(name: str) -> str:
 
 
 def results_markdown(results: Sequence[Result], total_s: float, jobs: int) -> str:
-    """Per-group obligation counts and times (the lead copies the table into the README)."""
+    """Per-group obligation counts and times (proofs/RESULTS.md)."""
     groups: dict[str, list[Result]] = {}
     for r in results:
         groups.setdefault(group_of(r.name), []).append(r)
@@ -170,6 +173,7 @@ def results_markdown(results: Sequence[Result], total_s: float, jobs: int) -> st
 
 def _bounded_section(results: Sequence[Result]) -> list[str]:
     """RESULTS.md's list of every obligation that is not unbounded, with the reason."""
+    from proofs.obligation import scope_kind
     from proofs.registry import SCOPE_REASONS
 
     rows = [r for r in results if scope_kind(r.scope) != "unbounded"]
@@ -225,6 +229,8 @@ _DONE: list[str] = []
 def interrupt_summary() -> str:
     """One line: how many obligations were checked before Ctrl-C."""
     return _DONE[-1] if _DONE else ""
+
+
 def _bmc_knows(inv: str) -> bool:
     """BMC (proofs.bmc) unrolls the bounded encoding: only its invariants can be searched."""
     from proofs.encoding import INVARIANTS
@@ -232,20 +238,22 @@ def _bmc_knows(inv: str) -> bool:
     return any(i.name == inv for i in INVARIANTS)
 
 
-def main(argv: list[str]) -> int:
-    """Entry point for ``redospec prove``; ``argv[0]`` is the subcommand name."""
-    args = _parser().parse_args(argv[1:])
+def main(argv: Sequence[str]) -> int:
+    """``python -m proofs``: the same as ``redospec prove``."""
+    return run_command("prove", configure, run, argv, sys.modules[__name__])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the chosen obligations, print the table or JSON; 0 iff every one passed."""
     from proofs.registry import all_obligations
+    from proofs.runner import run as run_obligations
 
     try:
         chosen = select(all_obligations(), args.only)
     except Exception as exc:
-        print(f"redospec prove: could not build the obligations: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(f"could not build the obligations: {exc}") from None
     if not chosen:
-        print(f"redospec prove: no obligation matches {' or '.join(args.only)!r}",
-              file=sys.stderr)
-        return 2
+        raise UsageError(f"no obligation matches {' or '.join(args.only)!r}")
     if args.list:
         if args.json:   # --json promises JSON on stdout, with --list too
             print(json.dumps([{"name": ob.name, "ids": list(ob.ids), "scope": ob.scope}
@@ -265,8 +273,7 @@ def main(argv: list[str]) -> int:
                        "there?)")
     for message in bad:
         if message:
-            print(f"redospec prove: {message}", file=sys.stderr)
-            return 2
+            raise UsageError(message)
 
     count = 0
     failed: list[str] = []
@@ -286,7 +293,7 @@ def main(argv: list[str]) -> int:
                   f"({result.seconds:.2f} s)", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
-    results = run(chosen, jobs=args.jobs, timeout_s=args.timeout, progress=progress)
+    results = run_obligations(chosen, jobs=args.jobs, timeout_s=args.timeout, progress=progress)
     total_s = time.perf_counter() - started
     ok = all(r.passed for r in results)
     if args.json:
@@ -307,6 +314,5 @@ def main(argv: list[str]) -> int:
             with open(args.results, "w", encoding="utf-8") as fh:
                 fh.write(results_markdown(results, total_s, args.jobs))
         except OSError as exc:
-            print(f"redospec prove: --results {args.results}: {exc.strerror}", file=sys.stderr)
-            return 2
+            raise UsageError(f"--results {args.results}: {exc.strerror}") from None
     return 0 if ok else 1

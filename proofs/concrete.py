@@ -4,7 +4,7 @@
 :class:`proofs.encoding.St`; :func:`holds` evaluates a relation of the encoding, in its *real*
 mode (every function interpreted, :class:`~proofs.encoding.Enc` with ``abstract=False``), on
 concrete Params and states; :func:`successors_of_relation` enumerates the models of a relation
-from a concrete state (direction 2 of the encoding conformance, issue 4 item 4).
+from a concrete state (direction 2 of the encoding conformance).
 """
 
 from __future__ import annotations

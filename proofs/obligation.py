@@ -84,7 +84,7 @@ class Obligation:
     scope: str = UNBOUNDED
     """``"unbounded"``: the formula has no bound beyond the Params rules (every size, every
     number of threads/pages/lists, every ring capacity); otherwise the bounds it assumes, e.g.
-    ``"users=2, pages=2, flush lists<=2"`` (issue 14 item 5). ``"witness"`` marks an
+    ``"users=2, pages=2, flush lists<=2"``. ``"witness"`` marks an
     expected counterexample found at the narrowed parameters it names."""
 
     @property

@@ -4,7 +4,7 @@ Each proof module exposes ``obligations() -> list[Obligation]``; this module con
 in a fixed order (lemmas first, then the step obligations of the encoded spec) and checks that
 names are unique. Worker processes use :func:`obligation_by_name` to find what to check.
 
-Scopes (issue 14 item 5): an obligation is ``"unbounded"`` unless its module or this registry
+Scopes: an obligation is ``"unbounded"`` unless its module or this registry
 says which bounds it assumes. The bounded encodings are superseded where an unbounded one
 proves the same statement: :mod:`proofs.unbounded` gives ``init.<inv>`` and
 ``step.<action>.<inv>`` for any number of threads, pages and flush lists, so the 2-user/2-page

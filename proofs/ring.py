@@ -31,7 +31,7 @@ RESERVED..PAGES_ADDED for recent_closed) is both rings of the spec.
 Capacities: ``C = 8`` also proves, in about 110 s, too slow for the 60 s budget of ``redospec
 prove``; ``C = 16`` times out. :mod:`proofs.ring_symbolic` proves the same statements for a
 symbolic capacity (and any number of threads) by induction over the traversal loop, so this
-module's obligations are no longer registered (issue 14); it stays for tests/proofs/
+module's obligations are no longer registered; it stays for tests/proofs/
 test_ring.py, which holds this unrolling to spec.linkbuf.
 """
 

@@ -2,7 +2,7 @@
 
 :mod:`proofs.ring` unrolls the traversal for the capacities 2 and 4 (8 takes ~110 s, 16 times
 out). This module proves the same statements for every capacity ``C >= 1`` -- so for the
-presets' 16/64-slot rings and InnoDB's 1 Mi/2 Mi-slot rings alike (issue 14 item 2) -- and for
+presets' 16/64-slot rings and InnoDB's 1 Mi/2 Mi-slot rings alike -- and for
 any number of threads (an uninterpreted sort, as in :mod:`proofs.unbounded`).
 
 The ring (the "seeds" variant of spec.linkbuf): ``a(i)`` is slot ``i``'s value (a distance, 0

@@ -2,7 +2,7 @@
 
 :mod:`proofs.encoding` proves the step obligations for 2 users, 2 pages and 1 or 2 flush lists:
 one z3 constant per field of each thread and page. This module encodes the same lsn-level
-state Ivy/mypyvy style (issue 14 item 1): threads, pages and flush lists are *uninterpreted
+state Ivy/mypyvy style: threads, pages and flush lists are *uninterpreted
 sorts* (:data:`Thread`, :data:`Page`, :data:`FList`) of unknown, unbounded size, per-thread and
 per-page fields are functions over them, and every invariant is universally quantified over
 them. An obligation ``Inv and Action => Inv'`` that z3 answers ``unsat`` therefore holds for

@@ -1,4 +1,4 @@
-"""The two writer actions as *exact* relations (issue 14 item 3).
+"""The two writer actions as *exact* relations.
 
 :mod:`proofs.unbounded` (like :mod:`proofs.encoding`) over-approximates the writer: its
 traversal may stop at any lsn at or past ``write_lsn + write_max_size``, and a write may move

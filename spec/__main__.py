@@ -7,5 +7,4 @@ import sys
 from spec.cli import main
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    sys.exit(main(args if args[:1] == ["explore"] else ["explore", *args]))
+    sys.exit(main(sys.argv[1:]))

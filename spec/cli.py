@@ -27,10 +27,12 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import attrs
 
+from redospec.command import run_command
+from redospec.errors import UsageError
 from spec.explorer import (
     ExploreResult,
     Model,
@@ -52,17 +54,6 @@ DEFAULT_DEPTH = 100
 million slots, see bench/RESULTS-explore.md), so the default run stays around a minute."""
 
 
-class UsageError(Exception):
-    """Bad command-line input: printed as one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of printing usage and exiting, so errors stay one line."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
 @dataclass(frozen=True)
 class Binding:
     """How the CLI makes a model and reads labels; tests bind toy models here."""
@@ -77,18 +68,17 @@ class Binding:
 
 def redo_binding() -> Binding:
     """The real model: :class:`spec.model.RedoModel` and its ``Label``."""
-    try:
-        from spec.model import ActionNotEnabled, Label, LabelError, RedoModel
-    except ImportError as exc:  # the model is written in parallel; say so, no traceback
-        raise UsageError(f"the model (spec.model) is not available: {exc}") from None
+    from spec.model import ActionNotEnabled, Label, LabelError, RedoModel
+
     return Binding(make_model=RedoModel, parse_label=Label.parse, bad_label=(LabelError,),
                    not_enabled=(ActionNotEnabled,))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG, description="Explore the redo log spec: exhaustive breadth-first "
-                "search with invariants, deadlock, SYS-3 liveness and action coverage, or "
-                "seeded random walks for large Params.")
+def configure(p: argparse.ArgumentParser) -> None:
+    """``redospec explore``'s arguments."""
+    p.description = ("Explore the redo log spec: exhaustive breadth-first search with "
+                     "invariants, deadlock, SYS-3 liveness and action coverage, or seeded random "
+                     "walks for large Params.")
     p.add_argument("--preset", default="tiny", help=f"one of {', '.join(PRESETS)} (default tiny)")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="FIELD=VALUE",
                    help="override a Params field (repeatable); tuples as comma lists: "
@@ -117,7 +107,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --replay: print the whole state after every step")
     p.add_argument("--width", type=int, default=100, metavar="N",
                    help="truncate printed field values to N characters (default 100)")
-    return p
 
 
 # ----------------------------------------------------------------------------------------------
@@ -304,9 +293,21 @@ def _progress_printer(quiet: bool = False) -> Callable[[Progress], None]:
     return show
 
 
-def run(argv: Sequence[str], binding: Binding | None = None) -> int:
-    """``main`` with an injectable model binding (tests use toy models)."""
-    args = build_parser().parse_args(list(argv))
+def run(args: argparse.Namespace, binding: Binding | None = None) -> int:
+    """Explore (or replay) as ``args`` say; ``binding`` injects a model (tests use toy models).
+
+    Bad input raises :class:`UsageError`; a bug in the model (not in the input) is status 1.
+    """
+    try:
+        return _explore(args, binding)
+    except ParamsError as exc:
+        raise UsageError(f"invalid Params: {exc}") from None
+    except ModelError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _explore(args: argparse.Namespace, binding: Binding | None) -> int:
     for name in ("max_states", "max_depth", "walks"):
         value = getattr(args, name)
         if value is not None and value < 0:
@@ -386,20 +387,7 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
     return 0 if result.ok else 1
 
 
-def main(argv: list[str], binding: Binding | None = None) -> int:
-    """Entry point: ``argv[0] == "explore"`` (as dispatched by ``redospec``).
-
-    Bad input is one line on stderr and status 2, never a traceback.
-    """
-    rest = list(argv[1:]) if argv and argv[0] == "explore" else list(argv)
-    try:
-        return run(rest, binding)
-    except UsageError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return 2
-    except ParamsError as exc:
-        print(f"{PROG}: invalid Params: {exc}", file=sys.stderr)
-        return 2
-    except ModelError as exc:   # a bug in the model, not in the input: status 1, no traceback
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return 1
+def main(argv: Sequence[str], binding: Binding | None = None) -> int:
+    """``python -m spec``: the same as ``redospec explore``."""
+    return run_command("explore", configure, lambda args: run(args, binding), argv,
+                       sys.modules[__name__])

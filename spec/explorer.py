@@ -470,7 +470,7 @@ def explore(
     The cyclic garbage collector is paused during the search: every state found stays alive
     until the end, so its full collections would re-scan an ever growing heap for nothing
     (the model's immutable values form no cycles); that was about 15 % of the run time
-    (issue: Performance, 20,000 states/s)."""
+   ."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -4,7 +4,7 @@ A :class:`State` is made of per-actor sub-records (frozen attrs with a cached ha
 step copies only the records its actor changes and the explorer's hashing reuses the cached
 hashes of the others. Every field is an int, a bool, a short string, ``bytes`` (log data, one
 int 0..255 per byte) or a small tuple of those, so that ``proofs/`` can encode the same fields
-in z3 (item 9 of the spec issue).
+in z3.
 
 Reading guide (field -> design word):
 

@@ -1,4 +1,4 @@
-"""Ctrl-C on every long command: real SIGINTs at random moments (issue 9, issue 8 item 7).
+"""Ctrl-C on every long command: real SIGINTs at random moments.
 
 Each long ``redospec`` subcommand is started as a child process in its own session and sent
 SIGINT after a random delay, sometimes to the process alone and sometimes to its whole process
@@ -76,7 +76,7 @@ def delays(seed: int, n: int, low: float, high: float) -> list[float]:
 
 @pytest.mark.parametrize("delay", delays(1, 3, 1.2, 6.0))
 def test_mutants_interrupted_counts_nothing(delay: float) -> None:
-    """Issue 8 item 7: an interrupted mutant is never reported caught; status 130."""
+    """An interrupted mutant is never reported caught; status 130."""
     args = ["mutants"]
     status, out, err, seconds = interrupt(args, delay, group=delay > 3)
     line = assert_interrupted("mutants", args, delay, delay > 3, status, out, err, seconds)

@@ -9,7 +9,11 @@ arrows allowed between the project's packages:
 * ``proofs`` -> ``spec``;
 * ``conformance`` -> ``spec``, ``impl``;
 * ``faults`` -> ``impl`` (end-to-end fault campaigns on the real system);
-* ``bench`` and ``redospec`` (the command-line tree) sit on top and may import any part.
+* ``bench`` and ``redospec`` (the command-line tree) sit on top and may import any part;
+* except that every part may import the command line's leaf modules (``redospec.errors``,
+  ``redospec.output``, ``redospec.command``, ``redospec.interrupts``), which import nothing of
+  the parts themselves (checked below), so a subcommand's module in its own part can raise the
+  one ``UsageError`` and render with the one renderer without reaching any other part.
 
 An import is any ``import X`` / ``from X import ...`` statement, at any depth (inside functions
 too), and any ``importlib.import_module("X...")`` or ``__import__("X")`` with a literal name:
@@ -39,6 +43,14 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 """Part -> the other parts it may import."""
 
+LEAVES = frozenset({"redospec.errors", "redospec.output", "redospec.command",
+                    "redospec.interrupts"})
+"""Modules of the command line any part may import: they import no part (only each other)."""
+
+
+def _is_leaf(name: str) -> bool:
+    return name in LEAVES
+
 
 def imported_parts(source: str, filename: str = "<source>") -> set[tuple[int, str]]:
     """The project parts ``source`` imports, as ``(line, part)`` pairs: import statements,
@@ -51,6 +63,9 @@ def imported_parts(source: str, filename: str = "<source>") -> set[tuple[int, st
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names = [node.module]
+            if node.module == "redospec" and all(
+                    _is_leaf(f"redospec.{alias.name}") for alias in node.names):
+                names = []   # from redospec import output, errors
         elif isinstance(node, ast.Call) and node.args:
             fn = node.func
             called = (fn.attr if isinstance(fn, ast.Attribute)
@@ -60,6 +75,8 @@ def imported_parts(source: str, filename: str = "<source>") -> set[tuple[int, st
                     first, ast.Constant) and isinstance(first.value, str):
                 names = [first.value]
         for name in names:
+            if _is_leaf(name):
+                continue
             top = name.split(".")[0]
             if top in PARTS:
                 found.add((node.lineno, top))
@@ -78,6 +95,14 @@ def violations(root: Path = ROOT) -> list[str]:
                 if other != part and other not in allowed:
                     bad.append(f"{path.relative_to(root)}:{line}: {part} imports {other}")
     return bad
+
+
+def test_leaves_import_no_part() -> None:
+    """The leaf modules every part may import reach no part (not even the rest of redospec):
+    otherwise importing one would smuggle in the arrow the contract forbids."""
+    for leaf in sorted(LEAVES):
+        path = ROOT / (leaf.replace(".", "/") + ".py")
+        assert imported_parts(path.read_text("utf-8"), str(path)) == set(), leaf
 
 
 def test_layer_contract_holds() -> None:
@@ -100,6 +125,8 @@ def test_every_part_is_in_the_contract() -> None:
     ("spec", "from impl.config import LogConfig"),
     ("proofs", "import impl.format"),
     ("faults", "from spec.crash import recover_image"),
+    ("impl", "from redospec.cli import SUBCOMMANDS"),
+    ("spec", "from redospec import cli"),
 ])
 def test_a_forbidden_import_is_caught(tmp_path: Path, part: str, line: str) -> None:
     """Teeth: a deliberately added forbidden import (also a lazy, function-level or

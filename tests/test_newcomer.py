@@ -1,4 +1,4 @@
-"""A newcomer's first hour (issue 9): the odd inputs and outputs a new user met, each kept fixed.
+"""A newcomer's first hour: the odd inputs and outputs a new user met, each kept fixed.
 
 Bad input is one line and exit status 2 (never a traceback); ``--version`` works; a fresh log's
 first checkpoint carries the log buffer size as MySQL's does (FMT-10); ``workload --crash``

@@ -1,4 +1,4 @@
-"""Every command in the README runs as shown and prints what the README says (issue 9).
+"""Every command in the README runs as shown and prints what the README says.
 
 The README's fenced ```bash blocks are read line by line: every command that starts with
 ``.venv/bin/``, ``redospec``, ``python`` or ``"$(.ci/python)"`` (with an optional ``VAR=value``

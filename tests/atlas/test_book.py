@@ -1,4 +1,4 @@
-"""``redospec docs build`` (issue 10, item 2): every action and property has its page and
+"""``redospec docs build``: every action and property has its page and
 anchor, every requirement ID is in the traceability matrix and one nobody models or tests is
 listed as a gap, figures are byte-identical between builds, and the Sphinx build passes with
 warnings as errors (a broken reference fails it) in well under 60 s."""

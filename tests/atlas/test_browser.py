@@ -1,4 +1,4 @@
-"""The explorer page in a real headless browser (issue 10, tests): Debian's Chromium driven by
+"""The explorer page in a real headless browser: Debian's Chromium driven by
 Playwright. Load the page, click through a 10-step trace, go back twice, use the browser's
 history, open a shared link, check the picture's markers and the property panel (SYS-1's lsn
 chain as drawn, every property of spec.invariants listed as holding), run to the end, load an

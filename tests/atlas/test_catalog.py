@@ -1,4 +1,4 @@
-"""``redospec actions`` / ``redospec properties`` (issue 10, item 4): every action of every
+"""``redospec actions`` / ``redospec properties``: every action of every
 variant and every property listed once with its requirement IDs (the traceability's source),
 ranges in docstrings expanded, summaries cut at the first sentence, --json, bad input."""
 
@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from atlas.catalog import action_rows, main, parse_ids, property_rows, summary
+from atlas.catalog import action_rows, parse_ids, property_rows, summary
+from redospec.cli import main
 from spec.invariants import PROPERTIES
 from spec.model import RedoModel
 from spec.params import Params

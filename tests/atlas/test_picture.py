@@ -1,4 +1,4 @@
-"""State pictures (issue 10, item 1): well-formed SVG, the lsn markers at the values the
+"""State pictures: well-formed SVG, the lsn markers at the values the
 pipeline reached (SYS-1's chain: checkpoint_lsn <= flushed_to_disk_lsn <= write_lsn <=
 buf_ready_for_write_lsn <= current_lsn), the buffer bytes classified as the design says
 (LNK-5: ready below buf_ready_for_write_lsn; WR-1..5: written below write_lsn), the file blocks'

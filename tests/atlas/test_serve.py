@@ -1,4 +1,4 @@
-"""``redospec serve``'s JSON API (issue 10, item 3), through a real server on a free loopback
+"""``redospec serve``'s JSON API, through a real server on a free loopback
 port: the state, picture, enabled actions and properties of a replayed trace (USR-1, LNK-5,
 WR-1 markers), 400 naming the step for a label that is not enabled, the same trace text as
 ``redospec explore --replay``, seeded walks, the example scenarios."""
@@ -51,7 +51,7 @@ def get(srv: ExplorerServer, path: str, **params: Any) -> tuple[int, Any]:
 
 
 def test_listens_on_loopback_only(server: ExplorerServer) -> None:
-    """The default bind address is 127.0.0.1 (issue 10: served on this machine only)."""
+    """The default bind address is 127.0.0.1."""
     assert server.server_address[0] == "127.0.0.1"
     status, page = get(server, "/")
     assert status == 200 and "redospec explorer" in page and 'DEFAULT_PRESET = "tiny"' in page

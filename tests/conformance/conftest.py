@@ -23,7 +23,7 @@ if _DB:
 
 def pytest_sessionfinish(session: object, exitstatus: int) -> None:
     """With ``REDOSPEC_COVERAGE_OUT=FILE`` (set by ``redospec check``), write how often each
-    spec action fired in the stepped and threaded runs of this session (item 6)."""
+    spec action fired in the stepped and threaded runs of this session."""
     out = os.environ.get("REDOSPEC_COVERAGE_OUT")
     if not out:
         return

@@ -1,4 +1,4 @@
-"""The abstraction function and the Params mapping (conformance items 1 and 2)."""
+"""The abstraction function and the Params mapping."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_zero_block_is_unwritten(p: Params) -> None:
     assert parse_file_block(p, bytes(512), 8192, GroupHistory(), 8204) is None
 
 
-# --- restart (issue 8): bytes of groups lost by a crash ---------------------------------------
+# --- restart: bytes of groups lost by a crash ---------------------------------------
 
 
 def test_restart_history_keeps_groups_up_to_the_restart_lsn(p: Params) -> None:

@@ -102,7 +102,7 @@ def test_mutants_unknown_name_is_a_usage_error(capsys: pytest.CaptureFixture[str
 
 def test_mutants_json_shape(monkeypatch: pytest.MonkeyPatch,
                             capsys: pytest.CaptureFixture[str]) -> None:
-    """The JSON contract of the issue: kill_rate and per mutant name/caught/by/examples/seconds."""
+    """The JSON contract: kill_rate and per mutant name/caught/by/examples/seconds."""
     fake = [mutants.MutantResult("a", True, "stepped: invariant x", 3, 0.5),
             mutants.MutantResult("b", False, None, 60, 4.0)]
     monkeypatch.setattr(mutants, "run_catalog", lambda names, progress=None, **_: fake)

@@ -1,4 +1,4 @@
-"""Action coverage (item 6): every spec action fires in the CI profile's conformance runs.
+"""Action coverage: every spec action fires in the CI profile's conformance runs.
 
 The counts come from the runs themselves (``checks.ACTIONS``), so this test runs its own short
 stepped, crash and threaded campaigns rather than depending on other tests' order.

@@ -18,7 +18,7 @@ from conformance.mutant_catalog import MUTANTS
 
 
 def test_matrix_covers_every_class_with_one_ci_representative() -> None:
-    """Item 6: 8.0 and 9.0 both stepped and threaded; 1 to 4 users; >= 2 slots of each kind
+    """8.0 and 9.0 both stepped and threaded; 1 to 4 users; >= 2 slots of each kind
     everywhere; full-log rows (WR-9, CP-5) in both modes; one CI row per mode and version."""
     rows = matrix.MATRIX
     assert len({r.name for r in rows}) == len(rows)

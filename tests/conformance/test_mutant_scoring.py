@@ -1,4 +1,4 @@
-"""Honest scoring of the seeded-bug catalog (issue 8 item 7, issue 9).
+"""Honest scoring of the seeded-bug catalog.
 
 A mutant counts as caught only by a ConformanceFailure that Hypothesis replayed, or one found by
 a check that is deterministic on its recorded run (the threaded trace check). A Hypothesis

@@ -82,7 +82,7 @@ def test_the_cleaner_flushes_the_oldest_flushable_page_first() -> None:
 
 
 def test_records_for_missing_pages_or_oversized_payloads_are_refused() -> None:
-    """Item 8: bad records are refused with a message naming the page."""
+    """Bad records are refused with a message naming the page."""
     _, log = make()
     with pytest.raises(ValueError, match=r"pages 0\.\.7"):
         log.bufpool.check_records([Record(8, b"x")])

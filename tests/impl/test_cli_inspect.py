@@ -89,21 +89,28 @@ def test_dispatcher_and_usage(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_workload_is_dispatched_to_impl_workload(monkeypatch: pytest.MonkeyPatch) -> None:
-    """impl.cli hands 'workload' with its whole argv to impl.workload.main (the API contract)."""
+    """python -m impl hands 'workload' to impl.workload's configure and run (the subcommand
+    convention of redospec.command): its arguments parsed, its status returned."""
+    import argparse
     import sys
     import types
 
-    seen: list[list[str]] = []
+    seen: list[argparse.Namespace] = []
     fake = types.ModuleType("impl.workload")
 
-    def fake_main(argv: list[str]) -> int:
-        seen.append(argv)
+    def configure(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--dir")
+        parser.add_argument("--crash", action="store_true")
+
+    def run(args: argparse.Namespace) -> int:
+        seen.append(args)
         return 7
 
-    fake.main = fake_main  # type: ignore[attr-defined]
+    fake.configure = configure  # type: ignore[attr-defined]
+    fake.run = run  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "impl.workload", fake)
     assert main(["workload", "--dir", "x", "--crash"]) == 7
-    assert seen == [["workload", "--dir", "x", "--crash"]]
+    assert [(a.dir, a.crash) for a in seen] == [("x", True)]
 
 
 def test_python_dash_m_impl(fixtures_dir: Path) -> None:
@@ -140,10 +147,11 @@ def test_dispatcher_turns_ctrl_c_into_one_line(monkeypatch: pytest.MonkeyPatch,
 
     fake = types.ModuleType("fake_part")
 
-    def interrupted(argv: list[str]) -> int:
+    def interrupted(args: object) -> int:
         raise KeyboardInterrupt
 
-    fake.main = interrupted  # type: ignore[attr-defined]
+    fake.configure = lambda parser: None  # type: ignore[attr-defined]
+    fake.run = interrupted  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "fake_part", fake)
     monkeypatch.setitem(dispatcher.SUBCOMMANDS, "explore", ("fake_part", "x"))
     assert dispatcher.main(["explore"]) == 130

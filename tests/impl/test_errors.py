@@ -1,4 +1,4 @@
-"""Specific errors for bad input and failures (item 8): what and where, never a hang."""
+"""Specific errors for bad input and failures: what and where, never a hang."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from impl.redolog import RedoLog
 )
 def test_invalid_configuration_names_field_and_rule(changes: dict[str, object], field: str,
                                                     rule: str) -> None:
-    """Item 8: ConfigError names the field and the rule it broke."""
+    """ConfigError names the field and the rule it broke."""
     with pytest.raises(ConfigError) as info:
         LogConfig(**changes)  # type: ignore[arg-type]
     assert info.value.field == field and rule in str(info.value) and field in str(info.value)
@@ -49,7 +49,7 @@ def test_defaults_are_innodbs() -> None:
 
 
 def test_use_after_close() -> None:
-    """Item 8: every operation after close() raises LogClosed."""
+    """Every operation after close() raises LogClosed."""
     log = RedoLog.create(FaultStore(), LogConfig.small(), threads=False)
     log.close()
     with pytest.raises(LogClosed, match="closed"):
@@ -59,7 +59,7 @@ def test_use_after_close() -> None:
 
 
 def test_wait_for_an_lsn_never_reserved() -> None:
-    """Item 8, USR-5/6: a wait that could never end is refused at once."""
+    """USR-5/6: a wait that could never end is refused at once."""
     log = RedoLog.create(FaultStore(), LogConfig.small(), threads=False)
     with pytest.raises(WaitBeyondReservedLsn, match="never reserved") as info:
         log.wait_for_flush(9000)
@@ -70,7 +70,7 @@ def test_wait_for_an_lsn_never_reserved() -> None:
 
 
 def test_a_dying_writer_wakes_every_waiter() -> None:
-    """Item 8, SYS-3: the writer dies on an I/O error; committers raise LogThreadDied
+    """SYS-3: the writer dies on an I/O error; committers raise LogThreadDied
     wrapping it instead of hanging."""
     store = FaultStore()
     log = RedoLog.create(store, LogConfig.small())
@@ -104,7 +104,7 @@ def test_a_dying_writer_wakes_every_waiter() -> None:
 
 
 def test_missing_and_truncated_log_files_are_log_file_errors() -> None:
-    """Item 8, FMT-9: a missing or truncated file is a LogFileError naming the file."""
+    """FMT-9: a missing or truncated file is a LogFileError naming the file."""
     store = FaultStore()
     with pytest.raises(errors.LogFileError, match="ib_logfile0"):
         RedoLog.open(store, LogConfig.small(), threads=False)
@@ -134,7 +134,7 @@ def test_a_block_with_impossible_content_is_a_corrupted_block() -> None:
 
 
 def test_bad_user_input_is_refused_early() -> None:
-    """Item 8: bad sizes and records fail with a message, not deep inside the pipeline."""
+    """Bad sizes and records fail with a message, not deep inside the pipeline."""
     log = RedoLog.create(FaultStore(), LogConfig.small(), threads=False)
     with pytest.raises(ValueError, match="at least one byte"):
         log.user_reserve(0)
@@ -148,7 +148,7 @@ def test_bad_user_input_is_refused_early() -> None:
 
 
 def test_a_failed_log_write_fails_the_log() -> None:
-    """Item 8: an I/O error writing the log files marks the log failed: LogFailed for the
+    """An I/O error writing the log files marks the log failed: LogFailed for the
     waiters and for every later operation; flushed_to_disk_lsn does not move."""
     store = FaultStore()
     log = RedoLog.create(store, LogConfig.small(), threads=False)

@@ -74,7 +74,7 @@ def test_slot_formula(lsn: int, n: int, slot: int) -> None:
 
 
 def test_event_slots_require_a_power_of_two() -> None:
-    """NT-3: S is a power of two (slot = ... & (S - 1)); set_all wakes every slot (item 8)."""
+    """NT-3: S is a power of two (slot = ... & (S - 1)); set_all wakes every slot."""
     with pytest.raises(ValueError, match="power of two"):
         EventSlots(6, "write_events")
     slots = EventSlots(4, "flush_events")

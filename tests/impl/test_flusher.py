@@ -1,4 +1,4 @@
-"""The log flusher in stepped mode (FL-1..FL-3) and what an fsync failure does (item 8)."""
+"""The log flusher in stepped mode (FL-1..FL-3) and what an fsync failure does."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def test_one_block_flush_notifies_directly_else_the_notifier() -> None:
 
 
 def test_fsync_failure_fails_the_log_and_moves_nothing() -> None:
-    """Item 8: after EIO the log refuses further writes and never claims durability."""
+    """After EIO the log refuses further writes and never claims durability."""
     store, log = make()
     h = group(log, 100)
     log.writer.step()
@@ -96,7 +96,7 @@ def test_fsync_failure_fails_the_log_and_moves_nothing() -> None:
 
 
 def test_fsync_failure_wakes_a_waiting_committer_threaded() -> None:
-    """Item 8: a thread waiting in commit() is woken and raises, nothing hangs."""
+    """A thread waiting in commit() is woken and raises, nothing hangs."""
     store = FaultStore()
     log = RedoLog.create(store, LogConfig.small())
     try:

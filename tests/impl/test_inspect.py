@@ -234,7 +234,7 @@ def test_files_written_by_impl_are_clean(tmp_path: Path) -> None:
 
 
 def test_files_left_by_the_threaded_pipeline_are_clean(tmp_path: Path) -> None:
-    """Item 6: what RedoLog leaves behind (wrapped, with checkpoints) inspects clean and
+    """What RedoLog leaves behind (wrapped, with checkpoints) inspects clean and
     recovers to the last committed payload of every page (RC-4)."""
     import random
 

@@ -1,4 +1,4 @@
-"""Forensic reading of damaged files: a zeroed header block, truncation, garbage (issue 9).
+"""Forensic reading of damaged files: a zeroed header block, truncation, garbage.
 
 A real log found in the wild may have its header block zeroed while its checkpoint and data
 blocks are intact. ``inspect`` must say the header is missing, decode the checkpoint blocks

@@ -1,4 +1,4 @@
-"""The optional trace (item 9): every step, atomically with its effect, in the spec's words.
+"""The optional trace: every step, atomically with its effect, in the spec's words.
 
 The threaded test replays the trace of a real run and checks that the recorded values chain:
 each write_lsn / flushed_to_disk_lsn / ready lsn / reservation starts where the previous event
@@ -30,7 +30,7 @@ SPEC_ACTIONS = {
 
 
 def test_stepped_trace_names_and_values() -> None:
-    """Item 9: events carry the spec's action names and the lsn values read and written."""
+    """Events carry the spec's action names and the lsn values read and written."""
     log = RedoLog.create(FaultStore(), LogConfig.small(), threads=False, trace=True)
     records = [Record(1, b"abc")]
     data = encode_group(records)
@@ -66,7 +66,7 @@ def _chain(events: list, field: str) -> None:  # type: ignore[type-arg]
 
 
 def test_threaded_trace_replays_consistently(tmp_path: Path) -> None:
-    """Item 9, LNK-5, FL-1, CP-4, CP-6: the trace of a threaded run replays consistently."""
+    """LNK-5, FL-1, CP-4, CP-6: the trace of a threaded run replays consistently."""
     log = RedoLog.create(tmp_path, LogConfig(file_size=128 * 1024, n_pages=16,
                                              checkpoint_every_ms=2, page_cleaner_every_ms=2,
                                              max_dirty_pages_pct=10), trace=True)

@@ -1,4 +1,4 @@
-"""``redospec workload`` (item 6): runs, crashes, recovers, checks; bad input exits 2."""
+"""``redospec workload``: runs, crashes, recovers, checks; bad input exits 2."""
 
 from __future__ import annotations
 
@@ -64,14 +64,14 @@ def test_workload_9_0_tracker(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 )
 def test_bad_input_exits_2_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                           args: list[str], message: str) -> None:
-    """Item 6: bad options exit with status 2 and a message naming the option."""
+    """Bad options exit with status 2 and a message naming the option."""
     assert main(["workload", "--dir", str(tmp_path / "d"), *args]) == 2
     assert message in capsys.readouterr().err
 
 
 def test_a_directory_holding_files_is_refused(tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    """Item 6: the workload needs a fresh directory; anything else exits 2."""
+    """The workload needs a fresh directory; anything else exits 2."""
     (tmp_path / "ib_logfile0").write_bytes(b"x")
     assert main(["workload", "--dir", str(tmp_path)]) == 2
     assert "not empty" in capsys.readouterr().err
@@ -83,7 +83,7 @@ def test_a_directory_holding_files_is_refused(tmp_path: Path,
 
 def test_an_uncreatable_or_empty_dir_is_bad_input(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    """Item 6: a --dir that cannot be created (its parent is a file) or is empty exits 2 with
+    """A --dir that cannot be created (its parent is a file) or is empty exits 2 with
     one line naming --dir, not a bare "[Errno ...]" and not a run in the current directory."""
     parent = tmp_path / "file"
     parent.write_bytes(b"")
@@ -96,7 +96,7 @@ def test_an_uncreatable_or_empty_dir_is_bad_input(tmp_path: Path,
 
 
 def test_progress_lines_count_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Progress on stderr (issue: progress on long runs) names the committed groups in
+    """Progress on stderr names the committed groups in
     increasing order even with many threads (they were printed outside the lock)."""
     assert main(["workload", "--dir", str(tmp_path / "d"), "--threads", "8", "--groups", "40",
                  "--seed", "3"]) == 0

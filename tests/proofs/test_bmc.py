@@ -1,5 +1,5 @@
-"""Bounded model checking from Init agrees with the explorer on what is reachable (issue 4
-item 5), and its paths replay in the spec as label lists (item 6)."""
+"""Bounded model checking from Init agrees with the explorer on what is reachable, and its
+paths replay in the spec as label lists."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``redospec prove``: rows, JSON shape, --only, exit status (issue 4 item 7)."""
+"""``redospec prove``: rows, JSON shape, --only, exit status."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def test_results_markdown_groups_step_obligations_by_action(tmp_path: object) ->
 
 
 def test_failed_step_obligation_gets_a_bmc_search() -> None:
-    """Issue 4 item 6: for a failed step obligation the CLI searches, with BMC on tiny, a
+    """For a failed step obligation the CLI searches, with BMC on tiny, a
     replayable trace breaking the same invariant; SYS-1 holds in the spec, so the search
     reports that the counterexample to induction is not reachable within the depth."""
     from proofs.obligation import Result
@@ -120,7 +120,7 @@ def test_list_with_json_is_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_scope_in_json_and_table(capsys: pytest.CaptureFixture[str]) -> None:
-    """Issue 14 item 5: every JSON row has a scope, the report counts unbounded and bounded,
+    """Every JSON row has a scope, the report counts unbounded and bounded,
     and the table's last line says the same; the 64-bit slot lemma is reported as bounded."""
     code = cli.main(["prove", "--json", "--jobs", "1", "--quiet", "--only", "ring.lemma*",
                      "--only", "lemma.slot_and_is_mod"])

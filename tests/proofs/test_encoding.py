@@ -1,4 +1,4 @@
-"""The z3 encoding speaks about the spec that runs (DESIGN.md section 3, issue 4 item 4).
+"""The z3 encoding speaks about the spec that runs (DESIGN.md section 3).
 
 Direction 1: every concrete spec step (random walks of RedoModel on two presets) satisfies the
 relation of its action, evaluated with every function interpreted. Direction 2: every model of

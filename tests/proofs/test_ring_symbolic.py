@@ -1,5 +1,5 @@
 """The symbolic-capacity ring (proofs/ring_symbolic.py) is spec.linkbuf's traversal at the
-presets' and InnoDB's capacities (issue 14 item 2): one loop iteration of the z3 model, with
+presets' and InnoDB's capacities: one loop iteration of the z3 model, with
 the real ``% C``, moves and clears exactly as spec.linkbuf.traverse does, for rings of 16, 64
 and 2**20 slots; the loop obligations' hypotheses are satisfiable."""
 

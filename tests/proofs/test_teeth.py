@@ -1,5 +1,5 @@
 """Teeth: weaken a guard of the encoded spec and the matching obligation returns a decoded
-counterexample (issue 4 item 8). Each weakened guard is one the design text requires."""
+counterexample. Each weakened guard is one the design text requires."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The unbounded encoding (proofs/unbounded.py) speaks about the spec that runs (issue 14 items
-1, 3, 4), for 2 and 3 user threads, 2 and 3 pages, 1 and 2 flush lists.
+"""The unbounded encoding (proofs/unbounded.py) speaks about the spec that runs, for 2
+and 3 user threads, 2 and 3 pages, 1 and 2 flush lists.
 
 Direction 1: every concrete spec step on a random walk satisfies its action's relation (real
 division terms, the sorts closed over one constant per thread/page/list). Direction 2: every

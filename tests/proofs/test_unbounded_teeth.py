@@ -1,4 +1,4 @@
-"""Teeth for the unbounded encodings (issue 14): a broken action makes the unbounded obligation
+"""Teeth for the unbounded encodings: a broken action makes the unbounded obligation
 fail with a counterexample, and the executable spec confirms it -- the same break as a spec
 action, run from the counterexample's pre-state (decoded into a spec State), produces a state
 that violates the property. Also the symbolic ring's and the exact writer's obligations fail

@@ -1,6 +1,6 @@
 """``redospec explore``'s command line (spec/cli.py), bound to toy models where a model is needed.
 
-Bad input (issue: "Bad input"): an unknown preset, a --set value Params rejects, an unknown
+Bad input: an unknown preset, a --set value Params rejects, an unknown
 field, a label that does not parse or is not enabled: one line on stderr, status 2, no
 traceback.
 """
@@ -121,7 +121,7 @@ def test_exhaustive_coverage_failure_is_its_own_verdict(
     capsys: pytest.CaptureFixture[str]
 ) -> None:
     """An action an exhaustive search never takes fails (exit 1), as coverage, not as a
-    property violation (issue 9)."""
+    property violation."""
     assert main(["explore", "--json", "--quiet"], toy_binding("dead_action")) == 1
     obj = json.loads(capsys.readouterr().out)
     assert obj["verdict"] == "coverage" and obj["kind"] == "coverage"
@@ -132,7 +132,7 @@ def test_random_walks_report_unreached_actions_without_failing(
     capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Random walks: an unreached action is a coverage report (exit 0), a failed property is
-    a violation (exit 1) (issue 9)."""
+    a violation (exit 1)."""
     assert main(["explore", "--json", "--quiet", "--walks", "20", "--depth", "20"],
                 toy_binding("dead_action")) == 0
     obj = json.loads(capsys.readouterr().out)

@@ -1,6 +1,6 @@
 """The explorer on toy models whose answers are known by hand (tests/spec/toy_models.py).
 
-Each test names what it checks of issue item 7: shortest counterexamples (BFS), deadlock and
+Each test names what it checks of the explorer: shortest counterexamples (BFS), deadlock and
 SYS-3 liveness detection, action coverage, bounds, reproducible random walks, JSON output.
 """
 
@@ -158,7 +158,7 @@ def test_action_never_taken_is_a_coverage_failure() -> None:
     assert r.uncovered == ("recover",)
     assert r.actions["recover"] == 0
     assert "recover" in r.message
-    # its own verdict, not a property violation (issue 9)
+    # its own verdict, not a property violation
     assert r.to_json()["verdict"] == "coverage" and r.to_json()["kind"] == "coverage"
 
 
@@ -246,7 +246,7 @@ def test_random_walks_reject_negative_sizes() -> None:
 
 
 def test_json_has_the_contract_keys_and_is_serialisable() -> None:
-    """Issue item 7: verdict ("ok"/"violation"), distinct_states, depth, seconds, actions,
+    """Verdict ("ok"/"violation"), distinct_states, depth, seconds, actions,
     invariants."""
     ok = explore(mini_log()).to_json()
     bad = explore(counter(bad=4)).to_json()

@@ -1,4 +1,4 @@
-"""bench/explore.py (issue: Performance) prints a markdown table of the explorer's figures."""
+"""bench/explore.py prints a markdown table of the explorer's figures."""
 
 from __future__ import annotations
 

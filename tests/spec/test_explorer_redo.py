@@ -1,4 +1,4 @@
-"""The explorer on the real model, :class:`spec.model.RedoModel` (issue item 7).
+"""The explorer on the real model, :class:`spec.model.RedoModel`.
 
 The exhaustive ``tiny`` exploration is the CI check of the whole spec: every invariant of
 :mod:`spec.invariants` on every reachable state and transition, no deadlock and SYS-3
@@ -18,12 +18,12 @@ from spec.model import Label, RedoModel
 from spec.params import Params
 
 REQUIRED_IDS = {"SYS-1", "LNK-5", "SYS-2", "WR-6", "NT-4", "SYS-4", "RC-4", "FMT-3", "FMT-8"}
-"""Issue item 6: the invariants the explorer must check at least."""
+"""The invariants the explorer must check at least."""
 
 
 def test_every_required_invariant_is_checked() -> None:
     """The explorer reports the names of the properties it checked; together they cover the
-    IDs the issue lists (item 6)."""
+    IDs the requirements list."""
     model = RedoModel(Params.tiny())
     r = explore(model, max_states=50)
     checked = {p.name for p in model.properties()}
@@ -51,7 +51,7 @@ def test_tiny_with_two_groups_is_safe_and_live() -> None:
 
 @pytest.mark.slow
 def test_tiny_exhaustive_is_ok_with_every_action_covered() -> None:
-    """Issue items 7 and 10: the exhaustive exploration of the tiny preset in CI (about
+    """The exhaustive exploration of the tiny preset in CI (about
     200,000 states, under a minute; bench/RESULTS-explore.md): verdict ok, every action of the
     configuration taken, SYS-3 liveness checked on the complete graph."""
     r = explore(RedoModel(Params.tiny()))

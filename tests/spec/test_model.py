@@ -141,7 +141,7 @@ def test_fields_changed_and_terminal() -> None:
 
 
 def test_states_are_hashable_values() -> None:
-    """Item 9: equal histories give equal, equally hashed states; monitors do not count."""
+    """Equal histories give equal, equally hashed states; monitors do not count."""
     a = M.replay(["user_reserve(thread=0, size=4, page=0, wait=flush)"])[-1]
     b = M.replay(["user_reserve(thread=0, size=4, page=0, wait=flush)"])[-1]
     assert a == b and hash(a) == hash(b)

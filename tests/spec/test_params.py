@@ -1,4 +1,4 @@
-"""Params validation: each rule raises ParamsError naming the field (issue item 2)."""
+"""Params validation: each rule raises ParamsError naming the field."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The explorer's fast paths keep the meaning of a state (issue: Performance; decision 8).
+"""The explorer's fast paths keep the meaning of a state.
 
 :func:`spec.state.replace` builds states without attrs' ``__init__`` and updates the parent's
 cached hash for the changed fields only; ``State.__eq__`` compares by hand. These tests check

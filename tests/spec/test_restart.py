@@ -1,4 +1,4 @@
-"""Recovery as a real transition (issue 8): ``recover`` restarts the log as MySQL's recovery
+"""Recovery as a real transition: ``recover`` restarts the log as MySQL's recovery
 and ``log_start`` leave it (mysql-redo-facts §8.4), and the system runs on for several
 generations (RC-1..4 across crashes, CP-6 on the data file).
 
@@ -25,7 +25,7 @@ ISSUE_REPLAY = [
     "user_add_recent_written_link(thread=0)", "writer_traverse_links()", "writer_write()",
     "flusher_fsync(up_to=56)", "crash(image=0)", "recover()",
 ]
-"""The replay of issue 8, where ``recover()`` used to change nothing but a flag."""
+"""The replay of the old bug, where ``recover()`` used to change nothing but a flag."""
 
 
 def _check_all(p: Params, before: object, label: str, after: object) -> list[str]:

@@ -1,4 +1,4 @@
-"""Teeth (item 8 of the spec issue): every invariant catches a plausible bug.
+"""Teeth: every invariant catches a plausible bug.
 
 Each test breaks ONE action on purpose with ``RedoModel.with_action`` -- a bug a person could
 really write, named in the test -- explores ``tiny`` checking only the targeted property, and
@@ -275,7 +275,7 @@ def test_sys4_copy_ignores_buffer_space() -> None:
                    "sys4_capacity")
 
 
-# --- restart and durable data (issue 8: crashes checked after they happen) -----------------
+# --- restart and durable data -----------------
 
 PC = P.evolve(explore_crashes=True, max_sn=8)
 """tiny with crash and recovery as actions, two groups: small enough for many teeth."""
@@ -299,7 +299,7 @@ def test_cp6_page_cleaner_without_wal_guard() -> None:
 def test_rc4_crash_loses_synced_log() -> None:
     """RC-4 on a crashed state: a crash that throws away the last synced block (a disk that
     acknowledges fsync and loses the data) leaves an image whose recovery misses a durable
-    commit. Before issue 8 a crashed state passed RC-4 unchecked."""
+    commit. Before restarts were modelled, a crashed state passed RC-4 unchecked."""
     from spec.crash import crash
     from spec.lsn import file_block_index
 
@@ -373,7 +373,7 @@ def test_lnk5_restart_without_the_last_block() -> None:
 
 @pytest.mark.parametrize("prop", [x.name for x in PROPERTIES])
 def test_every_property_has_teeth(prop: str) -> None:
-    """Item 8: every property in spec.invariants has a teeth test in this module."""
+    """Every property in spec.invariants has a teeth test in this module."""
     with open(__file__) as f:
         src = f.read()
     assert f'"{prop}"' in src.split("def test_every_property_has_teeth")[0]

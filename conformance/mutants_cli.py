@@ -1,0 +1,72 @@
+"""``redospec mutants [--json] [NAME ...]``: run the seeded-bug catalog.
+
+Prints per mutant (:mod:`conformance.mutants`) whether and by which check it was caught, with
+the examples and seconds it took; exit status 1 unless every mutant was caught.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from redospec import output
+from redospec.command import run_command
+from redospec.errors import UsageError
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """``redospec mutants``' arguments."""
+    parser.description = (
+        "Run the seeded-bug catalog (redospec mutants): for every mutant, whether and by which "
+        "conformance check it was caught, with the examples and seconds it took; exit status 1 "
+        "unless every mutant was caught.")
+    parser.add_argument("--json", action="store_true",
+                        help='print {"kill_rate", "mutants": [{"name", "caught", "by", ...}]}')
+    parser.add_argument("names", nargs="*", help="run only these mutants")
+
+
+_DONE: list[str] = []
+"""How many mutants had finished, for the one line printed on Ctrl-C."""
+
+
+def interrupt_summary() -> str:
+    """One line: the mutants finished before Ctrl-C (read by the ``redospec`` dispatcher)."""
+    return _DONE[-1] if _DONE else "nothing had finished"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the catalog (or the named mutants); exit 1 unless every mutant was caught."""
+    import conformance.mutants as mutants
+
+    names = args.names or None
+    finished: list[mutants.MutantResult] = []
+
+    def progress(text: str) -> None:
+        caught = sum(r.caught for r in finished)
+        _DONE.append(f"{len(finished)} mutants finished ({caught} caught, "
+                     f"{len(finished) - caught} not); the one running when interrupted, "
+                     f"{text.split('] ', 1)[-1].rstrip(' .')}, is not counted")
+        output.progress(text)
+
+    try:
+        results = mutants.run_catalog(names, progress=progress, on_result=finished.append)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from exc
+    output.progress_done()
+    summary = mutants.summary(results)
+    if args.json:
+        print(output.to_json(summary))
+    else:
+        rows = [["mutant", "caught", "by", "examples", "seconds"]]
+        rows += [[m["name"], "yes" if m["caught"] else "NO", m["by"] or "-",
+                  str(m["examples"]), f"{m['seconds']:.2f}"] for m in summary["mutants"]]
+        print(output.table(rows))
+        print(f"\nkill rate: {summary['kill_rate']:.0%} "
+              f"({sum(m['caught'] for m in summary['mutants'])}/{len(summary['mutants'])})")
+    return 0 if summary["kill_rate"] == 1.0 else 1
+
+
+def main(argv: Sequence[str]) -> int:
+    """``redospec mutants`` on its own (``argv`` may start with "mutants")."""
+    return run_command("mutants", configure, run, argv, sys.modules[__name__])
