@@ -7,13 +7,13 @@ only costs a timeout and no check sees it. Here the log runs in ``event_only`` m
 (``LogConfig(event_only=True)``: no timeouts, no periodic checkpoint or page cleaning) and in
 stepped mode, and a scheduler runs the *same code* the threads run, one point at a time:
 
-* each background thread is its loop :func:`impl.redolog.actor_loop` (step while there is work,
+* each background thread is its loop :func:`impl.threads.actor_loop` (step while there is work,
   reset the event, step once more, wait), from :meth:`RedoLog.actor_loops`;
 * each user runs :meth:`RedoLog.commit_steps` for its groups (log_free_check, reserve, copy,
   link, add dirty pages, close, wait for flush), the generator behind ``RedoLog.commit``.
 
-Both yield their blocking points: a :class:`~impl.redolog.Wait` (wait on an event for a signal
-since the reset that returned ``count``), a :class:`~impl.redolog.Sleep` (MySQL's polling sleep
+Both yield their blocking points: a :class:`~impl.threads.Wait` (wait on an event for a signal
+since the reset that returned ``count``), a :class:`~impl.threads.Sleep` (MySQL's polling sleep
 for link-buffer space), or a preemption point. The scheduler (seeded by Hypothesis) picks one
 runner that *can* run and advances it to its next point:
 
@@ -51,7 +51,8 @@ from conformance.params_map import conformance_params, to_log_config
 from impl.config import LogConfig
 from impl.faultstore import FaultStore
 from impl.records import Record
-from impl.redolog import PREEMPT, Point, RedoLog, Sleep, Wait
+from impl.redolog import RedoLog
+from impl.threads import PREEMPT, Point, Sleep, Wait
 
 MAX_MOVES = 30_000
 """A run that has not finished after this many points is reported (no progress)."""

@@ -24,11 +24,12 @@ import impl.logbuffer
 import impl.notifier
 import impl.recovery
 import impl.redolog
+import impl.threads
 import impl.writer
 from conformance.mutants import Mutant, Patcher, source_patch
 
 Writer = impl.writer.Writer
-_W = "_write"
+_NOTIFY = "_notify_about_advanced_write_lsn"
 
 
 def _one(owner: object, attr: str, old: str, new: str) -> Callable[[Patcher], None]:
@@ -53,8 +54,9 @@ def _page_cleaner_ignores_wal(patcher: Patcher) -> None:
 
 
 _OPEN_RETURN = (
-    "    return cls(store, config, files, datafile, start_lsn=start, checkpoint_lsn=cp.lsn,\n"
-    "               next_checkpoint_no=cp.checkpoint_no + 1, last_block=bytes(block),\n"
+    "    return cls(store, config, files, datafile, start_lsn=point.start_lsn,\n"
+    "               checkpoint_lsn=point.checkpoint_lsn,\n"
+    "               next_checkpoint_no=point.next_checkpoint_no, last_block=point.last_block,\n"
     "               threads=threads, trace=trace)")
 """The end of ``RedoLog.open`` as :func:`~conformance.mutants.source_patch` sees it
 (dedented once)."""
@@ -67,10 +69,10 @@ def _restart_write_ahead_aligned_up(patcher: Patcher) -> None:
     then writes a partial region (read-on-write, WR-6)."""
     source_patch(patcher, impl.redolog.RedoLog, "open", _OPEN_RETURN, _OPEN_RETURN.replace(
         "    return cls(", "    log = cls(") + """
-    _name, offset = files.position(start)
+    _name, offset = files.position(point.start_lsn)
     wa = config.write_ahead_size
     log.writer.write_ahead_end_offset = -(-offset // wa) * wa
-    log.writer._write_ahead_file_end = files.file_end_lsn(start)
+    log.writer._write_ahead_file_end = files.file_end_lsn(point.start_lsn)
     return log""")
 
 
@@ -79,7 +81,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "writer_ignores_missing_link", ("WR-1", "LNK-2", "LNK-5"),
         "the writer writes up to the current lsn instead of buf_ready_for_write_lsn, i.e. it "
         "does not stop at a missing recent-written link (a hole still being copied)",
-        _one(Writer, _W, "ready = log.recent_written.tail",
+        _one(Writer, "_write_buffer", "ready = log.recent_written.tail",
              "ready = max(log.recent_written.tail, log.current_lsn)"),
         "stepped: abstraction files / invariant lnk5_no_holes"),
     Mutant(
@@ -111,7 +113,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "write_ahead_padding_missing", ("WR-6",),
         "an incomplete write that starts a write-ahead region is not padded to the region end",
-        _one(Writer, _W, "padding = max(padding, 0)", "padding = 0"),
+        _one(Writer, "_prepare_for_write_ahead", "padding = max(padding, 0)", "padding = 0"),
         "stepped: invariant wr6_write_ahead"),
     Mutant(
         "first_rec_group_not_reset", ("USR-1", "FMT-6", "RC-3"),
@@ -137,13 +139,13 @@ MUTANTS: tuple[Mutant, ...] = (
         "writer_direct_notify_by_slot", ("WR-8", "NT-4"),
         "MySQL Bug #114660: the writer sets one slot directly when the old and new slots are "
         "equal, which is also true for an advance of a multiple of the slot count",
-        _one(Writer, _W, "if old // BLOCK_SIZE == (new - 1) // BLOCK_SIZE:",
+        _one(Writer, _NOTIFY, "if old // BLOCK_SIZE == (new - 1) // BLOCK_SIZE:",
              "if log.write_events.slot(old + 1) == log.write_events.slot(new):"),
         "stepped: abstraction notifiers / users[i].signalled"),
     Mutant(
         "no_flush_bit", ("FMT-4", "WR-3"),
         "the first block of a multi-block write does not get the flush bit",
-        _one(Writer, _W, "flush_bit=i == 0)", "flush_bit=False)"),
+        _one(Writer, "_prepare_full_blocks", "flush_bit=i == 0)", "flush_bit=False)"),
         "stepped: abstraction files[f][i].flush_bit"),
     Mutant(
         "wrong_checksum_range", ("FMT-8",),
@@ -167,13 +169,13 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "write_lsn_includes_padding", ("WR-7",),
         "write_lsn advances by the bytes written including the write-ahead padding",
-        _one(Writer, _W, "new = block_start + lsn_advance",
+        _one(Writer, "_log_write_buffer", "new = block_start + lsn_advance",
              "new = block_start + lsn_advance + padding"),
         "stepped: abstraction writer.write_lsn / invariant sys1_lsn_chain"),
     Mutant(
         "incomplete_block_marked_full", ("FMT-5", "WR-4"),
         "the last, incomplete block is written with data_len = 512",
-        _one(Writer, _W, "data_len=incomplete,", "data_len=BLOCK_SIZE,"),
+        _one(Writer, "_copy_to_write_ahead_buffer", "data_len=incomplete,", "data_len=BLOCK_SIZE,"),
         "stepped: abstraction files / invariant fmt_blocks_well_formed"),
     Mutant(
         "checkpoint_no_not_incremented", ("FMT-10", "CP-4"),
@@ -187,13 +189,13 @@ MUTANTS: tuple[Mutant, ...] = (
         "the flusher always wakes the flush notifier, even for an advance inside one block",
         _one(impl.flusher.Flusher, "step",
              "if last // BLOCK_SIZE == (up_to - 1) // BLOCK_SIZE:", "if False:"),
-        "stepped: abstraction notifiers.flush_event"),
+        "stepped: abstraction notifiers.flush_notifier_event"),
     Mutant(
         "write_ahead_end_not_reset_on_new_file", ("WR-6", "WR-9"),
-        "moving to the next log file keeps the previous file's write_ahead_end",
-        _one(Writer, _W, """        self._write_ahead_file_end = file_end
+        "moving to the next log file keeps the previous file's write_ahead_end_offset",
+        _one(Writer, "_current_file", """        self._write_ahead_file_end = file_end
         self.write_ahead_end_offset = 0""", """        self._write_ahead_file_end = file_end"""),
-        "wrap: abstraction writer.write_ahead_end / invariant wr6_write_ahead"),
+        "wrap: abstraction writer.write_ahead_end_offset / invariant wr6_write_ahead"),
     Mutant(
         "notifier_position_not_advanced_past_value", ("NT-1", "NT-2"),
         "the notifier remembers the value it notified, not value + 1, as its next position",
@@ -271,7 +273,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "the writer's direct notification sets the event slot of the old write_lsn instead of "
         "the new one: when write_lsn was at a block boundary that is the previous block's slot "
         "(visible only with 2 or more write event slots)",
-        _one(Writer, _W, "log.write_events.event_for(new).set()",
+        _one(Writer, _NOTIFY, "log.write_events.event_for(new).set()",
              "log.write_events.event_for(old).set()"),
         "matrix-ci (s80-u3-s4): invariant nt4_no_lost_wakeup"),
     # --- restart ---
@@ -280,7 +282,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "RedoLog.open resumes with next_checkpoint_no = the number of the checkpoint recovery "
         "used (not + 1): the first checkpoint after the restart overwrites the very block "
         "recovery relies on, so a crash while writing it leaves only an older checkpoint",
-        _one(impl.redolog.RedoLog, "open", "next_checkpoint_no=cp.checkpoint_no + 1,",
+        _one(impl.recovery, "resume_point", "next_checkpoint_no=cp.checkpoint_no + 1,",
              "next_checkpoint_no=cp.checkpoint_no,"),
         "restart: abstraction checkpoint.checkpoint_no / rc_restart_exact"),
     Mutant(
@@ -289,14 +291,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "aligned up to the write-ahead size instead of 0, so the first write after a restart "
         "writes a partial write-ahead region (read-on-write)",
         _restart_write_ahead_aligned_up,
-        "restart: abstraction writer.write_ahead_end / rc_restart_exact / wr6_write_ahead"),
+        "restart: abstraction writer.write_ahead_end_offset / rc_restart_exact / wr6_write_ahead"),
     Mutant(
         "restart_first_rec_group_at_restart_lsn", ("FMT-6", "RC-3"),
         "log_start before log_fix_first_rec_group (mysql-redo-facts §8.4): the restart block's "
         "first_rec_group is set to the restart lsn's offset even when a recovered group starts "
         "earlier in that block, so a later recovery from a checkpoint in that block skips "
         "that group",
-        _one(impl.redolog.RedoLog, "open",
+        _one(impl.recovery, "resume_point",
              "if header.hdr_no != block_no(block_lsn) or frg == 0 or frg > keep:", "if True:"),
         "restart: abstraction buffer first_rec_group / rc_restart_exact"),
     Mutant(
@@ -304,14 +306,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "RedoLog.open does not copy the last partial block from the files into the log "
         "buffer: the writer later rewrites that block from an empty buffer block, erasing the "
         "recovered groups in it (lost commits after a second crash)",
-        _one(impl.redolog.RedoLog, "open", "last_block=bytes(block),", "last_block=None,"),
+        _one(impl.recovery, "resume_point", "last_block=bytes(block))", "last_block=None)"),
         "restart: abstraction buffer / invariant lnk5_no_holes"),
     Mutant(
         "restart_at_scan_stop_block", ("RC-4",),
         "RedoLog.open resumes at the start of the block where the recovery scan stopped "
         "(the scanned lsn) instead of the end of the last whole group: the whole groups in "
         "the last, incomplete block are overwritten by the next generation",
-        _one(impl.redolog.RedoLog, "open", "start = max(int(report.end_lsn), cp.lsn)",
+        _one(impl.recovery, "resume_point", "start = max(int(report.end_lsn), cp.lsn)",
              "start = max(int(report.stop_lsn), cp.lsn)"),
         "restart: abstraction sn / rc_restart_exact"),
     # --- crashwake ---
@@ -370,7 +372,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "writer_forgets_flusher_event", ("WR-8", "FL-1", "SYS-3"),
         "after advancing write_lsn the writer does not set the flusher's event: the flusher "
         "finds the new data only by its timeout (lost wake-up)",
-        _one(Writer, _W, """    log.flusher_event.set()
+        _one(Writer, _NOTIFY, """    log.flusher_event.set()
     log.buffer_space_event.set()""", """    log.buffer_space_event.set()"""),
         "liveness: stuck"),
     Mutant(
@@ -378,17 +380,17 @@ MUTANTS: tuple[Mutant, ...] = (
         "a background thread checks for work, then resets its event and waits without checking "
         "again: a set between the check and the reset is lost (the os_event protocol is reset, "
         "check, wait)",
-        _one(impl.redolog, "actor_loop", "if stopping() or step():", "if stopping():"),
+        _one(impl.threads, "actor_loop", "if stopping() or step():", "if stopping():"),
         "liveness: stuck"),
     Mutant(
         "checkpointer_not_woken_after_sync_flush", ("CP-5", "SYS-3", "SYS-4"),
         "after a sync flush (the log is full) the page cleaner does not wake the checkpointer: "
         "the checkpointer, woken by the request before the pages were clean, sleeps until its "
         "timer, and log_free_check hangs meanwhile (a hang when the checkpointer is slow)",
-        _one(impl.redolog.RedoLog, "_page_cleaner_round",
-             """            self.sync_flush_requested = False
-        self.checkpointer_event.set()""",
-             """            self.sync_flush_requested = False"""),
+        _one(impl.threads, "page_cleaner_round",
+             """            log.sync_flush_requested = False
+        log.checkpointer_event.set()""",
+             """            log.sync_flush_requested = False"""),
         "liveness: stuck"),
     Mutant(
         "recovery_pages_not_synced", ("RC-4", "CP-6"),

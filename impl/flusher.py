@@ -30,7 +30,6 @@ class Flusher:
         self.log = log
         self.fsyncs = 0
         self.direct_notifications = 0
-        self.notifier_wakeups = 0
 
     def step(self) -> bool:
         log = self.log
@@ -56,7 +55,6 @@ class Flusher:
                 ev["notify"] = "direct"
             else:
                 log.flush_notifier_event.set()
-                self.notifier_wakeups += 1
                 ev["notify"] = "notifier"
         if log.config.event_only and log.sync_flush_requested:
             log.page_cleaner_event.set()  # event_only: pages waiting for this flush (redolog)

@@ -46,12 +46,14 @@ from impl.format import (
     HDR_SIZE,
     TRAILER_OFFSET,
     block_no,
+    get_first_rec_group,
     lsn_to_sn,
     parse_block,
+    set_first_rec_group,
     sn_to_lsn,
 )
 from impl.logfiles import Checkpoint, LogFiles, file_name
-from impl.records import CorruptGroup, IncompleteGroup, decode_group
+from impl.records import CorruptGroup, IncompleteGroup, Record, decode_group
 from impl.storage import DirStore, Store
 
 DATA_FILE = "redospec.ibd"
@@ -184,6 +186,39 @@ def _check_block(files: LogFiles, lsn: int, data_len: int, first_rec_group: int)
         )
 
 
+def _read_pages(store: Store, data_file: str
+                ) -> tuple[DataFile | None, dict[int, tuple[int, bytes]], list[int]]:
+    """The data file (None if there is none), every page's (page_lsn, payload), and the pages
+    whose checksum failed (torn: read as page_lsn 0, to be rebuilt from the log)."""
+    pages: dict[int, tuple[int, bytes]] = {}
+    torn: list[int] = []
+    datafile = DataFile.open(store, data_file) if store.exists(data_file) else None
+    if datafile is not None:
+        for page_no in range(datafile.n_pages):
+            try:
+                pages[page_no] = datafile.read_page(page_no)
+            except PageCorrupt:
+                pages[page_no] = (0, b"")
+                torn.append(page_no)
+    return datafile, pages, torn
+
+
+def _check_fits(files: LogFiles, datafile: DataFile, start_lsn: int, record: Record) -> None:
+    """A record of a group must name a page of the data file and fit in it (CorruptLogBlock
+    naming the group's block otherwise)."""
+    if record.page_no >= datafile.n_pages:
+        name, offset = files.position(start_lsn)
+        raise CorruptLogBlock(
+            name, offset, start_lsn,
+            f"record for page {record.page_no}, the data file has {datafile.n_pages}")
+    if len(record.payload) > datafile.max_payload:
+        name, offset = files.position(start_lsn)
+        raise CorruptLogBlock(
+            name, offset, start_lsn,
+            f"record of {len(record.payload)} bytes for page {record.page_no}, "
+            f"pages hold {datafile.max_payload}")
+
+
 def recover(
     store_or_dir: Store | str | os.PathLike[str], data_file: str = DATA_FILE
 ) -> RecoveryReport:
@@ -208,16 +243,7 @@ def recover(
         )
     found = scan(files, cp.lsn)
 
-    pages: dict[int, tuple[int, bytes]] = {}
-    torn: list[int] = []
-    datafile = DataFile.open(store, data_file) if store.exists(data_file) else None
-    if datafile is not None:
-        for page_no in range(datafile.n_pages):
-            try:
-                pages[page_no] = datafile.read_page(page_no)
-            except PageCorrupt:
-                pages[page_no] = (0, b"")
-                torn.append(page_no)
+    datafile, pages, torn = _read_pages(store, data_file)
 
     applied = skipped = on_pages = records_applied = 0
     incomplete: int | None = None
@@ -247,23 +273,8 @@ def recover(
             before = {r.page_no: pages.get(r.page_no, (0, b""))[0] for r in records}
             did = False
             for record in records:
-                if datafile is not None and record.page_no >= datafile.n_pages:
-                    name, offset = files.position(start_lsn)
-                    raise CorruptLogBlock(
-                        name,
-                        offset,
-                        start_lsn,
-                        f"record for page {record.page_no}, the data file has {datafile.n_pages}",
-                    )
-                if datafile is not None and len(record.payload) > datafile.max_payload:
-                    name, offset = files.position(start_lsn)
-                    raise CorruptLogBlock(
-                        name,
-                        offset,
-                        start_lsn,
-                        f"record of {len(record.payload)} bytes for page {record.page_no}, "
-                        f"pages hold {datafile.max_payload}",
-                    )
+                if datafile is not None:
+                    _check_fits(files, datafile, start_lsn, record)
                 if before[record.page_no] < group_end:
                     pages[record.page_no] = (group_end, record.payload)
                     changed.add(record.page_no)
@@ -303,3 +314,61 @@ def recover(
         pages=pages,
         torn_pages=torn,
     )
+
+
+# ---------------------------------------------------------------------------------- resuming
+
+
+@attrs.frozen
+class ResumePoint:
+    """Where a reopened log continues (:func:`resume_point`)."""
+
+    start_lsn: int  # the first data byte the log will write: write_lsn = flushed_to_disk_lsn
+    checkpoint_lsn: int  # the newest valid checkpoint's lsn
+    next_checkpoint_no: int  # one more than that checkpoint's number
+    last_block: bytes | None  # the block holding start_lsn, the log buffer's first block
+
+
+def resume_point(files: LogFiles, report: RecoveryReport) -> ResumePoint:
+    """Resume after recovery as ``log_start`` does (facts §8.4).
+
+    The log continues at the recovered lsn (``report.end_lsn``, the end of the last whole
+    group, moved off a block boundary to a data byte); the last block is re-read from disk,
+    its bytes after that lsn dropped and its first_rec_group repaired; nothing is written
+    ahead. Blocks after it that still look valid (an incomplete group of the crashed run) are
+    overwritten with zeros and synced (:func:`scrub_after`), so a later recovery cannot take
+    them for new data.
+    """
+    checkpoints = [c for c in files.read_checkpoints() if c.valid]
+    cp = max(checkpoints, key=lambda c: c.checkpoint_no)
+    start = max(int(report.end_lsn), cp.lsn)
+    if start % BLOCK_SIZE < HDR_SIZE:
+        start = start - start % BLOCK_SIZE + HDR_SIZE
+    elif start % BLOCK_SIZE >= TRAILER_OFFSET:
+        start = start - start % BLOCK_SIZE + BLOCK_SIZE + HDR_SIZE
+    block_lsn = start - start % BLOCK_SIZE
+    block = bytearray(files.read(block_lsn, BLOCK_SIZE))
+    keep = start % BLOCK_SIZE
+    block[keep:] = bytes(BLOCK_SIZE - keep)
+    header = parse_block(bytes(block))
+    frg = get_first_rec_group(block)
+    if header.hdr_no != block_no(block_lsn) or frg == 0 or frg > keep:
+        set_first_rec_group(block, keep)
+    scrub_after(files, block_lsn + BLOCK_SIZE)
+    return ResumePoint(start_lsn=start, checkpoint_lsn=cp.lsn,
+                       next_checkpoint_no=cp.checkpoint_no + 1, last_block=bytes(block))
+
+
+def scrub_after(files: LogFiles, lsn: int) -> None:
+    """Overwrite the valid-looking blocks from ``lsn`` on with zeros, then fsync (see
+    :func:`resume_point`)."""
+    wrote = False
+    for _ in range(files.capacity // BLOCK_SIZE - 1):
+        block = files.read(lsn, BLOCK_SIZE)
+        if parse_block(block).hdr_no != block_no(lsn) or not any(block):
+            break
+        files.write(lsn, bytes(BLOCK_SIZE))
+        wrote = True
+        lsn += BLOCK_SIZE
+    if wrote:
+        files.fsync()

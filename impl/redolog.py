@@ -1,4 +1,4 @@
-"""``RedoLog``: the redo log's public API, its shared state and its background threads.
+"""``RedoLog``: the redo log's public API and its shared state.
 
 A ``RedoLog`` owns the log buffer, the two link buffers, the event slots, the log files, the
 data file with its buffer pool, and one object per thread of the design (DESIGN.md §4):
@@ -16,15 +16,17 @@ object                    class                               requirement IDs
 ``log.page_cleaner``      :class:`impl.bufpool.PageCleaner`   CP-6
 ========================  ==================================  ===============================
 
-Each has ``step() -> bool``. With ``threads=True`` each runs in its own thread: spin (call
-``step`` a few times), then reset its event, step once more, and wait on the event with a
-timeout (os_event's protocol, so a wake-up between the check and the wait is not lost). With
-``threads=False`` nothing runs by itself: tests call the steps in any order they like.
+Each has ``step() -> bool``. With ``threads=True`` each runs in its own thread
+(:mod:`impl.threads`): spin (call ``step`` a few times), then reset its event, step once more,
+and wait on the event with a timeout (os_event's protocol, so a wake-up between the check and
+the wait is not lost). With ``threads=False`` nothing runs by itself: tests call the steps in
+any order they like. Reopening after a crash is :func:`impl.recovery.recover` followed by
+:func:`impl.recovery.resume_point`.
 
 User operations, in the design's order (USR-1..USR-7, facts §2.3):
 ``reserve`` -> ``copy`` -> ``set_first_rec_group`` -> ``add_link`` -> ``add_dirty_pages`` ->
-``close`` -> ``wait_for_write`` / ``wait_for_flush``; ``commit(records)`` does all of them for
-one record group and returns once the group is durable. The same operations exist as
+``close_handle`` -> ``wait_for_write`` / ``wait_for_flush``; ``commit(records)`` does all of
+them for one record group and returns once the group is durable. The same operations exist as
 non-blocking steps named like the spec's actions (``user_reserve``,
 ``user_copy_to_log_buffer``, ..., they return False instead of waiting) for stepped tests.
 """
@@ -52,11 +54,7 @@ from impl.format import (
     BLOCK_SIZE,
     HDR_SIZE,
     LOG_START_LSN,
-    TRAILER_OFFSET,
-    block_no,
-    get_first_rec_group,
     lsn_to_sn,
-    parse_block,
     set_first_rec_group,
     sn_to_lsn,
 )
@@ -65,7 +63,12 @@ from impl.logbuffer import LogBuffer
 from impl.logfiles import LogFileError, LogFiles, file_name
 from impl.notifier import Notifier
 from impl.records import Record, encode_group
+from impl.recovery import recover, resume_point
 from impl.storage import DirStore, Store
+from impl.threads import PREEMPT, ActorThread, Point, Sleep, Wait
+from impl.threads import actor_loops as _actor_loops
+from impl.threads import start_threads as _start_threads
+from impl.threads import stop_threads as _stop_threads
 from impl.trace import Trace, Values, untraced
 from impl.writer import Writer
 
@@ -88,90 +91,6 @@ class Handle:
 
 def _align_up(value: int) -> int:
     return -(-value // BLOCK_SIZE) * BLOCK_SIZE
-
-
-@attrs.frozen
-class Wait:
-    """A blocking point: wait until ``event`` is set or was set since the reset that returned
-    ``count`` (os_event_wait_low, USR-7), or until ``timeout`` seconds (None: no timeout)."""
-
-    event: Event
-    count: int
-    what: str
-    timeout: float | None = None
-
-
-@attrs.frozen
-class Sleep:
-    """A polling point (MySQL sleeps here rather than waiting on an event): ``kick`` was set
-    to ask for what is missing, ``ready()`` says whether the retry would succeed now."""
-
-    kick: Event
-    ready: Callable[[], bool]
-    what: str
-    seconds: float
-
-
-PREEMPT = "preempt"
-"""A point between two steps of an actor or a user where another thread may run."""
-
-Point = Wait | Sleep | str
-"""What the step generators (:func:`actor_loop`, :meth:`RedoLog.commit_steps`) yield: a
-thread blocks on a :class:`Wait`, sleeps on a :class:`Sleep` and goes on at :data:`PREEMPT`;
-the liveness check (conformance/liveness.py) runs the same generators one point at a time."""
-
-
-def actor_loop(step: Callable[[], bool], event: Event, spin: int,
-               stopping: Callable[[], bool]) -> Iterator[Point]:
-    """The loop of one background actor as a generator: step while there is work, spin, then
-    reset the event, step once more (a set between the last check and the reset is not lost,
-    USR-7) and wait on the event."""
-    while not stopping():
-        if step():
-            yield PREEMPT
-            continue
-        for _ in range(spin):
-            if step():
-                break
-        else:
-            yield PREEMPT
-            count = event.reset()
-            if stopping() or step():
-                yield PREEMPT
-                continue
-            yield Wait(event, count, event.name)
-            continue
-        yield PREEMPT
-
-
-class _ActorThread(threading.Thread):
-    """The thread loop of one background actor: :func:`actor_loop`, waiting on its event with
-    a timeout (no timeout with ``event_only``)."""
-
-    def __init__(self, log: RedoLog, name: str, step: Callable[[], bool], event: Event,
-                 spin: int, timeout_s: float, gate: Callable[[], bool] | None = None) -> None:
-        super().__init__(name=f"redolog-{name}", daemon=True)
-        self.log = log
-        self.actor_name = name
-        self.step_fn = step
-        self.event = event
-        self.spin = spin
-        self.timeout_s: float | None = None if log.config.event_only else timeout_s
-        self.gate = gate
-        self.stopping = False
-
-    def _step(self) -> bool:
-        if self.gate is not None and not self.gate():
-            return False
-        return self.step_fn()
-
-    def run(self) -> None:
-        try:
-            for point in actor_loop(self._step, self.event, self.spin, lambda: self.stopping):
-                if isinstance(point, Wait):
-                    self.event.wait(point.count, self.timeout_s)
-        except BaseException as exc:  # a dying thread must wake every waiter
-            self.log.thread_died(self.actor_name, exc)
 
 
 class RedoLog:
@@ -241,10 +160,10 @@ class RedoLog:
         self.failed: LogFailed | None = None
         self.died: LogThreadDied | None = None
         self.closed = False
-        self._threads: list[_ActorThread] = []
+        self._threads: list[ActorThread] = []
         self._local = threading.local()  # the user name of each OS thread, for the trace
         if threads:
-            self._start_threads()
+            self._threads = _start_threads(self)
 
     # ------------------------------------------------------------------ construction
     @staticmethod
@@ -279,119 +198,29 @@ class RedoLog:
     @classmethod
     def open(cls, store_or_dir: Store | str | os.PathLike[str], config: LogConfig | None = None,
              *, threads: bool = True, trace: bool = False, report: Any = None) -> RedoLog:
-        """Recover (unless ``report`` from :func:`impl.recovery.recover` is given) and resume.
-
-        Resuming follows ``log_start`` (facts §8.4): the log continues at the recovered lsn
-        (the end of the last whole group, moved off a block boundary to a data byte); the last
-        block is re-read from disk, its bytes after that lsn dropped and its first_rec_group
-        repaired; write_lsn = flushed_to_disk_lsn = that lsn; nothing is written ahead. Blocks
-        after it that still look valid (an incomplete group of the crashed run) are overwritten
-        with zeros and synced, so a later recovery cannot take them for new data. The files'
-        geometry comes from the files, not from ``config``.
-        """
+        """Recover (unless ``report`` from :func:`impl.recovery.recover` is given) and resume
+        where :func:`impl.recovery.resume_point` says (``log_start``: write_lsn =
+        flushed_to_disk_lsn = the recovered lsn). The files' geometry comes from the files, not
+        from ``config``."""
         store = cls._store(store_or_dir)
         if report is None:
-            from impl.recovery import recover
-
             report = recover(store)
         files = LogFiles.open(store)
         datafile = DataFile.open(store, DATA_FILE)
         config = attrs.evolve(config or LogConfig(), n_files=files.n_files,
                               file_size=files.file_size, n_pages=datafile.n_pages,
                               page_size=datafile.page_size)
-        checkpoints = [c for c in files.read_checkpoints() if c.valid]
-        cp = max(checkpoints, key=lambda c: c.checkpoint_no)
-        start = max(int(report.end_lsn), cp.lsn)
-        if start % BLOCK_SIZE < HDR_SIZE:
-            start = start - start % BLOCK_SIZE + HDR_SIZE
-        elif start % BLOCK_SIZE >= TRAILER_OFFSET:
-            start = start - start % BLOCK_SIZE + BLOCK_SIZE + HDR_SIZE
-        block_lsn = start - start % BLOCK_SIZE
-        block = bytearray(files.read(block_lsn, BLOCK_SIZE))
-        keep = start % BLOCK_SIZE
-        block[keep:] = bytes(BLOCK_SIZE - keep)
-        header = parse_block(bytes(block))
-        frg = get_first_rec_group(block)
-        if header.hdr_no != block_no(block_lsn) or frg == 0 or frg > keep:
-            set_first_rec_group(block, keep)
-        cls._scrub_after(files, block_lsn + BLOCK_SIZE)
-        return cls(store, config, files, datafile, start_lsn=start, checkpoint_lsn=cp.lsn,
-                   next_checkpoint_no=cp.checkpoint_no + 1, last_block=bytes(block),
+        point = resume_point(files, report)
+        return cls(store, config, files, datafile, start_lsn=point.start_lsn,
+                   checkpoint_lsn=point.checkpoint_lsn,
+                   next_checkpoint_no=point.next_checkpoint_no, last_block=point.last_block,
                    threads=threads, trace=trace)
-
-    @staticmethod
-    def _scrub_after(files: LogFiles, lsn: int) -> None:
-        """Overwrite the valid-looking blocks after the resume point with zeros (see open)."""
-        wrote = False
-        for _ in range(files.capacity // BLOCK_SIZE - 1):
-            block = files.read(lsn, BLOCK_SIZE)
-            if parse_block(block).hdr_no != block_no(lsn) or not any(block):
-                break
-            files.write(lsn, bytes(BLOCK_SIZE))
-            wrote = True
-            lsn += BLOCK_SIZE
-        if wrote:
-            files.fsync()
-
-    def _actor_specs(self) -> list[tuple[str, Callable[[], bool], Event, int, float]]:
-        """(name, step, event, spin, timeout in seconds) of every background thread."""
-        cfg = self.config
-        us = 1e-6
-        specs: list[tuple[str, Callable[[], bool], Event, int, float]] = [
-            ("writer", self.writer.step, self.writer_event, cfg.writer_spin,
-             cfg.writer_timeout_us * us),
-            ("flusher", self.flusher.step, self.flusher_event, cfg.flusher_spin,
-             cfg.flusher_timeout_us * us),
-            ("write_notifier", self.write_notifier.step, self.write_notifier_event,
-             cfg.notifier_spin, cfg.notifier_timeout_us * us),
-            ("flush_notifier", self.flush_notifier.step, self.flush_notifier_event,
-             cfg.notifier_spin, cfg.notifier_timeout_us * us),
-            ("checkpointer", self._checkpointer_round, self.checkpointer_event, 0,
-             cfg.checkpoint_every_ms * 1e-3),
-            ("page_cleaner", self._page_cleaner_round, self.page_cleaner_event, 0,
-             cfg.page_cleaner_every_ms * 1e-3),
-        ]
-        if self.closer is not None:
-            specs.append(("closer", self.closer.step, self.closer_event, 0,
-                          cfg.notifier_timeout_us * us))
-        return specs
 
     def actor_loops(self, stopping: Callable[[], bool] = lambda: False
                     ) -> dict[str, Iterator[Point]]:
-        """Stepped mode: each background thread's loop (:func:`actor_loop`) as a generator, to
-        be run one point at a time (the liveness check)."""
-        return {name: actor_loop(step, event, spin, stopping)
-                for name, step, event, spin, _ in self._actor_specs()}
-
-    def _start_threads(self) -> None:
-        for name, step, event, spin, timeout in self._actor_specs():
-            thread = _ActorThread(self, name, step, event, spin, timeout, None)
-            self._threads.append(thread)
-            thread.start()
-
-    def _checkpointer_round(self) -> bool:
-        """The checkpointer thread: one checkpoint per wake-up (timeout or a writer's request)."""
-        self.checkpointer.step()
-        return False
-
-    def _page_cleaner_round(self) -> bool:
-        """The page cleaner thread: flush a batch while flushing is needed (CP-5, CP-6)."""
-        flushed = 0
-        while self.page_cleaner.needs_flush() and flushed < self.bufpool.n_pages:
-            if not self.page_cleaner.step():
-                break
-            flushed += 1
-        if self.sync_flush_requested:
-            if self.config.event_only and self.bufpool.n_dirty():
-                # event_only: the pages left wait for the log to be flushed (MySQL's page
-                # cleaner calls log_write_up_to): ask the writer and the flusher, and stay
-                # requested; the flusher wakes the page cleaner when it has flushed
-                self.writer_event.set()
-                self.flusher_event.set()
-            else:
-                self.sync_flush_requested = False
-            self.checkpointer_event.set()
-        return False
+        """Stepped mode: each background thread's loop (:func:`impl.threads.actor_loop`) as a
+        generator, to be run one point at a time (the liveness check)."""
+        return _actor_loops(self, stopping)
 
     # ------------------------------------------------------------------ shared state
     @property
@@ -481,6 +310,8 @@ class RedoLog:
         self._wake_everyone()
 
     def _wake_everyone(self) -> None:
+        """Set every event: each background thread and each waiting user wakes and looks
+        again (after a failure, a thread's death, at close, or to stop the threads)."""
         self.write_events.set_all()
         self.flush_events.set_all()
         for event in (self.writer_event, self.flusher_event, self.write_notifier_event,
@@ -963,29 +794,14 @@ class RedoLog:
     # ------------------------------------------------------------------ shutdown
     def stop_threads(self) -> None:
         """Stop the background threads where they are (no final flush): a hard stop."""
-        for thread in self._threads:
-            thread.stopping = True
-        self._wake_everyone_threads()
-        for thread in self._threads:
-            thread.join(timeout=10)
+        _stop_threads(self._threads, self._wake_everyone)
         self._threads = []
 
-    def _wake_everyone_threads(self) -> None:
-        for event in (self.writer_event, self.flusher_event, self.write_notifier_event,
-                      self.flush_notifier_event, self.closer_event, self.checkpointer_event,
-                      self.page_cleaner_event):
-            event.set()
-
-    def close(self, handle: Handle | None = None, *, flush: bool = True) -> None:
-        """``close(handle)``: the user operation (USR-4, = :meth:`close_handle`).
-
-        ``close()``: close the log. Stop the threads; with ``flush`` (the default) first write
-        and fsync everything that was completely copied and linked. Later operations raise
-        :class:`LogClosed`.
-        """
-        if handle is not None:
-            self.close_handle(handle)
-            return
+    def close(self, *, flush: bool = True) -> None:
+        """Close the log: stop the threads; with ``flush`` (the default) first write and fsync
+        everything that was completely copied and linked. Later operations raise
+        :class:`LogClosed`. (Closing a reserved range, the user operation USR-4, is
+        :meth:`close_handle`.)"""
         if self.closed:
             return
         self.stop_threads()

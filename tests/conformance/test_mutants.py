@@ -32,15 +32,15 @@ def test_catalog_has_at_least_15_distinct_mutants() -> None:
 def test_every_mutant_applies_and_is_undone() -> None:
     """Each snippet occurs exactly once in the current implementation, and the patch is
     removed afterwards (a leaked mutant would poison every later test)."""
-    before = impl.writer.Writer._write
+    before = impl.writer.Writer._log_write_buffer
     for mutant in MUTANTS:
         with mutants.applied(mutant):
             pass
-    assert impl.writer.Writer._write is before
+    assert impl.writer.Writer._log_write_buffer is before
 
 
 def test_source_patch_refuses_a_missing_snippet() -> None:
     patcher = Patcher()
     with pytest.raises(MutantError, match="occurs 0 times"):
-        source_patch(patcher, impl.writer.Writer, "_write", "no such text", "x")
+        source_patch(patcher, impl.writer.Writer, "_log_write_buffer", "no such text", "x")
     patcher.undo()

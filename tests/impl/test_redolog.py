@@ -294,7 +294,7 @@ def test_blocking_user_operations_in_the_designs_order(tmp_path: Path) -> None:
         log.set_first_rec_group(h)
         log.add_link(h)
         log.add_dirty_pages(h, records)
-        log.close(h)  # the user operation, not the log
+        log.close_handle(h)  # the user operation, not the log
         log.wait_for_write(h.end_lsn)
         assert log.write_lsn >= h.end_lsn
         log.wait_for_flush(h.end_lsn)
