@@ -103,14 +103,16 @@ def _flusher_without_fsync(p: Params, s: State, up_to: int) -> State | None:
 
 def _notifier_off_by_one(p: Params, s: State) -> State | None:
     nt = s.notifiers
-    if not nt.write_event:
+    if not nt.write_notifier_event:
         return None
     w = s.writer.write_lsn
-    if w < nt.write_lsn:
-        return replace(s, notifiers=type(nt)(nt.write_lsn, False, nt.flush_lsn, nt.flush_event))
-    slots = notify_range(p, nt.write_lsn + p.block_size, w, p.write_events)
+    if w < nt.write_notifier_lsn:
+        return replace(s, notifiers=type(nt)(nt.write_notifier_lsn, False,
+                                             nt.flush_notifier_lsn, nt.flush_notifier_event))
+    slots = notify_range(p, nt.write_notifier_lsn + p.block_size, w, p.write_events)
     return replace(s, users=signal_slots(p, s.users, "write", slots),
-                   notifiers=type(nt)(w + 1, False, nt.flush_lsn, nt.flush_event))
+                   notifiers=type(nt)(w + 1, False, nt.flush_notifier_lsn,
+                                      nt.flush_notifier_event))
 
 
 def _closer_keeps_slots(p: Params, s: State) -> State | None:

@@ -294,7 +294,7 @@ def scenarios(p: Params) -> list[tuple[str, str, Predicate]]:
          lambda s: s.flushed_to_disk_lsn > lsn0 and len(s.groups) >= 1
          and all(u.pc == IDLE for u in s.users)),
         ("write-notifier", "the writer advanced write_lsn across blocks and woke the write "
-         "notifier (WR-8, NT-1)", lambda s: s.notifiers.write_event),
+         "notifier (WR-8, NT-1)", lambda s: s.notifiers.write_notifier_event),
         ("checkpoint", "a checkpoint above the initial one was written and synced (CP-4, "
          "CP-7, FMT-10)", lambda s: s.checkpoint.checkpoint_lsn > lsn0),
         ("page-flushed", "the page cleaner wrote a page after its redo was durable (CP-6)",

@@ -516,8 +516,9 @@ def _events_panel(svg: _Svg, p: Params, s: State, before: State | None, y: int) 
     nt = s.notifiers
     ty = y + 30
     x0 = MARGIN + 12
-    for kind, n, pos, event in (("write", p.write_events, nt.write_lsn, nt.write_event),
-                                ("flush", p.flush_events, nt.flush_lsn, nt.flush_event)):
+    for kind, n, pos, event in (
+            ("write", p.write_events, nt.write_notifier_lsn, nt.write_notifier_event),
+            ("flush", p.flush_events, nt.flush_notifier_lsn, nt.flush_notifier_event)):
         svg.text(x0, ty + 12, f"{kind} notifier: notifies from lsn {_fmt(pos)} · "
                  f"{kind}_notifier_event {'SET' if event else 'clear'} · {_fmt(n)} slots",
                  size=11, fill="#c92a2a" if event else "#212529",

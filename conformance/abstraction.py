@@ -23,7 +23,7 @@ Field by field (spec field <- implementation):
 ``recent_closed``           the same for ``log.recent_closed`` (8.0 closer) or the tracker (9.0)
 ``writer.write_lsn``        ``log.write_lsn`` (WR-7)
 ``writer.file_no``          the file of the writer's last write (0 before the first)
-``writer.write_ahead_end``  ``log.writer.write_ahead_end_offset`` (WR-6, decision 10)
+``writer.write_ahead_end_offset``  ``log.writer.write_ahead_end_offset`` (WR-6, decision 10)
 ``flushed_to_disk_lsn``     ``log.flushed_to_disk_lsn`` (FL-1)
 ``files`` / ``disk``        the log files' data blocks as the store holds them now (OS cache)
                             and as a crash would leave them (durable image), each parsed into a
@@ -429,10 +429,10 @@ def abstract(
         disk=abstract_files(p, durable, history, current, int(log.write_lsn)),
         checkpoint=checkpoint,
         notifiers=NotifierState(
-            write_lsn=int(log.write_notifier.lsn),
-            write_event=bool(log.write_notifier_event.is_set()),
-            flush_lsn=int(log.flush_notifier.lsn),
-            flush_event=bool(log.flush_notifier_event.is_set()),
+            write_notifier_lsn=int(log.write_notifier.lsn),
+            write_notifier_event=bool(log.write_notifier_event.is_set()),
+            flush_notifier_lsn=int(log.flush_notifier.lsn),
+            flush_notifier_event=bool(log.flush_notifier_event.is_set()),
         ),
         pages=PagesState(flush_lists, newest, on_disk),
         crashed=crashed,

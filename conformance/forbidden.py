@@ -232,8 +232,8 @@ def _nothing_to_notify(kind: str) -> Callable[[SteppedMachine], bool]:
     def extra(m: SteppedMachine) -> bool:
         s = m.spec
         if kind == "write":
-            return s.writer.write_lsn < s.notifiers.write_lsn
-        return s.flushed_to_disk_lsn < s.notifiers.flush_lsn
+            return s.writer.write_lsn < s.notifiers.write_notifier_lsn
+        return s.flushed_to_disk_lsn < s.notifiers.flush_notifier_lsn
     return extra
 
 

@@ -56,17 +56,16 @@ PROJECTIONS: dict[str, Projection] = {
     "last_checkpoint_lsn": lambda p, s: s.checkpoint.checkpoint_lsn,
     "checkpoint_no": lambda p, s: s.checkpoint.checkpoint_no,
     "next_checkpoint_no": lambda p, s: s.checkpoint.checkpoint_no,
-    "write_ahead_end": lambda p, s: s.writer.write_ahead_end,
     "current_lsn": lambda p, s: sn_to_lsn(p, s.sn),
-    "write_notifier_lsn": lambda p, s: s.notifiers.write_lsn,
-    "flush_notifier_lsn": lambda p, s: s.notifiers.flush_lsn,
+    "write_notifier_lsn": lambda p, s: s.notifiers.write_notifier_lsn,
+    "flush_notifier_lsn": lambda p, s: s.notifiers.flush_notifier_lsn,
 }
 """Trace field name -> the same value in a spec state (the trace's vocabulary is the design's:
 ``write_lsn``, ``buf_ready_for_write_lsn``, ...). Unknown names are counted, not checked."""
 
 AFTER: dict[str, Projection] = {
     "checkpoint_lsn_written": lambda p, s: s.checkpoint.pending_lsn,
-    "write_ahead_end_offset": lambda p, s: s.writer.write_ahead_end,
+    "write_ahead_end_offset": lambda p, s: s.writer.write_ahead_end_offset,
 }
 """Event values that are written values given as a plain int: the state after the step must
 hold them (the checkpoint lsn a ``checkpointer_write_checkpoint`` wrote, CP-2)."""

@@ -80,13 +80,15 @@ Group = tuple[int, int, bool]
 
 def _write_notifier_timeout(p: Params, s: State) -> State | None:
     nt = s.notifiers
-    woken = replace(s, notifiers=NotifierState(nt.write_lsn, True, nt.flush_lsn, nt.flush_event))
+    woken = replace(s, notifiers=NotifierState(nt.write_notifier_lsn, True,
+                                               nt.flush_notifier_lsn, nt.flush_notifier_event))
     return write_notifier_notify_slots(p, woken)
 
 
 def _flush_notifier_timeout(p: Params, s: State) -> State | None:
     nt = s.notifiers
-    woken = replace(s, notifiers=NotifierState(nt.write_lsn, nt.write_event, nt.flush_lsn, True))
+    woken = replace(s, notifiers=NotifierState(nt.write_notifier_lsn, nt.write_notifier_event,
+                                               nt.flush_notifier_lsn, True))
     return flush_notifier_notify_slots(p, woken)
 
 

@@ -42,8 +42,8 @@ def encode_state(p: Params, s: State) -> dict[str, Value]:
         "sn": s.sn, "ready": s.recent_written.tail, "added": s.recent_closed.tail,
         "wl": s.writer.write_lsn, "fl": s.flushed_to_disk_lsn,
         "cp": s.checkpoint.checkpoint_lsn, "pending": s.checkpoint.pending_lsn,
-        "nw": s.notifiers.write_lsn, "nwe": s.notifiers.write_event,
-        "nf": s.notifiers.flush_lsn, "nfe": s.notifiers.flush_event,
+        "nw": s.notifiers.write_notifier_lsn, "nwe": s.notifiers.write_notifier_event,
+        "nf": s.notifiers.flush_notifier_lsn, "nfe": s.notifiers.flush_notifier_event,
     }
     for k, u in enumerate(s.users):
         out.update({f"pc{k}": PCS[u.pc], f"ssn{k}": u.start_sn, f"size{k}": u.size,

@@ -45,8 +45,8 @@ def projection(p: Params, s: State) -> Proj:
         "sn": s.sn, "ready": s.recent_written.tail, "added": s.recent_closed.tail,
         "wl": s.writer.write_lsn, "fl": s.flushed_to_disk_lsn,
         "cp": s.checkpoint.checkpoint_lsn, "pending": s.checkpoint.pending_lsn,
-        "nw": s.notifiers.write_lsn, "nf": s.notifiers.flush_lsn,
-        "nwe": s.notifiers.write_event, "nfe": s.notifiers.flush_event,
+        "nw": s.notifiers.write_notifier_lsn, "nf": s.notifiers.flush_notifier_lsn,
+        "nwe": s.notifiers.write_notifier_event, "nfe": s.notifiers.flush_notifier_event,
     }
     out["threads"] = tuple(
         (PCS[u.pc], u.start_sn, u.size, WAITS[u.wait], u.signalled,

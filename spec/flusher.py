@@ -31,8 +31,8 @@ def flusher_fsync(p: Params, s: State, up_to: int) -> State | None:
     monitor = Monitor(
         m.full_block_writes,
         m.partial_block_writes,
-        m.padded_bytes,
-        m.writes,
+        m.write_ahead_padding_bytes,
+        m.log_writes,
         m.fsyncs + 1,
         m.direct_notifications + (1 if direct else 0),
         m.notifier_wakeups,

@@ -221,7 +221,7 @@ def _sys2_explain(p: Params, s: State) -> str:
 
 def wr6_write_ahead(p: Params, s: State, label: Label, t: State) -> bool:
     """WR-6: no file write needs a read: every write ends inside the written-ahead region
-    (at or below write_ahead_end before the write) or on a write-ahead boundary; and it is a
+    (at or below write_ahead_end_offset before the write) or on a write-ahead boundary; and it is a
     whole number of blocks starting on a block boundary."""
     if label.action != "writer_write" or t.last_write is None:
         return True
@@ -233,7 +233,7 @@ def wr6_write_ahead(p: Params, s: State, label: Label, t: State) -> bool:
 
 
 def _wr6_explain(p: Params, s: State, label: Label, t: State) -> str:
-    return f"last write (file, offset, size, write_ahead_end before) = {t.last_write}"
+    return f"last write (file, offset, size, write_ahead_end_offset before) = {t.last_write}"
 
 
 # --- FMT-3..8 --------------------------------------------------------------------------------
@@ -318,11 +318,11 @@ def _lost_wakeup(p: Params, s: State) -> int | None:
         if u.wait == "write":
             if s.writer.write_lsn < end:
                 continue
-            pos, event = nt.write_lsn, nt.write_event
+            pos, event = nt.write_notifier_lsn, nt.write_notifier_event
         else:
             if s.flushed_to_disk_lsn < end:
                 continue
-            pos, event = nt.flush_lsn, nt.flush_event
+            pos, event = nt.flush_notifier_lsn, nt.flush_notifier_event
         if not (event and (pos - 1) // bs <= (end - 1) // bs):
             return i
     return None
@@ -497,9 +497,9 @@ def _restart_problem(p: Params, s: State, t: State) -> str | None:
                     f"use ({used.checkpoint_no}): the next checkpoint would overwrite it (FMT-10)")
     if t.checkpoint.pending_lsn:
         return "a checkpoint is pending right after the restart"
-    if t.writer.write_ahead_end:
-        return (f"write_ahead_end={t.writer.write_ahead_end} after the restart: nothing is "
-                f"written ahead yet (log_start, Bug #93442)")
+    if t.writer.write_ahead_end_offset:
+        return (f"write_ahead_end_offset={t.writer.write_ahead_end_offset} after the restart: "
+                f"nothing is written ahead yet (log_start, Bug #93442)")
     pg = t.pages
     if any(pg.flush_lists) or any(pg.newest):
         return f"dirty pages right after the restart: {pg.flush_lists} {pg.newest}"

@@ -55,17 +55,18 @@ def write_notifier_notify_slots(p: Params, s: State) -> State | None:
     every slot from the block of its position to the block holding write_lsn, then moves its
     position to write_lsn + 1. Guard: its event is set (decision 2: no timeout)."""
     nt = s.notifiers
-    if not nt.write_event:
+    if not nt.write_notifier_event:
         return None
     w = s.writer.write_lsn
-    if w < nt.write_lsn:
-        nts = NotifierState(nt.write_lsn, False, nt.flush_lsn, nt.flush_event)
+    if w < nt.write_notifier_lsn:
+        nts = NotifierState(nt.write_notifier_lsn, False, nt.flush_notifier_lsn,
+                            nt.flush_notifier_event)
         return replace(s, notifiers=nts)
-    slots = notify_range(p, nt.write_lsn, w, p.write_events)
+    slots = notify_range(p, nt.write_notifier_lsn, w, p.write_events)
     return replace(
         s,
         users=signal_slots(p, s.users, "write", slots),
-        notifiers=NotifierState(w + 1, False, nt.flush_lsn, nt.flush_event),
+        notifiers=NotifierState(w + 1, False, nt.flush_notifier_lsn, nt.flush_notifier_event),
     )
 
 
@@ -73,17 +74,18 @@ def flush_notifier_notify_slots(p: Params, s: State) -> State | None:
     """NT-5 (with NT-2, NT-4): the flush notifier does the same for flushed_to_disk_lsn and the
     flush events, woken by flush_notifier_event."""
     nt = s.notifiers
-    if not nt.flush_event:
+    if not nt.flush_notifier_event:
         return None
     f = s.flushed_to_disk_lsn
-    if f < nt.flush_lsn:
-        nts = NotifierState(nt.write_lsn, nt.write_event, nt.flush_lsn, False)
+    if f < nt.flush_notifier_lsn:
+        nts = NotifierState(nt.write_notifier_lsn, nt.write_notifier_event,
+                            nt.flush_notifier_lsn, False)
         return replace(s, notifiers=nts)
-    slots = notify_range(p, nt.flush_lsn, f, p.flush_events)
+    slots = notify_range(p, nt.flush_notifier_lsn, f, p.flush_events)
     return replace(
         s,
         users=signal_slots(p, s.users, "flush", slots),
-        notifiers=NotifierState(nt.write_lsn, nt.write_event, f + 1, False),
+        notifiers=NotifierState(nt.write_notifier_lsn, nt.write_notifier_event, f + 1, False),
     )
 
 
@@ -100,8 +102,10 @@ def notify_advance(
         users = signal_slots(p, s.users, kind, {(old // bs) & (n - 1)})
         return users, nt, True
     if kind == "write":
-        return s.users, NotifierState(nt.write_lsn, True, nt.flush_lsn, nt.flush_event), False
-    return s.users, NotifierState(nt.write_lsn, nt.write_event, nt.flush_lsn, True), False
+        return s.users, NotifierState(nt.write_notifier_lsn, True, nt.flush_notifier_lsn,
+                                      nt.flush_notifier_event), False
+    return s.users, NotifierState(nt.write_notifier_lsn, nt.write_notifier_event,
+                                  nt.flush_notifier_lsn, True), False
 
 
 ACTIONS: tuple[Action, ...] = (

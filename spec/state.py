@@ -18,7 +18,7 @@ Reading guide (field -> design word):
 * ``recent_written`` / ``recent_closed``: :class:`~spec.linkbuf.LinkBuf` values; their tails
   are buf_ready_for_write_lsn and buf_dirty_pages_added_up_to_lsn (9.0: the tracker's
   smallest_not_added_lsn).
-* ``writer``: write_lsn, the file the writer is in, write_ahead_end (a file offset, decision
+* ``writer``: write_lsn, the file the writer is in, write_ahead_end_offset (a file offset, decision
   10). ``flushed_to_disk_lsn``.
 * ``files`` (OS-cache view) and ``disk`` (durable view): per file a tuple of data blocks
   (:class:`~spec.blocks.FileBlock`, or None = never written).
@@ -96,9 +96,9 @@ class WriterState:
     write_lsn: int
     file_no: int
     """The file the writer is currently writing (moving to the next one resets
-    write_ahead_end, decision 10)."""
-    write_ahead_end: int
-    """write_ahead_end_offset: file offset up to which whole write-ahead regions were written."""
+    write_ahead_end_offset, decision 10)."""
+    write_ahead_end_offset: int
+    """File offset up to which whole write-ahead regions were written (MySQL's name)."""
 
 
 @attrs.frozen(cache_hash=True)
@@ -119,12 +119,14 @@ class CheckpointState:
 
 @attrs.frozen(cache_hash=True)
 class NotifierState:
-    """Write and flush notifiers (NT-1..5): the lsn each notifies from next and its event."""
+    """Write and flush notifiers (NT-1..5): each notifier's position (the lsn it notifies from
+    next, the previous value it notified up to + 1; the implementation's ``notifier.lsn``) and
+    whether its event is set (``write_notifier_event`` / ``flush_notifier_event``)."""
 
-    write_lsn: int
-    write_event: bool
-    flush_lsn: int
-    flush_event: bool
+    write_notifier_lsn: int
+    write_notifier_event: bool
+    flush_notifier_lsn: int
+    flush_notifier_event: bool
 
 
 @attrs.frozen(cache_hash=True)
@@ -149,8 +151,8 @@ class Monitor:
 
     full_block_writes: int = 0
     partial_block_writes: int = 0
-    padded_bytes: int = 0
-    writes: int = 0
+    write_ahead_padding_bytes: int = 0
+    log_writes: int = 0
     fsyncs: int = 0
     direct_notifications: int = 0
     notifier_wakeups: int = 0
@@ -160,7 +162,7 @@ Files = tuple[tuple[FileBlock | None, ...], ...]
 BufferBlock = tuple[int, bytes]
 """(first_rec_group, data) of one log buffer block."""
 LastWrite = tuple[int, int, int, int]
-"""(file, offset, length, write_ahead_end before the write) of the writer's last write."""
+"""(file, offset, length, write_ahead_end_offset before the write) of the writer's last write."""
 
 
 class _HashSlot:
@@ -361,7 +363,7 @@ def initial_state(p: Params) -> State:
         buffer=tuple(buffer),
         recent_written=LinkBuf.empty(p.recent_written_size, lsn0),
         recent_closed=LinkBuf.empty(p.recent_closed_size, lsn0),
-        writer=WriterState(write_lsn=lsn0, file_no=0, write_ahead_end=0),
+        writer=WriterState(write_lsn=lsn0, file_no=0, write_ahead_end_offset=0),
         flushed_to_disk_lsn=lsn0,
         files=files,
         disk=files,
@@ -373,7 +375,8 @@ def initial_state(p: Params) -> State:
             blocks_disk=(cp0, None),
         ),
         notifiers=NotifierState(
-            write_lsn=lsn0 + 1, write_event=False, flush_lsn=lsn0 + 1, flush_event=False
+            write_notifier_lsn=lsn0 + 1, write_notifier_event=False,
+            flush_notifier_lsn=lsn0 + 1, flush_notifier_event=False
         ),
         pages=PagesState(
             flush_lists=((),) * p.n_flush_lists,

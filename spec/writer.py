@@ -90,7 +90,7 @@ def plan_write(p: Params, s: State) -> WritePlan | str:
     start_lsn = align_down(last, bs)
     buffer_size = nxt - start_lsn
     file_no, real_offset = file_position(p, start_lsn)
-    wae = w.write_ahead_end if file_no == w.file_no else 0
+    wae = w.write_ahead_end_offset if file_no == w.file_no else 0
     # §4.4 step 1: the file limit.
     file_end = p.file_size
     write_size = buffer_size
@@ -141,7 +141,7 @@ def writer_write(p: Params, s: State) -> State | None:
     checkpoint_no = the next checkpoint number (FMT-7) -- and checksums (FMT-8); write-ahead
     padding blocks are zeros (WR-6). The file blocks go to ``files`` (the OS cache). write_lsn
     advances by the data written, not the padding (WR-7); moving to the next file resets
-    write_ahead_end (decision 10); then the write notifier or the one slot is notified (WR-8,
+    write_ahead_end_offset (decision 10); then the write notifier or the one slot is notified (WR-8,
     decision 3). The flusher polls. Counters: full/partial block writes, padded bytes."""
     plan = plan_write(p, s)
     if isinstance(plan, str):
@@ -154,7 +154,7 @@ def apply_write(p: Params, s: State, plan: WritePlan) -> State:
     start_lsn, file_no, real_offset, lsn_advance, _, full, write_size, padding = plan
     bs = p.block_size
     w = s.writer
-    wae_before = w.write_ahead_end if file_no == w.file_no else 0
+    wae_before = w.write_ahead_end_offset if file_no == w.file_no else 0
     data_end = start_lsn + lsn_advance
     n_blocks = write_size // bs
     first_idx = (real_offset - p.file_header_size) // bs
@@ -190,8 +190,8 @@ def apply_write(p: Params, s: State, plan: WritePlan) -> State:
     monitor = Monitor(
         m.full_block_writes + (1 if full else 0),
         m.partial_block_writes + (0 if full else 1),
-        m.padded_bytes + padding,
-        m.writes + 1,
+        m.write_ahead_padding_bytes + padding,
+        m.log_writes + 1,
         m.fsyncs,
         m.direct_notifications + (1 if direct else 0),
         m.notifier_wakeups,

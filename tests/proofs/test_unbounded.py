@@ -64,7 +64,7 @@ def _writer_pre(p: Params, s: State, action: str = "writer_write") -> dict[str, 
     """The exact write's extra scalars (the writer's file and write_ahead_end)."""
     if action != "writer_write":
         return {}
-    return {"wf": s.writer.file_no, "wae": s.writer.write_ahead_end}
+    return {"wf": s.writer.file_no, "wae": s.writer.write_ahead_end_offset}
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))

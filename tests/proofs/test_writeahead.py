@@ -29,7 +29,7 @@ def inputs_of(p: Params, s: State) -> dict[str, int]:
     nxt = min(nxt, capacity_limit(p, s))
     start = align_down(last, p.block_size)
     file_no, ro = file_position(p, start)
-    wae = s.writer.write_ahead_end if file_no == s.writer.file_no else 0
+    wae = s.writer.write_ahead_end_offset if file_no == s.writer.file_no else 0
     return {"block_size": p.block_size, "write_ahead_size": p.write_ahead_size,
             "file_size": p.file_size, "real_offset": ro, "write_ahead_end": wae,
             "buffer_size": nxt - start, "offset_in_block": last - start}

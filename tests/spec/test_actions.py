@@ -95,8 +95,8 @@ def test_wr3_to_wr8_write_decision() -> None:
                                                                           16, 4)
     assert (b1.hdr_no, b1.flush_bit, b1.data_len, b1.first_rec_group) == (5, False, 6, 6)
     assert b1.data == bytes([2, 2]) + bytes(8)
-    assert s.notifiers.write_event
-    assert s.writer.write_ahead_end == 96
+    assert s.notifiers.write_notifier_event
+    assert s.writer.write_ahead_end_offset == 96
     assert s.monitor.full_block_writes == 1 and s.monitor.partial_block_writes == 0
 
 
@@ -110,8 +110,8 @@ def test_wr6_partial_write_padded_to_region() -> None:
     assert s.last_write == (0, 64, 32, 0)
     assert s.files[0][0] is not None and s.files[0][0].data_len == 12
     assert s.files[0][1] is not None and s.files[0][1].hdr_no == 0  # padding
-    assert s.monitor.padded_bytes == 16 and s.monitor.partial_block_writes == 1
-    assert not s.notifiers.write_event
+    assert s.monitor.write_ahead_padding_bytes == 16 and s.monitor.partial_block_writes == 1
+    assert not s.notifiers.write_notifier_event
 
 
 def test_fl1_fsync_and_waits() -> None:

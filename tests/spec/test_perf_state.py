@@ -57,7 +57,7 @@ def test_fast_states_equal_and_hash_like_attrs_built_ones(seed: int) -> None:
 def test_replace_matches_evolve_field_by_field() -> None:
     """replace() sets exactly the named fields and keeps the others (as attrs.evolve)."""
     s = _walk_states(30, 3)[-1]
-    mon = Monitor(writes=7)
+    mon = Monitor(log_writes=7)
     t = replace(s, sn=s.sn + 3, crashed=True, monitor=mon)
     e = attrs.evolve(s, sn=s.sn + 3, crashed=True, monitor=mon)
     for name in FIELD_NAMES:

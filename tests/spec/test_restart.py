@@ -53,8 +53,8 @@ def test_issue_replay_recover_restarts_the_log() -> None:
     lsns = (sn_to_lsn(P, t.sn), t.writer.write_lsn, t.flushed_to_disk_lsn,
             t.recent_written.tail, t.recent_closed.tail)
     assert lsns == (56,) * 5
-    assert t.pages.on_disk == (56, 0) and t.writer.write_ahead_end == 0
-    assert (t.notifiers.write_lsn, t.notifiers.flush_lsn) == (57, 57)
+    assert t.pages.on_disk == (56, 0) and t.writer.write_ahead_end_offset == 0
+    assert (t.notifiers.write_notifier_lsn, t.notifiers.flush_notifier_lsn) == (57, 57)
     assert t.buffer[0][0] == 4  # block 48's first_rec_group: the group start at 52
     assert set(m.fields_changed(s, t)) > {"recent_closed.tail", "pages.on_disk", "crashed"}
     assert _check_all(P, s, "recover()", t) == []
