@@ -100,12 +100,15 @@ def checkpointer_ask_smallest_not_added(p: Params, s: State) -> State | None:
 
 
 ACTIONS_90: tuple[Action, ...] = (
-    action(checkpointer_ask_smallest_not_added, "checkpointer", ("CP-1", "CP-2", "LNK-2")),
+    action(checkpointer_ask_smallest_not_added, "checkpointer", ("CP-1", "CP-2", "LNK-2"),
+           guard="smallest_not_added_lsn advances"),
 )
 """9.0 only (:mod:`spec.model` adds it before the checkpoint actions)."""
 
 ACTIONS: tuple[Action, ...] = (
     action(checkpointer_write_checkpoint, "checkpointer",
-           ("CP-2", "CP-4", "CP-5", "CP-7", "FMT-10")),
-    action(checkpointer_sync_checkpoint, "checkpointer", ("CP-4", "FMT-10")),
+           ("CP-2", "CP-4", "CP-5", "CP-7", "FMT-10"),
+           guard="no checkpoint pending and available_for_checkpoint_lsn > checkpoint_lsn"),
+    action(checkpointer_sync_checkpoint, "checkpointer", ("CP-4", "FMT-10"),
+           guard="a checkpoint is pending"),
 )

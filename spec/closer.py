@@ -26,7 +26,8 @@ def closer_traverse_links(p: Params, s: State) -> State | None:
 
 
 ACTIONS_80: tuple[Action, ...] = (
-    action(closer_traverse_links, "closer", ("CP-1", "LNK-2", "LNK-3")),
+    action(closer_traverse_links, "closer", ("CP-1", "LNK-2", "LNK-3"),
+           guard="the recent_closed tail advances"),
 )
 ACTIONS: tuple[Action, ...] = ACTIONS_80
 """The closer exists in 8.0 only."""

@@ -289,6 +289,9 @@ def _crash_choices(p: Params, s: State) -> Iterable[dict[str, Arg]]:
 
 
 ACTIONS: tuple[Action, ...] = (
-    action(crash, "crash", ("RC-4",), _crash_choices),
-    action(recover, "crash", ("RC-1", "RC-2", "RC-3", "RC-4")),
+    action(crash, "crash", ("RC-4",), _crash_choices,
+           guard="not crashed, fewer than max_crashes crashes, and image is one of the crash "
+                 "images"),
+    action(recover, "crash", ("RC-1", "RC-2", "RC-3", "RC-4"),
+           guard="crashed, and the disk holds a valid checkpoint"),
 )

@@ -23,9 +23,9 @@ def flusher_fsync(p: Params, s: State, up_to: int) -> State | None:
     ``flushed_to_disk_lsn < up_to <= write_lsn`` (FL-3: nothing to flush, nothing to do).
     Notification: the one slot directly if the advance stays inside one block, else
     flush_notifier_event (FL-2, decision 3)."""
-    old = s.flushed_to_disk_lsn
-    if not old < up_to <= s.writer.write_lsn:
+    if _fsync_guard(p, s, up_to) is not None:
         return None
+    old = s.flushed_to_disk_lsn
     users, notifiers, direct = notify_advance(p, s, "flush", old, up_to)
     m = s.monitor
     monitor = Monitor(
@@ -47,11 +47,19 @@ def flusher_fsync(p: Params, s: State, up_to: int) -> State | None:
     )
 
 
+def _fsync_guard(p: Params, s: State, up_to: int) -> str | None:
+    """:func:`flusher_fsync`'s guard (None: enabled)."""
+    if not s.flushed_to_disk_lsn < up_to <= s.writer.write_lsn:
+        return (f"flushed_to_disk_lsn < up_to <= write_lsn is false (flushed="
+                f"{s.flushed_to_disk_lsn}, up_to={up_to}, write_lsn={s.writer.write_lsn})")
+    return None
+
+
 def _choices(p: Params, s: State) -> Iterable[dict[str, Arg]]:
     if s.flushed_to_disk_lsn < s.writer.write_lsn:
         yield {"up_to": s.writer.write_lsn}
 
 
 ACTIONS: tuple[Action, ...] = (
-    action(flusher_fsync, "flusher", ("FL-1", "FL-2", "FL-3"), _choices),
+    action(flusher_fsync, "flusher", ("FL-1", "FL-2", "FL-3"), _choices, _fsync_guard),
 )

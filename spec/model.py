@@ -71,94 +71,6 @@ def default_properties() -> tuple[Property, ...]:
     return PROPERTIES
 
 
-def _guard_text(p: Params, s: State, label: Label) -> str:
-    """A readable reason why ``label``'s guard is false in ``s`` (best effort)."""
-    name = label.action
-    args = label.kwargs()
-    if s.crashed and name not in ("crash", "recover"):
-        return "guard not crashed is false (the system crashed; only recover is possible)"
-    if "thread" in args:
-        t = args["thread"]
-        if not isinstance(t, int) or not 0 <= t < len(s.users):
-            return f"thread={t} is not a user thread (0..{len(s.users) - 1})"
-        u = s.users[t]
-        from spec import user as us
-
-        expected = {
-            "user_reserve": "idle",
-            "user_copy_to_log_buffer": "reserved",
-            "user_set_first_rec_group": "copied",
-            "user_add_recent_written_link": "copied or frg_set",
-            "user_add_dirty_pages": "linked",
-            "user_wait_to_add": "linked",
-            "user_add_recent_closed_link": "pages_added",
-            "user_report_added": "pages_added",
-            "user_wait_reset_event": "closed",
-            "user_wait_check": "reset",
-            "user_wait_wake": "sleeping",
-        }.get(name)
-        if expected and u.pc not in expected.split(" or "):
-            return f"guard users[{t}].pc == {expected} is false (pc={u.pc})"
-        if name == "user_reserve":
-            page = args.get("page")
-            if isinstance(page, int) and us.page_latched(s, page):
-                return f"guard page {page} not latched by another thread is false"
-            return (f"guard sn + size <= start_sn + max_sn and log_free_check is false "
-                    f"(sn={s.sn}, checkpoint_lsn={s.checkpoint.checkpoint_lsn})")
-        if name == "user_copy_to_log_buffer":
-            return (f"guard buffer has space is false (end block beyond the block of "
-                    f"write_lsn={s.writer.write_lsn} + log_buffer_size)")
-        if name == "user_set_first_rec_group":
-            return "guard group ends in a later block than it starts is false"
-        if name == "user_add_recent_written_link":
-            if u.pc == "copied" and us.ends_in_later_block(p, u):
-                return "guard first_rec_group set is false (USR-2)"
-            return (f"guard recent_written.has_space(start_lsn) is false "
-                    f"(tail={s.recent_written.tail})")
-        if name == "user_add_dirty_pages":
-            return (f"guard start_lsn < recent_closed tail + L is false "
-                    f"(tail={s.recent_closed.tail}, L={p.order_lag})")
-        if name == "user_wait_to_add":
-            return (f"guard start_lsn < smallest_not_added_lsn + L (after asking the tracker) "
-                    f"is false (tail={s.recent_closed.tail}, L={p.order_lag})")
-        if name == "user_wait_wake":
-            return f"guard users[{t}].signalled is false"
-    if name == "writer_write":
-        from spec.writer import plan_write
-
-        why = plan_write(p, s)
-        if isinstance(why, str):
-            return (f"guard {why} is false (write_lsn={s.writer.write_lsn}, "
-                    f"ready={s.recent_written.tail}, checkpoint_lsn="
-                    f"{s.checkpoint.checkpoint_lsn})")
-    if name == "writer_traverse_links":
-        return (f"guard the recent_written tail advances is false (tail="
-                f"{s.recent_written.tail}, write_lsn={s.writer.write_lsn})")
-    if name == "flusher_fsync":
-        return (f"guard flushed_to_disk_lsn < up_to <= write_lsn is false (flushed="
-                f"{s.flushed_to_disk_lsn}, up_to={args.get('up_to')}, "
-                f"write_lsn={s.writer.write_lsn})")
-    if name == "write_notifier_notify_slots":
-        return "guard write_notifier_event is set is false"
-    if name == "flush_notifier_notify_slots":
-        return "guard flush_notifier_event is set is false"
-    if name == "closer_traverse_links":
-        return f"guard the recent_closed tail advances is false (tail={s.recent_closed.tail})"
-    if name == "checkpointer_ask_smallest_not_added":
-        return (f"guard smallest_not_added_lsn advances is false "
-                f"(tail={s.recent_closed.tail})")
-    if name == "checkpointer_write_checkpoint":
-        return (f"guard no pending checkpoint and available_for_checkpoint_lsn > "
-                f"checkpoint_lsn is false (checkpoint_lsn={s.checkpoint.checkpoint_lsn}, "
-                f"pending={s.checkpoint.pending_lsn})")
-    if name == "checkpointer_sync_checkpoint":
-        return "guard a checkpoint is pending is false"
-    if name == "page_cleaner_flush_page":
-        return (f"guard flush list not empty and flushed_to_disk_lsn >= the page's newest "
-                f"modification is false (flushed={s.flushed_to_disk_lsn})")
-    return "guard is false"
-
-
 class RedoModel:
     """The redo log system as a Stateright-style model for configuration ``params``."""
 
@@ -298,13 +210,16 @@ class RedoModel:
                 f"{', '.join(self.action_names())}"
             )
         if s.crashed and a.actor != "crash":
-            raise ActionNotEnabled(f"{label}: {_guard_text(self.params, s, label)}")
+            raise ActionNotEnabled(f"{label}: guard not crashed is false (the system crashed; "
+                                   f"only recover is possible)")
+        args = label.kwargs()
         try:
-            t = a.apply(self.params, s, **label.kwargs())
+            t = a.apply(self.params, s, **args)
         except TypeError as e:
             raise ActionNotEnabled(f"{label}: bad arguments for {a.name}: {e}") from None
         if t is None:
-            raise ActionNotEnabled(f"{label}: {_guard_text(self.params, s, label)}")
+            why = a.why_not(self.params, s, **args) if a.why_not else "the guard is false"
+            raise ActionNotEnabled(f"{label}: guard {why}")
         return t
 
     def progress_properties(self) -> tuple[ProgressProperty, ...]:

@@ -101,6 +101,9 @@ class Action:
     choices: ChoicesFn
     apply: ApplyFn
     doc: str
+    why_not: Callable[..., str] | None = None
+    """``why_not(p, s, **args)``: the guard's own account of why ``apply`` refused (called
+    only after a refusal, for the message of :class:`ActionNotEnabled`)."""
 
 
 NO_CHOICE: tuple[dict[str, Arg], ...] = ({},)
@@ -111,11 +114,29 @@ def no_choices(p: Params, s: State) -> Iterable[dict[str, Arg]]:
     return NO_CHOICE
 
 
+GuardFn = Callable[..., "str | None"]
+"""A guard: ``guard(p, s, **args)`` is None when the action is enabled, else the reason it is
+not (``"users[0].pc == reserved is false (pc=idle)"``); the action's ``apply`` calls it first."""
+
+
 def action(
-    fn: ApplyFn, actor: str, ids: tuple[str, ...], choices: ChoicesFn = no_choices
+    fn: ApplyFn, actor: str, ids: tuple[str, ...], choices: ChoicesFn = no_choices,
+    guard: GuardFn | str = "",
 ) -> Action:
-    """An :class:`Action` named after ``fn`` with ``fn``'s docstring as its doc."""
-    return Action(fn.__name__, actor, ids, choices, fn, (fn.__doc__ or "").strip())
+    """An :class:`Action` named after ``fn`` with ``fn``'s docstring as its doc.
+
+    ``guard`` says why ``fn`` refuses: the guard function ``fn`` itself calls (so the reason
+    cannot drift from the check), or, for an action whose only condition is that its effect
+    changes something (a traversal that advances a tail), the text of that condition."""
+    if isinstance(guard, str):
+        text = f"{guard or 'the guard'} is false"
+
+        def why_not(p: Params, s: State, **args: Arg) -> str:
+            return text
+    else:
+        def why_not(p: Params, s: State, **args: Arg) -> str:
+            return guard(p, s, **args) or "the guard is false"
+    return Action(fn.__name__, actor, ids, choices, fn, (fn.__doc__ or "").strip(), why_not)
 
 
 @attrs.frozen

@@ -109,6 +109,8 @@ def notify_advance(
 
 
 ACTIONS: tuple[Action, ...] = (
-    action(write_notifier_notify_slots, "write_notifier", ("NT-1", "NT-2", "NT-3", "NT-4")),
-    action(flush_notifier_notify_slots, "flush_notifier", ("NT-5", "NT-2", "NT-3", "NT-4")),
+    action(write_notifier_notify_slots, "write_notifier", ("NT-1", "NT-2", "NT-3", "NT-4"),
+           guard="write_notifier_event is set"),
+    action(flush_notifier_notify_slots, "flush_notifier", ("NT-5", "NT-2", "NT-3", "NT-4"),
+           guard="flush_notifier_event is set"),
 )

@@ -45,5 +45,7 @@ def _choices(p: Params, s: State) -> Iterable[dict[str, Arg]]:
 
 
 ACTIONS: tuple[Action, ...] = (
-    action(page_cleaner_flush_page, "page_cleaner", ("CP-6",), _choices),
+    action(page_cleaner_flush_page, "page_cleaner", ("CP-6",), _choices,
+           guard="the flush list is not empty and flushed_to_disk_lsn >= its last page's "
+                 "newest modification (CP-6)"),
 )

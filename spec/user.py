@@ -64,11 +64,15 @@ def _set_user(s: State, thread: int, u: UserState) -> tuple[UserState, ...]:
     return (*users[:thread], u, *users[thread + 1:])
 
 
-def _user(s: State, thread: int, pc: str) -> UserState | None:
+def _pc_guard(s: State, thread: int, *pcs: str) -> str | None:
+    """The guard every per-thread action starts with: ``thread`` is a user thread whose pc is
+    one of ``pcs``."""
     if not 0 <= thread < len(s.users):
-        return None
-    u = s.users[thread]
-    return u if u.pc == pc else None
+        return f"0 <= thread < {len(s.users)} is false (thread={thread})"
+    pc = s.users[thread].pc
+    if pc not in pcs:
+        return f"users[{thread}].pc == {' or '.join(pcs)} is false (pc={pc})"
+    return None
 
 
 def ends_in_later_block(p: Params, u: UserState) -> bool:
@@ -91,25 +95,40 @@ def user_reserve(p: Params, s: State, thread: int, size: int, page: int, wait: s
     added the page to the flush list and closed its range, so two groups modifying one page
     are added in lsn order). The reservation is recorded in ``groups`` (the history RC-4
     checks recovery against)."""
-    u = _user(s, thread, IDLE)
-    if u is None or size <= 0 or not 0 <= page < p.n_pages:
-        return None
-    if wait not in ("write", "flush", "none"):
-        return None
-    if page_latched(s, page):
-        return None
-    if s.sn + size > p.start_sn + p.max_sn:
+    if _reserve_guard(p, s, thread, size, page, wait) is not None:
         return None
     start = sn_to_lsn(p, s.sn)
     end = sn_to_lsn(p, s.sn + size)
-    if end + free_check_margin(p) > capacity_limit(p, s):
-        return None
     return replace(
         s,
         sn=s.sn + size,
         users=_set_user(s, thread, UserState(RESERVED, s.sn, size, page, wait, False)),
         groups=(*s.groups, (start, end, page)),
     )
+
+
+def _reserve_guard(p: Params, s: State, thread: int, size: int, page: int, wait: str
+                   ) -> str | None:
+    """:func:`user_reserve`'s guard (None: enabled)."""
+    why = _pc_guard(s, thread, IDLE)
+    if why is not None:
+        return why
+    if size <= 0:
+        return f"size > 0 is false (size={size})"
+    if not 0 <= page < p.n_pages:
+        return f"0 <= page < n_pages is false (page={page}, n_pages={p.n_pages})"
+    if wait not in ("write", "flush", "none"):
+        return f"wait in (write, flush, none) is false (wait={wait})"
+    if page_latched(s, page):
+        return f"page {page} not latched by another thread is false"
+    if s.sn + size > p.start_sn + p.max_sn:
+        return (f"sn + size <= start_sn + max_sn is false (sn={s.sn}, size={size}, "
+                f"max_sn={p.max_sn})")
+    end = sn_to_lsn(p, s.sn + size)
+    if end + free_check_margin(p) > capacity_limit(p, s):
+        return (f"log_free_check: end_lsn + margin <= capacity limit is false (end_lsn={end}, "
+                f"checkpoint_lsn={s.checkpoint.checkpoint_lsn})")
+    return None
 
 
 def _reserve_choices(p: Params, s: State) -> Iterable[dict[str, Arg]]:
@@ -175,19 +194,29 @@ def user_copy_to_log_buffer(p: Params, s: State, thread: int) -> State | None:
     user threads". The group's bytes are ``[size] + [1 + page] * (size - 1)`` (decision 6),
     copied by :func:`copy_group` (crossing blocks zeroes the next block's first_rec_group).
     Guard: the buffer has space (SYS-4, log_wait_for_space_in_log_buf)."""
-    u = _user(s, thread, RESERVED)
-    if u is None:
+    if _copy_guard(p, s, thread) is not None:
         return None
+    u = s.users[thread]
     start = sn_to_lsn(p, u.start_sn)
-    end = sn_to_lsn(p, u.start_sn + u.size)
-    if not buffer_has_space(p, s, end):
-        return None
     buffer, _ = copy_group(p, s.buffer, start, group_bytes(u.size, u.page))
     return replace(
         s,
         buffer=buffer,
         users=_set_user(s, thread, UserState(COPIED, u.start_sn, u.size, u.page, u.wait, False)),
     )
+
+
+def _copy_guard(p: Params, s: State, thread: int) -> str | None:
+    """:func:`user_copy_to_log_buffer`'s guard (None: enabled)."""
+    why = _pc_guard(s, thread, RESERVED)
+    if why is not None:
+        return why
+    u = s.users[thread]
+    end = sn_to_lsn(p, u.start_sn + u.size)
+    if not buffer_has_space(p, s, end):
+        return (f"the log buffer has space for end_lsn={end} is false (write_lsn="
+                f"{s.writer.write_lsn}, log_buffer_size={p.log_buffer_size})")
+    return None
 
 
 # --- USR-2: first_rec_group -------------------------------------------------------------
@@ -199,9 +228,9 @@ def user_set_first_rec_group(p: Params, s: State, thread: int) -> State | None:
     the block holding end_lsn gets ``first_rec_group = end_lsn % block_size``; a group ending
     exactly at a block's end has ``end_lsn`` = next block + header, so the next block gets the
     header size. Guard: the group ends in a later block than it starts."""
-    u = _user(s, thread, COPIED)
-    if u is None or not ends_in_later_block(p, u):
+    if _first_rec_group_guard(p, s, thread) is not None:
         return None
+    u = s.users[thread]
     end = sn_to_lsn(p, u.start_sn + u.size)
     i = (end % p.log_buffer_size) // p.block_size
     blocks = s.buffer
@@ -213,6 +242,16 @@ def user_set_first_rec_group(p: Params, s: State, thread: int) -> State | None:
     )
 
 
+def _first_rec_group_guard(p: Params, s: State, thread: int) -> str | None:
+    """:func:`user_set_first_rec_group`'s guard (None: enabled)."""
+    why = _pc_guard(s, thread, COPIED)
+    if why is not None:
+        return why
+    if not ends_in_later_block(p, s.users[thread]):
+        return "the group ends in a later block than it starts is false"
+    return None
+
+
 # --- USR-3, LNK-4: the recent-written link -----------------------------------------------
 
 
@@ -221,16 +260,12 @@ def user_add_recent_written_link(p: Params, s: State, thread: int) -> State | No
     buffer" (LNK-1). Guard: first_rec_group is set if needed (USR-2) and the slot is free
     (LNK-4 has_space: the writer's tail is past ``start_lsn - capacity``). With the 8.0.22 link
     buffer the thread may also move the tail itself (add_link_advance_tail, LNK-6)."""
-    if not 0 <= thread < len(s.users):
+    if _written_link_guard(p, s, thread) is not None:
         return None
     u = s.users[thread]
-    if not (u.pc == FRG_SET or (u.pc == COPIED and not ends_in_later_block(p, u))):
-        return None
     start = sn_to_lsn(p, u.start_sn)
     end = sn_to_lsn(p, u.start_sn + u.size)
     rw = s.recent_written
-    if not linkbuf.has_space(rw, start):
-        return None
     if p.link_buf == "seeds":
         rw = linkbuf.add_link(rw, start, end, "seeds")
     else:
@@ -240,6 +275,21 @@ def user_add_recent_written_link(p: Params, s: State, thread: int) -> State | No
         recent_written=rw,
         users=_set_user(s, thread, UserState(LINKED, u.start_sn, u.size, u.page, u.wait, False)),
     )
+
+
+def _written_link_guard(p: Params, s: State, thread: int) -> str | None:
+    """:func:`user_add_recent_written_link`'s guard (None: enabled)."""
+    why = _pc_guard(s, thread, COPIED, FRG_SET)
+    if why is not None:
+        return why
+    u = s.users[thread]
+    if u.pc == COPIED and ends_in_later_block(p, u):
+        return "first_rec_group set (USR-2) is false"
+    start = sn_to_lsn(p, u.start_sn)
+    if not linkbuf.has_space(s.recent_written, start):
+        return (f"recent_written.has_space(start_lsn={start}) is false "
+                f"(tail={s.recent_written.tail})")
+    return None
 
 
 # --- USR-4, CP-3: dirty pages -------------------------------------------------------------
@@ -273,13 +323,22 @@ def user_add_dirty_pages(p: Params, s: State, thread: int) -> State | None:
     flush lists" (:func:`_add_pages`). Guard (CP-3, log_wait_for_space_in_log_recent_closed):
     ``start_lsn < added_up_to + L`` (the recent-closed tail, which the closer advances, plus the
     order lag), which is what keeps the flush lists ordered up to L."""
-    u = _user(s, thread, LINKED)
-    if u is None:
+    if _dirty_pages_guard(p, s, thread) is not None:
         return None
-    start = sn_to_lsn(p, u.start_sn)
+    u = s.users[thread]
+    return _add_pages(p, s, thread, u, sn_to_lsn(p, u.start_sn))
+
+
+def _dirty_pages_guard(p: Params, s: State, thread: int) -> str | None:
+    """:func:`user_add_dirty_pages`' guard (None: enabled)."""
+    why = _pc_guard(s, thread, LINKED)
+    if why is not None:
+        return why
+    start = sn_to_lsn(p, s.users[thread].start_sn)
     if not start < s.recent_closed.tail + p.order_lag:
-        return None
-    return _add_pages(p, s, thread, u, start)
+        return (f"start_lsn < recent_closed tail + L is false (start_lsn={start}, "
+                f"tail={s.recent_closed.tail}, L={p.order_lag})")
+    return None
 
 
 def user_wait_to_add(p: Params, s: State, thread: int) -> State | None:
@@ -289,16 +348,28 @@ def user_wait_to_add(p: Params, s: State, thread: int) -> State | None:
     has_space advances the tail, under the tracker's lock: :func:`spec.tracker.wait_to_add`);
     effect: the pages, and the tail the ask advanced. Seed 002: there is no closer thread that
     would advance it for the user."""
-    u = _user(s, thread, LINKED)
-    if u is None:
+    if _pc_guard(s, thread, LINKED) is not None:
         return None
+    u = s.users[thread]
     start = sn_to_lsn(p, u.start_sn)
     rc = tracker.wait_to_add(p, s.recent_closed, start)
-    if rc is None:
+    if rc is None:   # the guard's second half, stated in _wait_to_add_guard
         return None
     if rc is s.recent_closed:
         return _add_pages(p, s, thread, u, start)
     return _add_pages(p, s, thread, u, start, recent_closed=rc)
+
+
+def _wait_to_add_guard(p: Params, s: State, thread: int) -> str | None:
+    """:func:`user_wait_to_add`'s guard (None: enabled)."""
+    why = _pc_guard(s, thread, LINKED)
+    if why is not None:
+        return why
+    start = sn_to_lsn(p, s.users[thread].start_sn)
+    if tracker.wait_to_add(p, s.recent_closed, start) is None:
+        return (f"start_lsn < smallest_not_added_lsn + L (after asking the tracker) is false "
+                f"(start_lsn={start}, tail={s.recent_closed.tail}, L={p.order_lag})")
+    return None
 
 
 # --- USR-4, CP-1: close ---------------------------------------------------------------------
@@ -310,15 +381,25 @@ def _closed(u: UserState) -> UserState:
     return UserState(CLOSED, u.start_sn, u.size, u.page, u.wait, False)
 
 
+def _close_guard(p: Params, s: State, thread: int) -> str | None:
+    """:func:`user_add_recent_closed_link`'s guard (None: enabled)."""
+    why = _pc_guard(s, thread, PAGES_ADDED)
+    if why is not None:
+        return why
+    start = sn_to_lsn(p, s.users[thread].start_sn)
+    if not linkbuf.has_space(s.recent_closed, start):  # guaranteed by add_dirty_pages' guard
+        return (f"recent_closed.has_space(start_lsn={start}) is false "
+                f"(tail={s.recent_closed.tail})")
+    return None
+
+
 def _close(p: Params, s: State, thread: int) -> State | None:
-    u = _user(s, thread, PAGES_ADDED)
-    if u is None:
+    if _close_guard(p, s, thread) is not None:
         return None
+    u = s.users[thread]
     start = sn_to_lsn(p, u.start_sn)
     end = sn_to_lsn(p, u.start_sn + u.size)
     rc = s.recent_closed
-    if not linkbuf.has_space(rc, start):  # guaranteed by user_add_dirty_pages' guard
-        return None
     if p.link_buf == "seeds":
         rc = linkbuf.add_link(rc, start, end, "seeds")
     else:
@@ -340,13 +421,18 @@ def user_report_added(p: Params, s: State, thread: int) -> State | None:
     when it was at start_lsn, else the range is stored and the tail advanced over ranges at or
     below start_lsn, under the tracker's lock). Then it waits (USR-5/6) or is done. No guard
     beyond the pc: wait_to_add already made room (LNK-4 holds since start < tail + L)."""
-    u = _user(s, thread, PAGES_ADDED)
-    if u is None:
+    if _report_added_guard(p, s, thread) is not None:
         return None
+    u = s.users[thread]
     start = sn_to_lsn(p, u.start_sn)
     end = sn_to_lsn(p, u.start_sn + u.size)
     rc = tracker.report_added(p, s.recent_closed, start, end)
     return replace(s, recent_closed=rc, users=_set_user(s, thread, _closed(u)))
+
+
+def _report_added_guard(p: Params, s: State, thread: int) -> str | None:
+    """:func:`user_report_added`'s guard (None: enabled): the pc only."""
+    return _pc_guard(s, thread, PAGES_ADDED)
 
 
 # --- USR-5..7: waiting with os_event's protocol -----------------------------------------------
@@ -371,20 +457,30 @@ def wait_slot(p: Params, u: UserState) -> int:
 def user_wait_reset_event(p: Params, s: State, thread: int) -> State | None:
     """USR-7: ``sig = os_event_reset(event[slot])``: from now on a set of the slot is seen.
     Decision 1: the thread's ``signalled`` bit is cleared (the signal count it will compare)."""
-    u = _user(s, thread, CLOSED)
-    if u is None:
+    if _reset_guard(p, s, thread) is not None:
         return None
+    u = s.users[thread]
     return replace(
         s, users=_set_user(s, thread, UserState(RESET, u.start_sn, u.size, u.page, u.wait, False))
     )
 
 
+def _reset_guard(p: Params, s: State, thread: int) -> str | None:
+    """:func:`user_wait_reset_event`'s guard (None: enabled): the pc only."""
+    return _pc_guard(s, thread, CLOSED)
+
+
+def _check_guard(p: Params, s: State, thread: int) -> str | None:
+    """:func:`user_wait_check`'s guard (None: enabled): the pc only."""
+    return _pc_guard(s, thread, RESET)
+
+
 def user_wait_check(p: Params, s: State, thread: int) -> State | None:
     """USR-5/USR-6/USR-7: after the reset, check the condition: if it holds the wait is over
     (idle), else go to sleep on the slot (os_event_wait_low with the reset's count)."""
-    u = _user(s, thread, RESET)
-    if u is None:
+    if _check_guard(p, s, thread) is not None:
         return None
+    u = s.users[thread]
     if wait_target_reached(p, s, u):
         return replace(s, users=_set_user(s, thread, IDLE_USER))
     return replace(
@@ -399,12 +495,22 @@ def user_wait_wake(p: Params, s: State, thread: int) -> State | None:
     """USR-5/USR-7: the sleeping thread wakes because its slot was set since its reset
     (signalled); it then resets and re-checks (false wake-ups are retried). No timeout
     (decision 2): liveness must not depend on it."""
-    u = _user(s, thread, SLEEPING)
-    if u is None or not u.signalled:
+    if _wake_guard(p, s, thread) is not None:
         return None
+    u = s.users[thread]
     return replace(
         s, users=_set_user(s, thread, UserState(CLOSED, u.start_sn, u.size, u.page, u.wait, False))
     )
+
+
+def _wake_guard(p: Params, s: State, thread: int) -> str | None:
+    """:func:`user_wait_wake`'s guard (None: enabled)."""
+    why = _pc_guard(s, thread, SLEEPING)
+    if why is not None:
+        return why
+    if not s.users[thread].signalled:
+        return f"users[{thread}].signalled is false"
+    return None
 
 
 class ThreadsAt:
@@ -425,22 +531,25 @@ def _at(pc: str) -> ThreadsAt:
 
 USR = "user"
 _common: tuple[Action, ...] = (
-    action(user_reserve, USR, ("USR-1", "CP-5"), _reserve_choices),
-    action(user_copy_to_log_buffer, USR, ("USR-1", "SYS-4"), _at(RESERVED)),
-    action(user_set_first_rec_group, USR, ("USR-2", "FMT-6"), _at(COPIED)),
+    action(user_reserve, USR, ("USR-1", "CP-5"), _reserve_choices, _reserve_guard),
+    action(user_copy_to_log_buffer, USR, ("USR-1", "SYS-4"), _at(RESERVED), _copy_guard),
+    action(user_set_first_rec_group, USR, ("USR-2", "FMT-6"), _at(COPIED),
+           _first_rec_group_guard),
     action(user_add_recent_written_link, USR, ("USR-3", "LNK-1", "LNK-4", "LNK-6"),
-           ThreadsAt(COPIED, FRG_SET)),
+           ThreadsAt(COPIED, FRG_SET), _written_link_guard),
 )
 _waits: tuple[Action, ...] = (
-    action(user_wait_reset_event, USR, ("USR-5", "USR-6", "USR-7"), _at(CLOSED)),
-    action(user_wait_check, USR, ("USR-5", "USR-6", "USR-7"), _at(RESET)),
-    action(user_wait_wake, USR, ("USR-5", "USR-6", "USR-7"), ThreadsAt(SLEEPING)),
+    action(user_wait_reset_event, USR, ("USR-5", "USR-6", "USR-7"), _at(CLOSED), _reset_guard),
+    action(user_wait_check, USR, ("USR-5", "USR-6", "USR-7"), _at(RESET), _check_guard),
+    action(user_wait_wake, USR, ("USR-5", "USR-6", "USR-7"), ThreadsAt(SLEEPING), _wake_guard),
 )
-_pages_80 = action(user_add_dirty_pages, USR, ("USR-4", "CP-3"), _at(LINKED))
+_pages_80 = action(user_add_dirty_pages, USR, ("USR-4", "CP-3"), _at(LINKED),
+                   _dirty_pages_guard)
 _close_80 = action(user_add_recent_closed_link, USR, ("USR-4", "CP-1", "LNK-1"),
-                   _at(PAGES_ADDED))
-_pages_90 = action(user_wait_to_add, USR, ("USR-4", "CP-3"), _at(LINKED))
-_close_90 = action(user_report_added, USR, ("USR-4", "CP-1", "LNK-6"), _at(PAGES_ADDED))
+                   _at(PAGES_ADDED), _close_guard)
+_pages_90 = action(user_wait_to_add, USR, ("USR-4", "CP-3"), _at(LINKED), _wait_to_add_guard)
+_close_90 = action(user_report_added, USR, ("USR-4", "CP-1", "LNK-6"), _at(PAGES_ADDED),
+                   _report_added_guard)
 ACTIONS_80: tuple[Action, ...] = (*_common, _pages_80, _close_80, *_waits)
 ACTIONS_90: tuple[Action, ...] = (*_common, _pages_90, _close_90, *_waits)
 """9.0 (seed 002): wait_to_add + pages, then report_added, instead of 8.0's pages (waiting for

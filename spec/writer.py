@@ -207,12 +207,23 @@ def apply_write(p: Params, s: State, plan: WritePlan) -> State:
     )
 
 
+def _write_guard(p: Params, s: State) -> str | None:
+    """:func:`writer_write`'s guard: the one :func:`plan_write` reports (None: enabled)."""
+    plan = plan_write(p, s)
+    if not isinstance(plan, str):
+        return None
+    return (f"{plan} is false (write_lsn={s.writer.write_lsn}, ready={s.recent_written.tail}, "
+            f"checkpoint_lsn={s.checkpoint.checkpoint_lsn})")
+
+
 ACTIONS: tuple[Action, ...] = (
-    action(writer_traverse_links, "writer", ("WR-1", "WR-2", "LNK-2", "LNK-3")),
+    action(writer_traverse_links, "writer", ("WR-1", "WR-2", "LNK-2", "LNK-3"),
+           guard="the recent_written tail advances"),
     action(
         writer_write,
         "writer",
         ("WR-3", "WR-4", "WR-5", "WR-6", "WR-7", "WR-8", "WR-9", "FMT-3", "FMT-4", "FMT-5",
          "FMT-7", "FMT-8"),
+        guard=_write_guard,
     ),
 )

@@ -62,6 +62,60 @@ def test_next_state_names_the_guard() -> None:
         M.next_state(s, Label.parse("user_copy_to_log_buffer(thread=0, extra=1)"))
 
 
+def _refusal(s: object, label: str) -> str:
+    with pytest.raises(ActionNotEnabled) as e:
+        M.next_state(s, Label.parse(label))   # type: ignore[arg-type]
+    return str(e.value)
+
+
+def test_a_refused_action_names_the_condition_that_failed() -> None:
+    """The message comes from the guard that refused (no second, textual copy of the guards):
+    each refusal below fails a different condition, and the message names that one (with the
+    values it compared), not another condition of the same action."""
+    s = M.init_states()[0]
+    reserve = "user_reserve(thread=0, size=4, page=0, wait=flush)"
+    t = M.next_state(s, Label.parse(reserve))
+    assert "users[0].pc == idle is false (pc=reserved)" in _refusal(t, reserve)
+    other = "user_reserve(thread=1, size=4, page=0, wait=flush)"   # page 0 latched by thread 0
+    assert "page 0 not latched by another thread is false" in _refusal(t, other)
+    assert "0 <= page < n_pages is false (page=9" in _refusal(
+        s, "user_reserve(thread=0, size=4, page=9, wait=flush)")
+    assert "wait in (write, flush, none) is false (wait=soon)" in _refusal(
+        s, "user_reserve(thread=0, size=4, page=0, wait=soon)")
+    assert "0 <= thread < 2 is false (thread=5)" in _refusal(
+        s, "user_copy_to_log_buffer(thread=5)")
+    assert "flushed_to_disk_lsn < up_to <= write_lsn is false (flushed=52, up_to=60, " \
+        "write_lsn=52)" in _refusal(s, "flusher_fsync(up_to=60)")
+    assert "write_notifier_event is set is false" in _refusal(s, "write_notifier_notify_slots()")
+    assert "users[0].pc == sleeping is false (pc=idle)" in _refusal(s, "user_wait_wake(thread=0)")
+
+
+def test_every_action_reports_its_own_refusal() -> None:
+    """Every action of every variant has the guard's account (never the bare fallback)."""
+    from spec import checkpointer, closer, crash, flusher, notifier, page_cleaner, user, writer
+
+    for module in (user, writer, flusher, notifier, closer, checkpointer, page_cleaner, crash):
+        for a in (*getattr(module, "ACTIONS", ()), *getattr(module, "ACTIONS_90", ())):
+            assert a.why_not is not None, a.name
+
+
+def test_the_reason_is_the_guards_own() -> None:
+    """Teeth: a guard function's reason is what the model reports; an action declared with
+    only a condition's text reports that text."""
+    from spec.model_types import action
+
+    def guard(p: object, s: object) -> str | None:
+        return "the moon is full is false (moon=new)"
+
+    def apply(p: object, s: object) -> None:
+        return None
+
+    a = action(apply, "writer", ("WR-3",), guard=guard)
+    assert a.why_not is not None and a.why_not(P, None) == guard(P, None)
+    b = action(apply, "writer", ("WR-3",), guard="the moon is full")
+    assert b.why_not is not None and b.why_not(P, None) == "the moon is full is false"
+
+
 def test_replay_names_the_step() -> None:
     """replay raises ActionNotEnabled naming the 1-based step."""
     with pytest.raises(ActionNotEnabled, match="step 2: "):
