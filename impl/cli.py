@@ -11,7 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from impl.inspect import FileReport, InspectError, format_human, inspect_path
+from impl.inspect import FileReport, InspectError, inspect_path
+from impl.inspect_text import format_human
 from redospec import command, output
 from redospec.errors import UsageError
 

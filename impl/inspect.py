@@ -26,9 +26,7 @@ Block classification. Every 512-byte block after the 2048-byte header is exactly
 
 Data blocks are further ``full`` (data_len 512) or ``partial`` (any other data_len: the write
 head). ``flush_bit`` and ``bad_checksum`` count data and mismatched blocks carrying the flush bit
-or failing their checksum. On the fixtures this gives the README's figures: 8.0.19 ib_logfile0
-has 8179 data blocks (6195 of the current lap and 1984 of the previous one after the write head
-and 9 empty blocks), one partial, 1318 flush bits.
+or failing their checksum (the fixtures' figures: tests/impl/test_inspect.py).
 
 Exit status of the CLI: 0 when every file is clean, 1 when corruption was found (bad checksums,
 hdr_no mismatches, header or checkpoint blocks that fail their checksum), 2 for unusable input
@@ -120,9 +118,7 @@ class FileReport:
             "path": self.path,
             "size": self.size,
             "format": self.format,
-            "format_name": FORMAT_NAMES.get(self.format, "none")
-            if self.format is not None
-            else None,
+            "format_name": None if self.format is None else FORMAT_NAMES.get(self.format, "none"),
             "creator": self.creator,
             "start_lsn": self.start_lsn,
         }
@@ -539,11 +535,6 @@ def _scan_blocks(
                  f"no log blocks after the {FILE_HDR_SIZE}-byte header: truncated file")
 
 
-def _printable(text: str) -> str:
-    """``text`` with every non-printable or non-ASCII character as a Python escape."""
-    return text.encode("unicode_escape").decode("ascii").replace('"', '\\"')
-
-
 def _classify(
     report: FileReport,
     counts: dict[str, int],
@@ -607,65 +598,3 @@ def inspect_path(path: Path, progress: Callable[[str], None] | None = None) -> l
     """Inspect every redo file that ``path`` names (see :func:`find_files`)."""
     return [inspect_file(p, progress) for p in find_files(path)]
 
-
-def format_human(report: FileReport) -> str:
-    """The human-readable description of one file."""
-    lines = []
-    if report.header == "missing":
-        kind = (f"HEADER MISSING (block 0 zeroed); format {report.format_inferred} inferred"
-                + (f" ({FORMAT_NAMES[report.format]})" if report.format is not None else ""))
-    elif report.format is None:
-        kind = "no format (no header)"
-    else:
-        kind = f"format {report.format} ({FORMAT_NAMES[report.format]})"
-    lines.append(f"{report.path}: {kind}, {report.size} bytes")
-    if report.inferred:
-        lines.append(f"  INFERRED geometry: start_lsn {report.start_lsn} from "
-                     f"{report.inferred_from}; the block figures below use it")
-    # escaped: a garbage creator must not send control characters to the terminal
-    creator = f'"{_printable(report.creator)}"' if report.creator else "none"
-    details = [f"creator {creator}", f"start_lsn {report.start_lsn}"]
-    if report.flags is not None:
-        names = [name for bit, name in FLAG_NAMES.items() if report.flags & bit]
-        details.append(f"flags {report.flags:#x}" + (f" ({', '.join(names)})" if names else ""))
-    if report.log_uuid is not None:
-        details.append(f"log_uuid {report.log_uuid:#010x}")
-    if report.header_checksum_ok is not None:
-        details.append("header checksum " + ("ok" if report.header_checksum_ok else "BAD"))
-    if report.header_note:
-        details.append(report.header_note)
-    lines.append("  " + ", ".join(details))
-    for cp in report.checkpoints:
-        state = "valid" if cp["valid"] else cp.get("note", "INVALID (bad checksum)")
-        fields = [f"lsn {cp['lsn']}"]
-        if cp.get("checkpoint_no") is not None:
-            fields.insert(0, f"checkpoint_no {cp['checkpoint_no']}")
-        if cp.get("offset") is not None:
-            fields.append(f"offset {cp['offset']}")
-        if "buf_size" in cp:
-            fields.append(f"buf_size {cp['buf_size']}")
-        if cp.get("offset_consistent") is False:
-            fields.append("WARNING: offset does not match the group geometry")
-        lines.append(f"  checkpoint {cp['slot']}: {state}, " + ", ".join(fields))
-    b = report.blocks
-    lines.append(
-        f"  blocks: {b['data']} data ({b['full']} full, {b['partial']} partial"
-        + (f"; {b['other_lap']} from another lap" if b["other_lap"] else "")
-        + f"), {b['padding']} padding, {b['empty']} empty; {b['flush_bit']} with the flush bit"
-    )
-    lines.append(
-        f"  checksum failures: {b['bad_checksum']}, hdr_no mismatches: {b['hdr_no_mismatch']}"
-    )
-    for head in report.write_heads:
-        lines.append(
-            f"  write head: offset {head['offset']}, lsn {head['lsn']}, "
-            f"data_len {head['data_len']}, first_rec_group {head['first_rec_group']}"
-        )
-    for problem in report.problems:
-        lsn = "" if problem["lsn"] is None else f" (lsn {problem['lsn']})"
-        lines.append(
-            f"  PROBLEM {problem['kind']} at offset {problem['offset']}{lsn}: {problem['detail']}"
-        )
-    if report.problems_total > len(report.problems):
-        lines.append(f"  ... and {report.problems_total - len(report.problems)} more problems")
-    return "\n".join(lines)

@@ -245,35 +245,67 @@ def main(argv: Sequence[str]) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Check the chosen obligations, print the table or JSON; 0 iff every one passed."""
+    chosen = _chosen(args.only)
+    if args.list:
+        _print_list(chosen, args.json)
+        return 0
+    _check_options(args)
+    started = time.perf_counter()
+    results = _check_obligations(chosen, args)
+    total_s = time.perf_counter() - started
+    ok = all(r.passed for r in results)
+    _print_report(results, total_s, ok, args)
+    if args.results:
+        try:
+            with open(args.results, "w", encoding="utf-8") as fh:
+                fh.write(results_markdown(results, total_s, args.jobs))
+        except OSError as exc:
+            raise UsageError(f"--results {args.results}: {exc.strerror}") from None
+    return 0 if ok else 1
+
+
+def _chosen(patterns: Sequence[str]) -> list[Obligation]:
+    """The obligations ``--only`` selects (all without it); none is a usage error."""
     from proofs.registry import all_obligations
-    from proofs.runner import run as run_obligations
 
     try:
-        chosen = select(all_obligations(), args.only)
+        chosen = select(all_obligations(), patterns)
     except Exception as exc:
         raise UsageError(f"could not build the obligations: {exc}") from None
     if not chosen:
-        raise UsageError(f"no obligation matches {' or '.join(args.only)!r}")
-    if args.list:
-        if args.json:   # --json promises JSON on stdout, with --list too
-            print(json.dumps([{"name": ob.name, "ids": list(ob.ids), "scope": ob.scope}
-                              for ob in chosen], indent=2))
-            return 0
-        for ob in chosen:
-            print(f"{ob.name}  {','.join(ob.ids)}  {ob.scope}")
-        return 0
-    bad = [f"--jobs {args.jobs}: must be at least 1" if args.jobs < 1 else "",
-           f"--timeout {args.timeout:g}: must be more than 0 seconds" if args.timeout <= 0 else "",
-           f"--bmc-depth {args.bmc_depth}: must not be negative (0 disables the search)"
-           if args.bmc_depth < 0 else ""]
-    if args.results:   # checked before the proofs run, not after minutes of z3
+        raise UsageError(f"no obligation matches {' or '.join(patterns)!r}")
+    return chosen
+
+
+def _print_list(chosen: Sequence[Obligation], as_json: bool) -> None:
+    """``--list``: name, IDs and scope of each obligation (JSON with ``--json``)."""
+    if as_json:   # --json promises JSON on stdout, with --list too
+        print(json.dumps([{"name": ob.name, "ids": list(ob.ids), "scope": ob.scope}
+                          for ob in chosen], indent=2))
+        return
+    for ob in chosen:
+        print(f"{ob.name}  {','.join(ob.ids)}  {ob.scope}")
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """The numeric options and ``--results``' folder, before minutes of z3."""
+    if args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: must be at least 1")
+    if args.timeout <= 0:
+        raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
+    if args.bmc_depth < 0:
+        raise UsageError(f"--bmc-depth {args.bmc_depth}: must not be negative (0 disables the "
+                         "search)")
+    if args.results:
         folder = os.path.dirname(os.path.abspath(args.results))
         if os.path.isdir(args.results) or not os.path.isdir(folder):
-            bad.append(f"--results {args.results}: not a writable file path (is the folder "
-                       "there?)")
-    for message in bad:
-        if message:
-            raise UsageError(message)
+            raise UsageError(f"--results {args.results}: not a writable file path (is the "
+                             "folder there?)")
+
+
+def _check_obligations(chosen: Sequence[Obligation], args: argparse.Namespace) -> list[Result]:
+    """Run z3 on ``chosen`` with a progress line per obligation (and the Ctrl-C account)."""
+    from proofs.runner import run as run_obligations
 
     count = 0
     failed: list[str] = []
@@ -292,10 +324,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"[{count}/{len(chosen)}] {result.name}: {result.status} "
                   f"({result.seconds:.2f} s)", file=sys.stderr, flush=True)
 
-    started = time.perf_counter()
-    results = run_obligations(chosen, jobs=args.jobs, timeout_s=args.timeout, progress=progress)
-    total_s = time.perf_counter() - started
-    ok = all(r.passed for r in results)
+    return list(run_obligations(chosen, jobs=args.jobs, timeout_s=args.timeout,
+                                progress=progress))
+
+
+def _print_report(results: Sequence[Result], total_s: float, ok: bool,
+                  args: argparse.Namespace) -> None:
+    """The table (with BMC traces for failures) or the JSON report."""
     if args.json:
         report = {
             "verdict": "proved" if ok else "failed",
@@ -304,15 +339,8 @@ def run(args: argparse.Namespace) -> int:
             "obligations": [r.to_json() for r in results],
         }
         print(json.dumps(report, indent=2))
-    else:
-        print(format_table(results, total_s))
-        if not ok and args.bmc_depth > 0:
-            for line in _bmc_traces(results, args.bmc_depth):
-                print(line)
-    if args.results:
-        try:
-            with open(args.results, "w", encoding="utf-8") as fh:
-                fh.write(results_markdown(results, total_s, args.jobs))
-        except OSError as exc:
-            raise UsageError(f"--results {args.results}: {exc.strerror}") from None
-    return 0 if ok else 1
+        return
+    print(format_table(results, total_s))
+    if not ok and args.bmc_depth > 0:
+        for line in _bmc_traces(results, args.bmc_depth):
+            print(line)

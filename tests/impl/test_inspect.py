@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from impl.inspect import InspectError, format_human, inspect_file, inspect_path
+from impl.inspect import InspectError, inspect_file, inspect_path
+from impl.inspect_text import format_human
 from tests.impl import redofiles as rf
 
 MIB = 1 << 20
