@@ -46,8 +46,7 @@ FILE_SIZE = 64 * 1024 * 1024
 PLAIN_FILE_SIZE = 16 * 1024 * 1024
 
 
-NOTES = """Reading the table:
-
+NOTES = """\
 * *fsyncs per commit* counts the flusher's fsyncs of the log files (FL-1); at T threads one
   fsync covers the commits of every thread that linked its group while the previous fsync ran
   (group commit falls out of the design, nothing batches explicitly).
@@ -243,9 +242,10 @@ def main(argv: list[str] | None = None) -> int:
            f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
            f"{args.seconds} s per point and design in {args.rounds} interleaved rounds "
            f"(medians), directory under {base}")
-    text = (f"# Durable commits: pipeline vs naive vs device\n\n"
+    text = (f"# Durable commits: pipeline vs naive vs device\n\n## Commits per second\n\n"
             f"`python bench/commit.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-            f"{env}).\n\n{table}\n\n" + "\n".join(targets) + "\n\n" + NOTES)
+            f"{env}).\n\n{table}\n\n" + "\n".join(targets) + "\n\n## Reading the table\n\n"
+            + NOTES)
     print(table)
     print("\n".join(targets))
     for out in outs:

@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "# Conformance benchmark",
         "",
+        "## Summary",
+        "",
         f"Taken {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()} "
         f"({os.cpu_count()} cores, Python {platform.python_version()}), with other jobs "
         "sharing the machine; `.venv/bin/python bench/conformance.py` reproduces it.",
@@ -77,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         f"| stepped rule executions/s | {rate:.0f} ({rules} rules, {seconds:.1f} s) | >= 1,000 |",
         f"| seeded bugs caught (CI budget) | {len(caught)}/{len(results)} | all |",
         f"| median seconds to catch | {median:.2f} | < 10 |",
+        "",
+        "## Seeded bugs",
         "",
         "| mutant | caught | by | examples | seconds |",
         "|---|---|---|---|---|",
