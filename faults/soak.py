@@ -70,13 +70,7 @@ def run(tally: Tally, *, seconds: float, threads: int = 64, interval: float = 5.
     directory = Path(tempfile.mkdtemp(prefix="soak", dir=workdir))
     log = RedoLog.create(directory, soak_config())
 
-    def slow(point: str) -> None:
-        if point == "log_before_checkpoint_write":
-            time.sleep(checkpoint_delay_s)
-        elif point == "page_cleaner_before_write":
-            time.sleep(page_delay_s)
-
-    log.sync_point_hook = slow
+    log.sync_point_hook = _slowed(checkpoint_delay_s, page_delay_s)
     stop = threading.Event()
     lock = threading.Lock()
     latencies: list[float] = []
@@ -127,24 +121,14 @@ def run(tally: Tally, *, seconds: float, threads: int = 64, interval: float = 5.
             with lock:
                 lat, latencies[:] = list(latencies), []
             counters = log.counters()
-            row = dict(t=round(now - began, 1), commits=len(lat),
-                       commits_per_s=round(len(lat) / max(1e-9, now - last_t), 1),
-                       p99_ms=round(p99(lat) * 1000, 2), rss_mib=round(rss_mib(), 1),
-                       log_full_waits=counters["free_check_waits"] - last["free_check_waits"],
-                       capacity_limited_writes=(counters["writer_checkpoint_limited"]
-                                                - last["writer_checkpoint_limited"]),
-                       checkpoints=counters["checkpoints"] - last["checkpoints"])
+            row = _interval_row(now - began, now - last_t, lat, counters, last)
             last, last_t = counters, now
             rows.append(row)
             if progress:
                 progress(f"faults: soak {row['t']:.0f}s: {row['commits_per_s']} commits/s, "
                          f"p99 {row['p99_ms']} ms, rss {row['rss_mib']} MiB, "
                          f"log full {row['log_full_waits']}x, {row['checkpoints']} checkpoints")
-            for t, since in list(in_flight.items()):
-                if now - since > hang_after_s and t not in reported:
-                    reported.add(t)
-                    tally.fail("hangs", f"soak: thread {t}'s commit has waited "
-                               f"{now - since:.0f} s (bound {hang_after_s:.0f} s)")
+            _report_hangs(tally, in_flight, reported, now, hang_after_s)
     finally:
         stop.set()
     for w in workers:
@@ -162,6 +146,47 @@ def run(tally: Tally, *, seconds: float, threads: int = 64, interval: float = 5.
                                capacity_limited_writes=total["writer_checkpoint_limited"],
                                checkpoints=total["checkpoints"], fsyncs=total["fsyncs"])
     _check_memory(tally, rows)
+    _check_recovered(tally, directory, newest)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def _slowed(checkpoint_delay_s: float, page_delay_s: float) -> Callable[[str], None]:
+    """A sync-point hook slowing the checkpointer's write and the page cleaner's writes, so
+    the log fills again and again."""
+    def slow(point: str) -> None:
+        if point == "log_before_checkpoint_write":
+            time.sleep(checkpoint_delay_s)
+        elif point == "page_cleaner_before_write":
+            time.sleep(page_delay_s)
+
+    return slow
+
+
+def _interval_row(t: float, span: float, lat: list[float], counters: dict[str, int],
+                  last: dict[str, int]) -> dict[str, Any]:
+    """One soak interval: commits, their rate and p99 latency, RSS, and what the log did."""
+    return dict(t=round(t, 1), commits=len(lat),
+                commits_per_s=round(len(lat) / max(1e-9, span), 1),
+                p99_ms=round(p99(lat) * 1000, 2), rss_mib=round(rss_mib(), 1),
+                log_full_waits=counters["free_check_waits"] - last["free_check_waits"],
+                capacity_limited_writes=(counters["writer_checkpoint_limited"]
+                                         - last["writer_checkpoint_limited"]),
+                checkpoints=counters["checkpoints"] - last["checkpoints"])
+
+
+def _report_hangs(tally: Tally, in_flight: dict[int, float], reported: set[int], now: float,
+                  hang_after_s: float) -> None:
+    """A commit waiting longer than ``hang_after_s`` is a hang (each thread reported once)."""
+    for t, since in list(in_flight.items()):
+        if now - since > hang_after_s and t not in reported:
+            reported.add(t)
+            tally.fail("hangs", f"soak: thread {t}'s commit has waited "
+                       f"{now - since:.0f} s (bound {hang_after_s:.0f} s)")
+
+
+def _check_recovered(tally: Tally, directory: Path,
+                     newest: dict[int, tuple[int, bytes]]) -> None:
+    """Recovery must bring back every page at least as new as its last acknowledged group."""
     report = recover(directory)
     for page_no, (end, payload) in sorted(newest.items()):
         got = report.pages.get(page_no, (0, b""))
@@ -169,7 +194,6 @@ def run(tally: Tally, *, seconds: float, threads: int = 64, interval: float = 5.
             tally.fail("acknowledged_lost", f"soak: page {page_no} holds lsn {got[0]} after "
                        f"recovery, older than the acknowledged group ending at {end}")
             break
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 def _check_memory(tally: Tally, rows: list[dict[str, Any]]) -> None:
