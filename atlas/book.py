@@ -121,12 +121,22 @@ def read_evidence(root: Path = ROOT) -> Evidence:
     (``Mutant(name, ids, ...)`` in conformance/mutant_catalog.py) and the teeth tests, from
     the source text."""
     ev = Evidence()
+    _read_proofs(root, ev)
+    _read_tests(root, ev)
+    _read_helpers(root, ev)
+    _read_mutants(root, ev)
+    return ev
 
-    def add(table: dict[str, list[str]], ids: Iterable[str], item: str) -> None:
-        for i in ids:
-            if item not in table.setdefault(i, []):
-                table[i].append(item)
 
+def _add(table: dict[str, list[str]], ids: Iterable[str], item: str) -> None:
+    """Record ``item`` under each requirement ID of ``ids`` (once)."""
+    for i in ids:
+        if item not in table.setdefault(i, []):
+            table[i].append(item)
+
+
+def _read_proofs(root: Path, ev: Evidence) -> None:
+    """``Obligation(name, ids, ...)`` and ``Inv(name, ids, ...)`` calls in proofs/."""
     for path in _files(root / "proofs"):
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
@@ -135,13 +145,17 @@ def read_evidence(root: Path = ROOT) -> Evidence:
                 ids = _str_tuple(node.args[1])
                 if ids:
                     kind = "invariant" if node.func.id == "Inv" else "obligation"
-                    add(ev.proofs, ids, f"{kind} {_name_of(node.args[0])} ({path.name})")
+                    _add(ev.proofs, ids, f"{kind} {_name_of(node.args[0])} ({path.name})")
+
+
+def _read_tests(root: Path, ev: Evidence) -> None:
+    """``test_*`` functions citing IDs in their docstrings; the teeth tests by property."""
     for path in _files(root / "tests"):
         rel = path.relative_to(root).as_posix()
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-                add(ev.tests, parse_ids(ast.get_docstring(node) or ""), f"{rel}::{node.name}")
+                _add(ev.tests, parse_ids(ast.get_docstring(node) or ""), f"{rel}::{node.name}")
         if path.name == "test_teeth.py":
             src = path.read_text("utf-8")
             for node in tree.body:
@@ -149,13 +163,21 @@ def read_evidence(root: Path = ROOT) -> Evidence:
                     body = ast.get_source_segment(src, node) or ""
                     for p in PROPERTIES:
                         if f'"{p.name}"' in body:
-                            add(ev.teeth, [p.name], f"{rel}::{node.name}")
+                            _add(ev.teeth, [p.name], f"{rel}::{node.name}")
+
+
+def _read_helpers(root: Path, ev: Evidence) -> None:
+    """spec/ functions that are neither actions nor properties and cite IDs."""
     skip = {a.apply.__name__ for a in all_actions()} | {p.predicate.__name__ for p in PROPERTIES}
     for path in _files(root / "spec"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.FunctionDef) and node.name not in skip:
-                add(ev.helpers, parse_ids(ast.get_docstring(node) or ""),
-                    f"spec/{path.name}::{node.name}")
+                _add(ev.helpers, parse_ids(ast.get_docstring(node) or ""),
+                     f"spec/{path.name}::{node.name}")
+
+
+def _read_mutants(root: Path, ev: Evidence) -> None:
+    """``Mutant(name, ids, ...)`` in conformance/mutant_catalog.py."""
     catalog = root / "conformance" / "mutant_catalog.py"
     if catalog.exists():
         for node in ast.walk(ast.parse(catalog.read_text("utf-8"))):
@@ -163,8 +185,7 @@ def read_evidence(root: Path = ROOT) -> Evidence:
                     node.func.id == "Mutant" and len(node.args) >= 2:
                 ids = _str_tuple(node.args[1])
                 if ids:
-                    add(ev.mutants, ids, _name_of(node.args[0]))
-    return ev
+                    _add(ev.mutants, ids, _name_of(node.args[0]))
 
 
 def read_requirements(root: Path = ROOT) -> tuple[dict[str, str], str]:
