@@ -122,18 +122,9 @@ def run_workload(args: argparse.Namespace, progress: Any = None) -> dict[str, An
     """Run the workload described by ``args``; return the result as a dict."""
     rng = random.Random(args.seed)
     directory = Path(args.dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    config = workload_config()
-    if args.version != config.version:
-        import attrs
-
-        config = attrs.evolve(config, version=args.version)
-    fault_store = FaultStore() if args.crash else None
-    store: Store = fault_store if fault_store is not None else DirStore(directory)
-    log = RedoLog.create(store, config)
+    log, fault_store = _create_log(args, directory)
     crash_after = rng.randint(1, args.groups) if args.crash else None
-    per_thread = [args.groups // args.threads + (t < args.groups % args.threads)
-                  for t in range(args.threads)]
+    per_thread = _shares(args.groups, args.threads)
     committed: list[tuple[int, list[Record]]] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -141,9 +132,7 @@ def run_workload(args: argparse.Namespace, progress: Any = None) -> dict[str, An
     crash_info: dict[str, Any] = {}
     errors: list[BaseException] = []
     seeds = [rng.randrange(2**31) for _ in range(args.threads)]
-    ack_path = getattr(args, "ack_file", None)
-    ack_fd = (os.open(ack_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-              if ack_path else None)
+    ack_fd = _open_acks(getattr(args, "ack_file", None))
     start = time.monotonic()
 
     def crash_now() -> None:
@@ -168,10 +157,7 @@ def run_workload(args: argparse.Namespace, progress: Any = None) -> dict[str, An
                     if crashed.is_set():
                         return  # committed after the crash instant: not part of the image
                     committed.append((end, records))
-                    if ack_fd is not None:   # one write per line: a kill leaves whole lines
-                        os.write(ack_fd, (json.dumps({"end": end, "records": [
-                            [r.page_no, r.payload.decode("latin-1")] for r in records]})
-                            + "\n").encode())
+                    _ack(ack_fd, end, records)
                     n = len(committed)
                     if crash_after is not None and n >= crash_after and not crashed.is_set():
                         crash_now()
@@ -198,26 +184,20 @@ def run_workload(args: argparse.Namespace, progress: Any = None) -> dict[str, An
         os.close(ack_fd)
     counters = log.counters()
     lsns = log.lsn_values()
-    if args.crash:
-        log.stop_threads()
-        if not crashed.is_set():
-            with lock:
-                crash_now()
-        log.close(flush=False)
-        _copy_image(crash_info.pop("image"), DirStore(directory))
-    else:
-        log.close()
+    _leave_consistent(args, log, crashed, lock, crash_now, crash_info, directory)
     if errors:
         raise errors[0]
     if progress:
         progress(f"workload: {len(committed)} groups in {elapsed:.2f} s; recovering {directory}")
+    return _result(args, directory, committed, elapsed, lsns, counters, crash_info)
+
+
+def _result(args: argparse.Namespace, directory: Path, committed: list[tuple[int, list[Record]]],
+            elapsed: float, lsns: dict[str, int], counters: dict[str, int],
+            crash_info: dict[str, Any]) -> dict[str, Any]:
+    """Recover DIR, check it against the committed groups, and the run's result as a dict."""
     report = recover(directory)
     problems = check(report, committed)
-    # groups recovered after the checkpoint that no user had been told were committed: written
-    # (and synced) by the log threads before the crash, but their commit had not returned yet
-    acknowledged = sum(1 for end, _ in committed if end > report.checkpoint.lsn)
-    found = report.groups_applied + report.groups_already_on_pages
-    unacknowledged = max(0, found - acknowledged)
     return dict(
         dir=str(directory), threads=args.threads, groups=len(committed), seed=args.seed,
         version=args.version, seconds=round(elapsed, 3),
@@ -225,8 +205,66 @@ def run_workload(args: argparse.Namespace, progress: Any = None) -> dict[str, An
         lsn=lsns, counters=counters,
         crash={k: v for k, v in crash_info.items() if k != "image"} if args.crash else None,
         recovery=report_dict(report), report=report, problems=problems, ok=not problems,
-        recovered_unacknowledged=unacknowledged,
+        recovered_unacknowledged=_unacknowledged(report, committed),
     )
+
+
+def _shares(groups: int, threads: int) -> list[int]:
+    """``groups`` shared out over ``threads`` as evenly as possible."""
+    return [groups // threads + (t < groups % threads) for t in range(threads)]
+
+
+def _open_acks(path: str | None) -> int | None:
+    """``--ack-file``: the file descriptor acknowledged commits are appended to (or None)."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644) if path else None
+
+
+def _ack(fd: int | None, end: int, records: list[Record]) -> None:
+    """One JSON line per acknowledged commit, in one write: a kill leaves whole lines."""
+    if fd is not None:
+        os.write(fd, (json.dumps({"end": end, "records": [
+            [r.page_no, r.payload.decode("latin-1")] for r in records]}) + "\n").encode())
+
+
+def _create_log(args: argparse.Namespace, directory: Path) -> tuple[RedoLog, FaultStore | None]:
+    """The fresh log of the run: in DIR, or (``--crash``) on an in-memory FaultStore whose
+    crash image is written to DIR at the end."""
+    directory.mkdir(parents=True, exist_ok=True)
+    config = workload_config()
+    if args.version != config.version:
+        import attrs
+
+        config = attrs.evolve(config, version=args.version)
+    fault_store = FaultStore() if args.crash else None
+    store: Store = fault_store if fault_store is not None else DirStore(directory)
+    return RedoLog.create(store, config), fault_store
+
+
+def _leave_consistent(args: argparse.Namespace, log: RedoLog, crashed: threading.Event,
+                      lock: threading.Lock, crash_now: Any, crash_info: dict[str, Any],
+                      directory: Path) -> str:
+    """Leave DIR consistent: with ``--crash`` the crash happens now (unless it did already)
+    and its image is written to DIR; without, the log is closed cleanly. Returns what DIR
+    holds, in words."""
+    if args.crash:
+        log.stop_threads()
+        if not crashed.is_set():
+            with lock:
+                crash_now()
+        log.close(flush=False)
+        _copy_image(crash_info.pop("image"), DirStore(directory))
+        return "the image a crash at the interrupt would leave (the files are consistent)"
+    log.close()
+    return "a cleanly closed log (consistent: every committed group is written and synced)"
+
+
+def _unacknowledged(report: RecoveryReport, committed: list[tuple[int, list[Record]]]) -> int:
+    """Groups recovered after the checkpoint that no user had been told were committed:
+    written (and synced) by the log threads before the crash, but their commit had not
+    returned yet."""
+    acknowledged = sum(1 for end, _ in committed if end > report.checkpoint.lsn)
+    found = report.groups_applied + report.groups_already_on_pages
+    return max(0, found - acknowledged)
 
 
 INTERRUPTED: list[str] = []
@@ -247,17 +285,7 @@ def _stop_after_interrupt(args: argparse.Namespace, log: RedoLog, stop: threadin
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
     directory = Path(args.dir)
-    if args.crash:
-        log.stop_threads()
-        if not crashed.is_set():
-            with lock:
-                crash_now()
-        log.close(flush=False)
-        _copy_image(crash_info.pop("image"), DirStore(directory))
-        state = "the image a crash at the interrupt would leave (the files are consistent)"
-    else:
-        log.close()
-        state = "a cleanly closed log (consistent: every committed group is written and synced)"
+    state = _leave_consistent(args, log, crashed, lock, crash_now, crash_info, directory)
     INTERRUPTED.append(
         f"{len(committed)} of {args.groups} groups committed; {directory} holds {state}; "
         f"inspect it with 'redospec inspect {directory}', recover it with "
