@@ -170,11 +170,7 @@ def run_workload(args: argparse.Namespace, progress: Any = None) -> dict[str, An
     threads = [threading.Thread(target=user, args=(t,), name=f"user-{t}", daemon=True)
                for t in range(args.threads)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            while thread.is_alive():   # with a timeout: Ctrl-C is handled at once
-                thread.join(0.2)
+        _start_and_join(threads)
     except KeyboardInterrupt:
         _stop_after_interrupt(args, log, stop, threads, crashed, crash_now, lock, crash_info,
                               committed)
@@ -207,6 +203,15 @@ def _result(args: argparse.Namespace, directory: Path, committed: list[tuple[int
         recovery=report_dict(report), report=report, problems=problems, ok=not problems,
         recovered_unacknowledged=_unacknowledged(report, committed),
     )
+
+
+def _start_and_join(threads: list[threading.Thread]) -> None:
+    """Start the user threads and wait for them, with a timeout so Ctrl-C is handled at once."""
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.2)
 
 
 def _shares(groups: int, threads: int) -> list[int]:
