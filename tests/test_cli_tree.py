@@ -126,19 +126,20 @@ def test_no_parser_outside_the_tree() -> None:
 
 LEFTOVERS = re.compile(r"not available yet|\(issue:|\bissue \d|\bissue item|\bitems? \d",
                        re.IGNORECASE)
-"""Placeholder text and process words (which issue, which item): the reader of the code or of
-a --help was not there when the work was planned."""
+"""Placeholder text and process words (which issue, which item) in the code, the README and
+docs/: their reader was not there when the work was planned."""
 
 
 def test_no_leftovers_in_code_or_help() -> None:
     found = []
-    for part in (*PARTS, "tests"):
-        for path in sorted((ROOT / part).rglob("*.py")):
-            if path.name in ("test_cli_tree.py", "test_newcomer.py"):   # they name the words
-                continue
-            for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-                if LEFTOVERS.search(line):
-                    found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    texts = [p for part in (*PARTS, "tests") for p in sorted((ROOT / part).rglob("*.py"))]
+    texts += [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    for path in texts:
+        if path.name in ("test_cli_tree.py", "test_newcomer.py"):   # they name the words
+            continue
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if LEFTOVERS.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert found == []
 
 
