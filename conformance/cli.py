@@ -1,4 +1,4 @@
-"""``redospec check``, ``redospec fuzz`` and ``redospec mutants``.
+"""``redospec check`` and ``redospec mutants``.
 
 ``check`` is the project's main job. It runs, each in its own process so that one part's crash
 or import error cannot hide another part's verdict:
@@ -12,10 +12,6 @@ or import error cannot hide another part's verdict:
 
 It prints one summary table (part, verdict, figures, seconds) and exits 1 when any part failed or
 is unavailable (a part whose module is missing is reported as ``unavailable``, never skipped).
-
-``fuzz --minutes N [--db DIR]`` runs the conformance targets with the long ``fuzz`` settings in a
-loop until the time is up, printing a progress line; failures are saved to Hypothesis's example
-database in DIR (default ``.hypothesis/fuzz``) and printed with the command that replays them.
 
 ``mutants [--json] [NAME ...]`` runs the seeded-bug catalog (:mod:`conformance.mutants`) and
 prints per mutant whether and by which check it was caught, with the examples and seconds it took.
@@ -357,53 +353,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# fuzz
-# --------------------------------------------------------------------------------------------
-
-
-def cmd_fuzz(args: argparse.Namespace) -> int:
-    """Round-robin over the fuzz targets until ``--minutes`` have passed (see module doc)."""
-    if not args.minutes > 0:   # also rejects nan
-        raise UsageError(f"--minutes {args.minutes:g}: must be positive")
-    import conformance.checks as checks
-    import conformance.fuzzing as fuzzing
-
-    for name in args.target or []:   # before the database is created and the clock starts
-        try:
-            checks.check_named(name)
-        except KeyError as exc:
-            raise UsageError(f"--target {exc.args[0]}") from None
-
-    db = Path(args.db)
-    if db.exists() and not db.is_dir():
-        raise UsageError(f"--db {db}: exists and is not a folder; name a folder for the "
-                         "example database")
-    try:
-        db.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--db {db}: cannot create the example database folder: "
-                         f"{exc.strerror or exc}") from exc
-    start = time.monotonic()
-    report = fuzzing.FuzzReport()
-
-    def account() -> str:
-        ran = ", ".join(f"{name} {n}" for name, n in sorted(checks.EXAMPLES.items()) if n)
-        failed = [f.check for f in report.failures]
-        found = (f"failures found before it: {', '.join(failed)} (saved in {db})" if failed
-                 else "no failure found before it")
-        return (f"fuzzed {time.monotonic() - start:.0f} s, examples run: {ran or 'none yet'}; "
-                f"{found}")
-
-    _DONE.append(account)
-
-    fuzzing.fuzz(minutes=args.minutes, db=db, targets=args.target or None,
-                 progress=_progress, report=report)
-    _progress_done()
-    print(fuzzing.format_report(report, db))
-    return EXIT_OK if not report.failures else EXIT_FAILED
-
-
-# --------------------------------------------------------------------------------------------
 # mutants
 # --------------------------------------------------------------------------------------------
 
@@ -455,16 +404,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.add_argument("--only", action="append", choices=list(PARTS),
                        help="run only this part (repeatable)")
-    fuzz = sub.add_parser("fuzz", help="long conformance fuzzing with the example database",
-                          description=paragraphs[4])
-    fuzz.add_argument("--minutes", type=float, required=True, help="how long to fuzz")
-    fuzz.add_argument("--db", default=".hypothesis/fuzz",
-                      help="example database folder (default .hypothesis/fuzz)")
-    fuzz.add_argument("--target", action="append",
-                      help="fuzz only this target: stepped, wrap, crash, restart, v90 or trace "
-                           "(repeatable; default all)")
     mut = sub.add_parser("mutants", help="run the seeded-bug catalog",
-                         description=paragraphs[5])
+                         description=paragraphs[4])
     mut.add_argument("--json", action="store_true",
                      help='print {"kill_rate", "mutants": [{"name", "caught", "by", ...}]}')
     mut.add_argument("names", nargs="*", help="run only these mutants")
@@ -473,13 +414,13 @@ def _parser() -> argparse.ArgumentParser:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
-    "fuzz": cmd_fuzz,
     "mutants": cmd_mutants,
 }
 
 
 def main(argv: list[str]) -> int:
-    """Entry point: ``argv[0]`` is ``check``, ``fuzz`` or ``mutants``."""
+    """Entry point: ``argv[0]`` is ``check`` or ``mutants`` (``redospec fuzz`` is
+:mod:`campaign.cli`)."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse printed the usage and the problem
