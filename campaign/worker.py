@@ -159,6 +159,16 @@ def main(config: WorkerConfig, conn: Connection) -> None:
             stopping[0] = True
             raise CampaignStop
 
+    def unraisable(info: Any, hook: Any = sys.unraisablehook) -> None:
+        # SIGTERM raised inside a garbage-collector callback (Hypothesis installs one) is
+        # swallowed there: deliver it again, a moment later, where it can propagate
+        if isinstance(info.exc_value, CampaignStop):
+            stopping[0] = False
+            threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGTERM)).start()
+            return
+        hook(info)
+
+    sys.unraisablehook = unraisable
     state = _State()
     outbox: queue.Queue[tuple[str, Any] | None] = queue.Queue()
     sender = threading.Thread(target=_send_loop, args=(config, conn, state, outbox),
