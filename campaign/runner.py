@@ -17,6 +17,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -172,6 +173,9 @@ class Campaign:
         # SIGINT blocked while a worker starts: the worker inherits the blocked signal, so a
         # Ctrl-C to the process group never interrupts its imports (the parent stops it); the
         # parent gets a Ctrl-C of that moment as soon as the signal is unblocked
+        # (multiprocessing's resource tracker, started by the first spawn, unblocks SIGINT
+        # after starting itself: start it first, so that it leaves the mask alone)
+        resource_tracker.ensure_running()
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             self._start_workers(ctx)
