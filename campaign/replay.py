@@ -10,6 +10,7 @@ itself, so a bug that was fixed leaves the shared database clean after one repla
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 import unittest
 from collections.abc import Callable
@@ -42,6 +43,20 @@ def replay_settings(database: ExampleDatabase) -> settings:
                     phases=(Phase.explicit, Phase.reuse))
 
 
+def parts(name: str) -> list[tuple[str, Callable[[settings], None]]]:
+    """The Hypothesis tests of the check ``name``, each replayed on its own: a test with
+    nothing stored raises ``SkipTest``, which must not hide the next one (the matrix checks
+    run one test per configuration row)."""
+    from conformance import checks
+
+    if name in ("matrix", "matrix-ci"):
+        from conformance import matrix
+
+        return [(f"matrix row {row.name}", functools.partial(matrix.run_row, row))
+                for row in matrix.MATRIX if row.ci or name == "matrix"]
+    return [(name, checks.check_named(name).load())]
+
+
 def replay(layers: list[dbmod.Layer], targets: list[str], *, mutant: str | None = None,
            progress: Callable[[str], None] | None = None) -> list[Replayed]:
     """Replay ``targets``' stored failures from ``layers``; one :class:`Replayed` per check.
@@ -59,26 +74,33 @@ def replay(layers: list[dbmod.Layer], targets: list[str], *, mutant: str | None 
         for i, name in enumerate(targets, 1):
             if progress:
                 progress(f"replay [{i}/{len(targets)}] {name} ...")
-            reporter = Reporter()
-            before = sum(checks.EXAMPLES.values())
             start = time.monotonic()
-            try:
-                with with_reporter(reporter):
-                    checks.check_named(name).load()(replay_settings(database))
-            except unittest.SkipTest:   # Hypothesis: nothing stored, so no test case to run
-                results.append(Replayed(name, False, seconds=time.monotonic() - start))
-                continue
-            except Exception as exc:
-                if dbmod.is_database_error(exc):
-                    raise dbmod.DatabaseError(
-                        f"the example database stopped answering during the replay of "
-                        f"{name}: {dbmod.one_line(exc)}") from exc
-                what, flaky = failure_kind(exc)
-                results.append(Replayed(
-                    name, True, what + (" (flaky: did not replay exactly)" if flaky else ""),
-                    str(exc)[:4000], schedule_text(exc, reporter.lines),
-                    sum(checks.EXAMPLES.values()) - before, time.monotonic() - start))
-                continue
-            results.append(Replayed(name, False, examples=sum(checks.EXAMPLES.values()) - before,
-                                    seconds=time.monotonic() - start))
+            before = sum(checks.EXAMPLES.values())
+            found: Replayed | None = None
+            for label, run in parts(name):
+                reporter = Reporter()
+                try:
+                    with with_reporter(reporter):
+                        run(replay_settings(database))
+                except unittest.SkipTest:   # Hypothesis: nothing stored for this test
+                    continue
+                except Exception as exc:
+                    if dbmod.is_database_error(exc):
+                        raise dbmod.DatabaseError(
+                            f"the example database stopped answering during the replay of "
+                            f"{name}: {dbmod.one_line(exc)}") from exc
+                    if found is None:   # the first failing test of the check is shown
+                        what, flaky = failure_kind(exc)
+                        where = "" if label == name else f" ({label})"
+                        found = Replayed(
+                            name, True,
+                            what + where + (" (flaky: did not replay exactly)" if flaky else ""),
+                            str(exc)[:4000], schedule_text(exc, reporter.lines))
+            examples = sum(checks.EXAMPLES.values()) - before
+            seconds = time.monotonic() - start
+            if found is None:
+                results.append(Replayed(name, False, examples=examples, seconds=seconds))
+            else:
+                found.examples, found.seconds = examples, seconds
+                results.append(found)
     return results
