@@ -70,7 +70,7 @@ def parse(texts: str | list[str]) -> list[Layer]:
 
 
 def _check_url(url: str) -> str:
-    m = re.fullmatch(r"redis://([^/:@]*@)?([^/:]+)(:\d+)?(/\d+)?/?", url)
+    m = re.fullmatch(r"redis://([^/@]*@)?([^/:@]+)(:\d+)?(/\d+)?/?", url)
     if not m:
         raise DatabaseError(f"--db {url}: not a Redis URL; write redis://HOST:PORT/N "
                             "(N, the database number, defaults to 0)")

@@ -97,6 +97,7 @@ def test_configure_adds_the_arguments_to_any_parser() -> None:
     ("redis://127.0.0.1:6379/0", ["redis"]),
     ("d+redis://127.0.0.1:6379/2", ["dir", "redis"]),
     ("a+b", ["dir"]),    # a folder whose name has a plus sign
+    ("redis://:secret@10.0.0.5:6380/1", ["redis"]),
 ])
 def test_db_syntax(text: str, kinds: list[str], tmp_path: Path,
                    monkeypatch: pytest.MonkeyPatch) -> None:
