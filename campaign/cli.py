@@ -173,7 +173,7 @@ def _run_campaign(args: argparse.Namespace, layers: list[dbmod.Layer],
           f"({result.ended}): {result.total_examples} examples "
           f"({result.total_examples / max(1e-9, result.seconds):.1f}/s); {counts}")
     for error in result.worker_errors:
-        print(f"worker error: {error}", file=sys.stderr)
+        print(f"redospec fuzz: {error}", file=sys.stderr)
     if result.db_error:
         local = [layer.where for layer in layers if layer.kind == "dir"]
         kept = (f"; what the campaign found is also in {', '.join(local)}" if local
@@ -184,14 +184,14 @@ def _run_campaign(args: argparse.Namespace, layers: list[dbmod.Layer],
         print(f"{len(result.failures)} distinct failures (each printed above when found):")
         for f in result.failures:
             print(f"  FAILED {f.check}: {f.what}\n    replay: {f.replay}")
-    elif not result.db_error:
+    elif not result.db_error and not result.worker_errors:
         print(f"no failures (example database: {result.db})")
     for path, write in ((args.report, report.write_json), (args.junit, report.write_junit),
                         (args.html, report.write_html)):
         if path:
             write(result, Path(path))
             print(f"report: {path}")
-    return EXIT_FAILED if result.failures or result.db_error else EXIT_OK
+    return EXIT_FAILED if result.failures or result.db_error or result.worker_errors else EXIT_OK
 
 
 def format_failure(failure: object) -> str:

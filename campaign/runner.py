@@ -129,6 +129,7 @@ class Campaign:
         self.workers: list[_Worker] = []
         self._keys: dict[tuple[str, str], Failure] = {}
         self._start = 0.0
+        self._stopping = False
 
     # --- the loop ------------------------------------------------------------------------
 
@@ -218,6 +219,10 @@ class Campaign:
             if not worker.finished:
                 worker.proc.join(0.2)
                 worker.finished = f"exited (status {worker.proc.exitcode})"
+                if not self._stopping:   # not stopped by us: it died
+                    self.result.worker_errors.append(
+                        f"worker {self.workers.index(worker)} died (exit status "
+                        f"{worker.proc.exitcode})")
 
     def _handle(self, worker: _Worker, kind: str, index: int, payload: Any) -> None:
         if kind == "stats":
@@ -303,6 +308,7 @@ class Campaign:
     def stop(self) -> None:
         """SIGTERM every live worker, read what they send until they close (at most
         ``STOP_GRACE_S``), SIGKILL the rest: every worker is gone when this returns."""
+        self._stopping = True
         for w in self.workers:
             if w.proc.is_alive():
                 with contextlib.suppress(OSError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -150,10 +151,10 @@ def test_redis_stopped_mid_campaign_stops_the_workers_and_keeps_local_results(
     assert f"STILL FAILS {found}: {CAUGHT_BY}" in replay.stdout
 
 
-def _start(tmp_path: Path) -> tuple[subprocess.Popen[str], list[int]]:
+def _start(tmp_path: Path, minutes: str = "2") -> tuple[subprocess.Popen[str], list[int]]:
     """A campaign with two workers, once both workers are running checks."""
     proc = subprocess.Popen(
-        fuzz("--workers", "2", "--minutes", "2", "--db", str(tmp_path / "db"),
+        fuzz("--workers", "2", "--minutes", minutes, "--db", str(tmp_path / "db"),
              "--target", "stepped", "--interval", "0.5"),
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -201,3 +202,18 @@ def test_a_killed_parent_leaves_no_worker(tmp_path: Path) -> None:
         for pid in workers:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_worker_that_dies_fails_the_campaign(tmp_path: Path) -> None:
+    """A worker killed from outside: the other one runs on to the end, and the campaign says
+    which worker died and exits 1 instead of reporting 'no failures'."""
+    proc, workers = _start(tmp_path, minutes="0.2")
+    os.kill(workers[0], signal.SIGKILL)
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 1, out + err
+    assert re.search(r"^redospec fuzz: worker [01] died \(exit status -9\)$", err, re.M), err
+    assert "no failures" not in out and "time is up" in out
