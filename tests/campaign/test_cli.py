@@ -105,3 +105,18 @@ def test_db_syntax(text: str, kinds: list[str], tmp_path: Path,
     layers = dbmod.parse(text)
     assert [layer.kind for layer in layers] == kinds
     assert dbmod.parse(dbmod.text(layers)) == layers
+
+
+def test_layered_text_opens_a_folder_in_front_of_redis(tmp_path: Path) -> None:
+    """What ``REDOSPEC_FUZZ_DB`` (tests/conformance/conftest.py) and ``--db`` build from
+    ``DIR+redis://...``: saves go to the folder first (nothing is contacted until used)."""
+    from hypothesis.database import DirectoryBasedExampleDatabase, MultiplexedDatabase
+    from hypothesis.extra.redis import RedisExampleDatabase
+
+    db = dbmod.from_text(f"{tmp_path / 'local'}+redis://127.0.0.1:6379/3")
+    assert isinstance(db, MultiplexedDatabase)
+    front, back = db._wrapped
+    assert isinstance(front, DirectoryBasedExampleDatabase)
+    assert Path(front.path) == tmp_path / "local"
+    assert isinstance(back, RedisExampleDatabase)
+    assert back.redis.connection_pool.connection_kwargs["db"] == 3
