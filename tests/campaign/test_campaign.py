@@ -2,9 +2,9 @@
 (``conformance/mutant_catalog.py``) applied inside the workers, real signals.
 
 Each campaign runs as ``python -m redospec fuzz`` in its own process, as a user runs it.
-The seeded bug ``write_ahead_padding_missing`` (WR-6: the writer does not pad the rest of a
-write-ahead region) is caught by the stepped check within a few examples, and its shrinking is
-bounded (``--shrink-seconds``), so a campaign finds it in seconds.
+The seeded bugs ``write_ahead_padding_missing`` (WR-6: the writer does not pad the rest of a
+write-ahead region) and ``v90_report_added_without_advance`` (CP-1) are caught within a few
+examples, and shrinking is bounded (``--shrink-seconds``), so a campaign finds them in seconds.
 """
 
 from __future__ import annotations
@@ -68,46 +68,56 @@ def primary_entries(server: RedisServer) -> dict[bytes, int]:
             if not key.endswith((b".secondary", b".pareto"))}
 
 
+V90_MUTANT = "v90_report_added_without_advance"
+V90_CAUGHT_BY = "abstraction recent_closed.tail"
+
+
 def test_two_workers_find_a_seeded_bug_stored_once_in_redis_replayed_by_a_third_process(
         redis_server: RedisServer, tmp_path: Path) -> None:
-    """Two workers fuzz the stepped check with a seeded bug against Redis: the failure is
-    printed once (with its schedule and replay command), stored once, and a separate process
-    replays it from Redis; the reports say the same (WR-6)."""
+    """Two workers fuzz the 9.0 and 8.0 stepped checks with a seeded 9.0 bug (the tracker's
+    report_added does not advance: CP-1) against Redis. Worker 0 starts on v90 and finds it;
+    worker 1 starts on the 8.0 machine, which the bug does not touch, and meets the failure in
+    Redis when it gets to v90. The failure is printed once (with its schedule and replay
+    command), stored once, and a separate process replays it from Redis; the JSON, JUnit and
+    HTML reports say the same."""
     out = tmp_path / "r"
-    done = run(fuzz("--workers", "2", "--minutes", "1.5", "--db", redis_server.url,
-                    "--target", "stepped", "--mutant", MUTANT, "--shrink-seconds", "3",
-                    "--interval", "1", "--report", f"{out}.json", "--junit", f"{out}.xml",
-                    "--html", f"{out}.html"))
+    done = run(fuzz("--workers", "2", "--minutes", "0.35", "--db", redis_server.url,
+                    "--target", "v90", "--target", "stepped", "--mutant", V90_MUTANT,
+                    "--shrink-seconds", "3", "--interval", "1", "--report", f"{out}.json",
+                    "--junit", f"{out}.xml", "--html", f"{out}.html"))
     assert done.returncode == 1, done.stdout + done.stderr
-    assert done.stdout.count(f"\nFAILED stepped: {CAUGHT_BY}") == 1, done.stdout
-    assert "shrunk schedule:\n  " in done.stdout and "writer_write" in done.stdout
-    replay = f"fuzz --replay --db {redis_server.url} --target stepped --mutant {MUTANT}"
+    assert done.stdout.count(f"\nFAILED v90: {V90_CAUGHT_BY}") == 1, done.stdout
+    assert "shrunk schedule:\n  " in done.stdout and "state = Machine90()" in done.stdout
+    replay = f"fuzz --replay --db {redis_server.url} --target v90 --mutant {V90_MUTANT}"
     assert replay in done.stdout
     progress = [line for line in done.stderr.splitlines() if line.startswith("fuzz 0:")]
     assert progress and "2/2 workers" in progress[0] and "examples (" in progress[0]
 
     stored = primary_entries(redis_server)
-    assert sum(stored.values()) == 1, stored   # both workers ran it; one example stored
+    assert sum(stored.values()) == 1, stored   # one example, whichever worker met it
 
     third = run([sys.executable, "-m", "redospec", *replay.split()])
     assert third.returncode == 1, third.stdout + third.stderr
-    assert f"STILL FAILS stepped: {CAUGHT_BY}" in third.stdout
+    assert f"STILL FAILS v90: {V90_CAUGHT_BY}" in third.stdout
     assert "1 of 1 checks still fail" in third.stdout
 
     report = json.loads(Path(f"{out}.json").read_text())
     assert report["workers"] == 2 and report["examples"] > 0
-    assert report["checks"]["stepped"]["examples"] == report["examples"]
-    [failure] = report["checks"]["stepped"]["failures"]
-    assert failure["what"] == CAUGHT_BY and replay in failure["replay"]
+    assert report["examples"] == sum(c["examples"] for c in report["checks"].values())
+    assert report["checks"]["stepped"]["failures"] == []
+    [failure] = report["checks"]["v90"]["failures"]
+    assert failure["what"] == V90_CAUGHT_BY and replay in failure["replay"]
     assert report["samples"] and all(s["examples"] <= report["examples"]
                                      for s in report["samples"])
     assert report["action_coverage"]["stepped"]["writer_write"] > 0
     suite = ET.parse(f"{out}.xml").getroot()
-    [case] = suite.findall("testcase")
-    assert case.get("name") == "stepped" and suite.get("failures") == "1"
-    assert CAUGHT_BY in (case.find("failure").get("message") or "")   # type: ignore[union-attr]
+    cases = {case.get("name"): case for case in suite.findall("testcase")}
+    assert set(cases) == {"v90", "stepped"} and suite.get("failures") == "1"
+    assert cases["stepped"].find("failure") is None
+    assert V90_CAUGHT_BY in (cases["v90"].find("failure").get("message")  # type: ignore[union-attr]
+                             or "")
     page = Path(f"{out}.html").read_text()
-    assert "<svg" in page and CAUGHT_BY in page and "http" not in page.split("<svg", 1)[0]
+    assert "<svg" in page and V90_CAUGHT_BY in page and "http" not in page.split("<svg", 1)[0]
 
 
 def test_redis_stopped_mid_campaign_stops_the_workers_and_keeps_local_results(
