@@ -1,4 +1,4 @@
-"""``python -m conformance check|fuzz|mutants ...``: the same commands as ``redospec``."""
+"""``python -m conformance check|mutants ...``: the same commands as ``redospec``."""
 
 import sys
 

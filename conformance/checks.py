@@ -4,7 +4,7 @@ A *check* is a function ``run(settings) -> None`` that drives the implementation
 with Hypothesis and raises when they disagree. The same functions run
 
 * under pytest (``tests/conformance``, the active Hypothesis profile: ``ci`` in the test suite),
-* in ``redospec fuzz`` (long runs, failures saved to a DirectoryBasedExampleDatabase),
+* in ``redospec fuzz`` (campaigns of worker processes on one shared example database),
 * in ``redospec mutants`` (each seeded bug must make one of them fail).
 
 Hypothesis keys its example database by the test function (``@given``) or the state machine

@@ -13,8 +13,8 @@ or import error cannot hide another part's verdict:
 It prints one summary table (part, verdict, figures, seconds) and exits 1 when any part failed or
 is unavailable (a part whose module is missing is reported as ``unavailable``, never skipped).
 
-``main(argv)`` is ``python -m conformance check|fuzz|mutants``: it runs this module's ``check``,
-:mod:`conformance.fuzz_cli` or :mod:`conformance.mutants_cli` as ``redospec`` does.
+``main(argv)`` is ``python -m conformance check|mutants``: it runs this module's ``check`` or
+:mod:`conformance.mutants_cli` as ``redospec`` does (``redospec fuzz`` is :mod:`campaign.cli`).
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "check": ("conformance.cli", "the main job: proofs, exploration, conformance"),
-    "fuzz": ("conformance.fuzz_cli", "long conformance fuzzing with Hypothesis's database"),
     "mutants": ("conformance.mutants_cli", "run the seeded-bug catalog"),
 }
 """The subcommands of ``python -m conformance`` (the same as ``redospec``'s)."""
@@ -329,6 +328,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m conformance check|fuzz|mutants ...``."""
+    """``python -m conformance check|mutants ...``."""
     return command.dispatch(SUBCOMMANDS, sys.argv[1:] if argv is None else argv,
                             prog="python -m conformance", no_args_status=2)

@@ -19,7 +19,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "inspect": ("impl.cli", "read and validate MySQL redo log files"),
     "workload": ("impl.workload", "run a threaded workload against a fresh log, then recover"),
     "check": ("conformance.cli", "the main job: proofs, exploration, conformance"),
-    "fuzz": ("conformance.fuzz_cli", "long conformance fuzzing with Hypothesis's database"),
+    "fuzz": ("campaign.cli", "fuzz campaigns: many workers, a shared example database"),
     "mutants": ("conformance.mutants_cli", "run the seeded-bug catalog"),
     "serve": ("atlas.serve", "the interactive explorer in the browser (127.0.0.1)"),
     "actions": ("atlas.actions_cli", "the spec's actions: requirement IDs and summaries"),

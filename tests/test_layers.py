@@ -9,6 +9,8 @@ arrows allowed between the project's packages:
 * ``proofs`` -> ``spec``;
 * ``conformance`` -> ``spec``, ``impl``;
 * ``faults`` -> ``impl`` (end-to-end fault campaigns on the real system);
+* ``campaign`` -> ``conformance``, ``spec``, ``impl`` (fuzz campaigns of the conformance
+  checks: workers, shared example databases, reports); only the CLI imports it;
 * ``bench`` and ``redospec`` (the command-line tree) sit on top and may import any part;
 * except that every part may import the command line's leaf modules (``redospec.errors``,
   ``redospec.output``, ``redospec.command``, ``redospec.interrupts``), which import nothing of
@@ -29,7 +31,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PARTS = ("spec", "impl", "proofs", "conformance", "faults", "bench", "redospec", "atlas")
+PARTS = ("spec", "impl", "proofs", "conformance", "faults", "bench", "redospec", "atlas",
+         "campaign")
 
 ALLOWED: dict[str, frozenset[str]] = {
     "spec": frozenset(),
@@ -38,6 +41,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "conformance": frozenset({"spec", "impl"}),
     "faults": frozenset({"impl"}),
     "atlas": frozenset({"spec"}),
+    "campaign": frozenset({"conformance", "spec", "impl"}),
     "bench": frozenset(PARTS) - {"bench"},
     "redospec": frozenset(PARTS) - {"redospec"},
 }

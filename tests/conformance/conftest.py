@@ -1,8 +1,12 @@
 """Conformance test set-up: replay ``redospec fuzz`` failures from its example database.
 
-``redospec fuzz --db DIR`` saves failures in a DirectoryBasedExampleDatabase at DIR and prints a
-replay command that sets ``REDOSPEC_FUZZ_DB=DIR``: with it, every conformance test here uses that
-database, so Hypothesis replays the saved failing examples first.
+``REDOSPEC_FUZZ_DB`` names a campaign's example database in ``redospec fuzz --db``'s syntax: a
+folder, ``redis://HOST:PORT/N``, or ``DIR+redis://HOST:PORT/N`` (the folder in front of the
+shared Redis). With it, every conformance test here (and HypoFuzz, which collects them) uses
+that database, so Hypothesis replays the campaign's failing examples first and saves what it
+finds there::
+
+    REDOSPEC_FUZZ_DB=redis://ci-redis:6379/0 HYPOTHESIS_PROFILE=dev pytest tests/conformance
 """
 
 from __future__ import annotations
@@ -10,14 +14,12 @@ from __future__ import annotations
 import os
 
 from hypothesis import settings
-from hypothesis.database import DirectoryBasedExampleDatabase
 
 _DB = os.environ.get("REDOSPEC_FUZZ_DB")
 if _DB:
-    settings.register_profile(
-        "fuzz-replay",
-        settings(settings.default, database=DirectoryBasedExampleDatabase(_DB)),
-    )
+    from campaign.db import from_text
+
+    settings.register_profile("fuzz-replay", settings(settings.default, database=from_text(_DB)))
     settings.load_profile("fuzz-replay")
 
 

@@ -1,4 +1,4 @@
-"""``redospec check | fuzz | mutants``: the summary table, exit codes and bad input.
+"""``redospec check | mutants``: the summary table, exit codes and bad input.
 
 The parts themselves are tested elsewhere; here the CLI's contract: one table, an
 ``unavailable`` part counts as a failure (never a silent pass), ``--json`` shapes, and a clear
@@ -8,7 +8,6 @@ one-line error with exit status 2 for bad options.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -58,29 +57,7 @@ def test_missing_module_reported_unavailable(monkeypatch: pytest.MonkeyPatch) ->
     assert result.verdict == "unavailable" and "spec.cli" in result.detail
 
 
-def test_fuzz_rejects_non_positive_minutes(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["fuzz", "--minutes", "0"]) == 2
-    assert "--minutes" in capsys.readouterr().err
-
-
-def test_fuzz_unknown_target_is_a_usage_error_before_fuzzing(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    """An unknown --target was a KeyError traceback (status 1); now one line, status 2, naming
-    the target and the known ones, and the example database folder is not even created."""
-    db = tmp_path / "db"
-    assert cli.main(["fuzz", "--minutes", "0.1", "--db", str(db), "--target", "nope"]) == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
-    assert "--target" in err and "'nope'" in err and "stepped" in err
-    assert not db.exists()
-
-
-def test_fuzz_rejects_nan_minutes(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["fuzz", "--minutes", "nan"]) == 2
-    assert "--minutes nan" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize("command", ["check", "fuzz", "mutants"])
+@pytest.mark.parametrize("command", ["check", "mutants"])
 def test_help_describes_the_command(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     """A first-time user's --help says what the command does, in plain text (no reST)."""
     assert cli.main([command, "--help"]) == 0
@@ -88,11 +65,6 @@ def test_help_describes_the_command(command: str, capsys: pytest.CaptureFixture[
     description = out.split("\n\n")[1]
     assert command in description and len(description) > 60
     assert "``" not in out and ":mod:" not in out
-
-
-def test_fuzz_requires_minutes(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["fuzz"]) == 2
-    assert "--minutes" in capsys.readouterr().err
 
 
 def test_mutants_unknown_name_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -149,14 +121,3 @@ def test_check_only_repeated_runs_the_part_once(monkeypatch: pytest.MonkeyPatch,
     assert cli.main(["check", "--only", "proofs", "--only", "proofs"]) == 0
     assert calls == ["proofs"]
     assert capsys.readouterr().out.count("40 proved") == 1
-
-
-def test_fuzz_db_that_is_a_file_is_a_usage_error(capsys: pytest.CaptureFixture[str],
-                                                  tmp_path: Path) -> None:
-    """--db naming an existing file: status 2 and a message that says so in words (it was
-    "[Errno 17] File exists"), before any fuzzing."""
-    f = tmp_path / "db"
-    f.write_bytes(b"")
-    assert cli.main(["fuzz", "--minutes", "0.1", "--db", str(f)]) == 2
-    err = capsys.readouterr().err
-    assert "exists and is not a folder" in err and "Errno" not in err
