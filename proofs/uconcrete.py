@@ -92,7 +92,8 @@ def invariant_holds(p: Params, inv: Any, s: State) -> bool:
 def _real(p: Params, n_threads: int | None = None) -> tuple[UEnc, list[Any]]:
     dom = finite_dom(n_threads or p.n_user_threads, p.n_pages, p.n_flush_lists)
     sp = SymParams()
-    enc = UEnc(sp, cap=z3.IntVal(p.log_capacity), abstract=False, dom=dom)
+    enc = UEnc(sp, cap=z3.IntVal(p.log_capacity), abstract=False, dom=dom,
+               link_buf_8022=z3.BoolVal(p.link_buf == "8.0.22"))
     return enc, sp.substitution(concrete_values(p))
 
 
@@ -266,7 +267,8 @@ def concrete_counterexample(p: Params, make: Callable[..., UEnc], action: str, i
 
     dom = finite_dom(p.n_user_threads, p.n_pages, p.n_flush_lists)
     sp = SymParams()
-    enc = make(sp, cap=z3.IntVal(p.log_capacity), abstract=False, dom=dom)
+    enc = make(sp, cap=z3.IntVal(p.log_capacity), abstract=False, dom=dom,
+               link_buf_8022=z3.BoolVal(p.link_buf == "8.0.22"))
     subst = sp.substitution(concrete_values(p))
     a = UState.fresh("")
     guard, b = step(enc, action, a)

@@ -34,9 +34,10 @@ update ``lambda x: If(x == k, v, f(x))``), so relations need no frame axioms; no
 choices (the acting thread, sizes, the new tail ...) are constants named after the step. The
 relations are the same as :mod:`proofs.encoding`'s -- exact except the two writer actions,
 which over-approximate (:mod:`proofs.writer_exact` gives their exact relations and proves that
-they imply these). The 9.0 close and tracker actions are the same functions as the 8.0 pair in
-the spec (``spec.user._close``, ``spec.closer._advance``) and here; 9.0-specific actions that
-the ``v90`` branch adds to :mod:`proofs.encoding` stay bounded until encoded here.
+they imply these). 9.0's flush-list-added tracker (spec/tracker.py: user_wait_to_add,
+user_report_added, checkpointer_ask_smallest_not_added) is encoded as :mod:`proofs.encoding`
+encodes it: the tail moves to the first group not yet reported when someone asks, and a report
+moves it past the reporter's range only when no unreported group lies below.
 
 Quantifiers and decidability
 ----------------------------
@@ -198,9 +199,14 @@ class UEnc:
     (with :meth:`facts`) or the real terms (concrete Params in tests)."""
 
     def __init__(self, p: SymParams | None = None, cap: Int | None = None,
-                 abstract: bool = True, dom: Dom | None = None) -> None:
+                 abstract: bool = True, dom: Dom | None = None,
+                 link_buf_8022: z3.BoolRef | None = None) -> None:
         self.p = p or SymParams()
         self.cap = cap if cap is not None else z3.Int("log_capacity")
+        self.v8022 = link_buf_8022 if link_buf_8022 is not None else z3.Bool("link_buf_8022")
+        """``Params.link_buf == "8.0.22"`` (LNK-6: a user whose link starts at the tail moves
+        it; else stores the link and advances over links at or below its start); symbolic in
+        the proofs, so they cover both link buffers."""
         self.abstract = abstract
         self.dom = dom or Dom()
         self.lst = z3.Function("lst", Page, FList)
@@ -315,18 +321,23 @@ class UEnc:
         finally:
             self.recording = was
 
-    def first_unlinked(self, s: UState, pcs: tuple[int, ...], name: str
-                       ) -> tuple[Int, z3.BoolRef]:
-        """``m``: the smallest start of a group whose thread is at one of ``pcs``, or the
-        current lsn (where a traversal stops, LNK-2), as a fresh constant and its definition
-        (a witness thread attains it, or it is cur; no such group starts below it)."""
+    def first_unlinked(self, s: UState, pcs: tuple[int, ...], name: str,
+                       but: Term | None = None) -> tuple[Int, z3.BoolRef]:
+        """``m``: the smallest start of a group whose thread is at one of ``pcs`` (other than
+        thread ``but``, if given), or the current lsn (where a traversal stops, LNK-2), as a
+        fresh constant and its definition (a witness thread attains it, or it is cur; no such
+        group starts below it)."""
         m = z3.Int(f"{name}{s.tag}")
         w = self.choice(f"{name}_who{s.tag}", Thread)
         cur = self.cur(s)
+
+        def open_(x: Term) -> z3.BoolRef:
+            return self.at(s, x, *pcs) if but is None else z3.And(x != but, self.at(s, x, *pcs))
+
         defn = z3.And(
             m <= cur,
-            z3.Or(m == cur, z3.And(self.at(s, w, *pcs), self.st(s, w) == m)),
-            self.forall(Thread, lambda x: z3.Implies(self.at(s, x, *pcs), m <= self.st(s, x))),
+            z3.Or(m == cur, z3.And(open_(w), self.st(s, w) == m)),
+            self.forall(Thread, lambda x: z3.Implies(open_(x), m <= self.st(s, x))),
         )
         return m, defn
 
@@ -435,26 +446,42 @@ class UEnc:
             s, lambda k: z3.And(s.fn("pc", k) == COPIED, self.ends_in_later_block(s, k)),
             lambda k: self._move(s, k, FRG_SET, False))
 
-    def user_add_recent_written_link(self, s: UState) -> tuple[z3.BoolRef, UState]:
-        """spec.user.user_add_recent_written_link (USR-3, LNK-1, LNK-4), seeds variant."""
-        return self._user_step(
-            s, lambda k: z3.And(
-                z3.Or(s.fn("pc", k) == FRG_SET,
-                      z3.And(s.fn("pc", k) == COPIED, z3.Not(self.ends_in_later_block(s, k)))),
-                self.st(s, k) < s.ready + self.p.recent_written_size),
-            lambda k: self._move(s, k, LINKED, False))
+    def advance_own(self, s: UState, k: Term, pcs: tuple[int, ...], name: str
+                    ) -> tuple[z3.BoolRef, Term]:
+        """LNK-6's ``add_link_advance_tail`` by thread ``k`` on a ring whose unlinked groups
+        are those of threads at ``pcs``: with ``m`` the
+        first unlinked start of the *other* threads (or cur), the advance over links starting
+        at or below ``start`` stops at ``m`` when ``m < start`` (a hole below), else it passes
+        ``k``'s own range and stops at ``end`` (the fast path ``tail == start`` is the case
+        ``m > start``: later links are not followed). The definition of ``m`` and the new
+        tail."""
+        m, defn = self.first_unlinked(s, pcs, name, but=k)
+        return defn, z3.If(m > self.st(s, k), self.en(s, k), m)
 
-    def user_add_dirty_pages(self, s: UState) -> tuple[z3.BoolRef, UState]:
-        """spec.user.user_add_dirty_pages (USR-4, CP-3): guard ``start < added + L``; a clean
-        page gets ``oldest = start`` and enters its list at the head (a stamp above every
-        dirty page of that list; the list's tail if it was empty); ``newest = end``."""
+    def user_add_recent_written_link(self, s: UState) -> tuple[z3.BoolRef, UState]:
+        """spec.user.user_add_recent_written_link (USR-3, LNK-1, LNK-4): seeds stores the
+        link; 8.0.22 (LNK-6) also advances buf_ready_for_write_lsn (:meth:`advance_own`)."""
         k = self.actor(s)
+        defn, new = self.advance_own(s, k, (RESERVED, COPIED, FRG_SET), "m_lw")
+        guard = z3.And(
+            z3.Or(s.fn("pc", k) == FRG_SET,
+                  z3.And(s.fn("pc", k) == COPIED, z3.Not(self.ends_in_later_block(s, k)))),
+            self.st(s, k) < s.ready + self.p.recent_written_size, defn)
+        t = self._move(s, k, LINKED, False)
+        return guard, t.update({"ready": z3.If(self.v8022, new, s.ready)})
+
+    def _add_pages(self, s: UState, k: Term, guard: z3.BoolRef,
+                   changes: dict[str, Term] | None = None) -> tuple[z3.BoolRef, UState]:
+        """spec.user._add_pages (USR-4): a clean page gets ``oldest = start`` and enters its
+        list at the head (a stamp above every dirty page of that list; the list's tail if it
+        was empty); ``newest = end``; the thread moves to PAGES_ADDED. ``guard`` is the
+        action's own; ``changes``: scalars the action also sets."""
         pg = s.fn("page", k)
         li = self.lst(pg)
         clean = s.fn("newest", pg) == 0
         stamp = z3.Int(f"c_stamp{s.tag}")
-        guard = z3.And(
-            s.fn("pc", k) == LINKED, self.st(s, k) < s.added + self.p.recent_closed_size,
+        full = z3.And(
+            s.fn("pc", k) == LINKED, guard,
             z3.Implies(clean, self.forall(Page, lambda q: z3.Implies(
                 z3.And(self.dirty(s, q), self.lst(q) == li), s.fn("stamp", q) < stamp))))
         f = upd_thread(s, k, pc=z3.IntVal(PAGES_ADDED), sig=z3.BoolVal(False))
@@ -463,16 +490,53 @@ class UEnc:
         f["stamp"] = upd(s.f["stamp"], pg, z3.If(clean, stamp, s.fn("stamp", pg)))
         f["ne"] = upd(s.f["ne"], li, z3.BoolVal(True))
         f["tl"] = upd(s.f["tl"], li, z3.If(s.fn("ne", li), s.fn("tl", li), pg))
-        return guard, s.update(f=f)
+        return full, s.update(changes, f)
+
+    def user_add_dirty_pages(self, s: UState) -> tuple[z3.BoolRef, UState]:
+        """spec.user.user_add_dirty_pages (USR-4, CP-3, 8.0): guard ``start < added + L``;
+        the pages as :meth:`_add_pages`."""
+        k = self.actor(s)
+        return self._add_pages(s, k, self.st(s, k) < s.added + self.p.recent_closed_size)
+
+    def user_wait_to_add(self, s: UState) -> tuple[z3.BoolRef, UState]:
+        """spec.user.user_wait_to_add (USR-4, CP-3, 9.0; spec.tracker.wait_to_add):
+        has_space with the stored tail if ``start < added + L``, else after the user's own
+        ask, which moves the tail to the first group not yet reported (the user's own among
+        them, :meth:`first_unlinked`); guard ``start < added' + L``; the pages as
+        :meth:`_add_pages`, and the tail the ask moved."""
+        k = self.actor(s)
+        lag = self.p.recent_closed_size
+        m, defn = self.first_unlinked(
+            s, (RESERVED, COPIED, FRG_SET, LINKED, PAGES_ADDED), "m_wa")
+        asked = z3.If(self.st(s, k) < s.added + lag, s.added, m)
+        return self._add_pages(s, k, z3.And(defn, self.st(s, k) < asked + lag),
+                               {"added": asked})
 
     def user_add_recent_closed_link(self, s: UState) -> tuple[z3.BoolRef, UState]:
-        """spec.user.user_add_recent_closed_link (USR-4, CP-1, LNK-1): then wait or idle."""
+        """spec.user.user_add_recent_closed_link (USR-4, CP-1, LNK-1): seeds stores the link;
+        8.0.22 (LNK-6) also advances the dirty-pages-added lsn (:meth:`advance_own`); then
+        wait or idle."""
         k = self.actor(s)
+        defn, new = self.advance_own(s, k, (RESERVED, COPIED, FRG_SET, LINKED, PAGES_ADDED),
+                                     "m_cl")
         guard = z3.And(s.fn("pc", k) == PAGES_ADDED,
-                       self.st(s, k) < s.added + self.p.recent_closed_size)
-        idle = s.update(f=self._idle(s, k))
-        closed = self._move(s, k, CLOSED, False)
+                       self.st(s, k) < s.added + self.p.recent_closed_size, defn)
+        added = {"added": z3.If(self.v8022, new, s.added)}
+        idle = s.update(added, self._idle(s, k))
+        closed = self._move(s, k, CLOSED, False).update(added)
         return guard, self._ite(s.fn("wait", k) == 0, idle, closed)
+
+    def user_report_added(self, s: UState) -> tuple[z3.BoolRef, UState]:
+        """spec.user.user_report_added (USR-4, CP-1, LNK-6, 9.0; spec.tracker.report_added =
+        add_link_advance_tail with either link buffer, :meth:`advance_own`); then the thread
+        waits (CLOSED) or, with wait "none", is idle."""
+        k = self.actor(s)
+        defn, new = self.advance_own(s, k, (RESERVED, COPIED, FRG_SET, LINKED, PAGES_ADDED),
+                                     "m_ra")
+        idle = s.update({"added": new}, self._idle(s, k))
+        closed = self._move(s, k, CLOSED, False).update({"added": new})
+        return (z3.And(s.fn("pc", k) == PAGES_ADDED, defn),
+                self._ite(s.fn("wait", k) == 0, idle, closed))
 
     def user_wait_reset_event(self, s: UState) -> tuple[z3.BoolRef, UState]:
         """spec.user.user_wait_reset_event (USR-7, decision 1)."""
@@ -559,6 +623,15 @@ class UEnc:
             s, (RESERVED, COPIED, FRG_SET, LINKED, PAGES_ADDED), "m_rc")
         return z3.And(defn, s.added < m), s.update({"added": m})
 
+    def checkpointer_ask_smallest_not_added(self, s: UState) -> tuple[z3.BoolRef, UState]:
+        """spec.checkpointer.checkpointer_ask_smallest_not_added (CP-1, CP-2, LNK-2, 9.0;
+        spec.tracker.smallest_not_added_lsn): the tracker's advance_tail, the same relation as
+        the 8.0 closer's traversal -- the tail moves to the first group not yet reported;
+        guard: it moves."""
+        m, defn = self.first_unlinked(
+            s, (RESERVED, COPIED, FRG_SET, LINKED, PAGES_ADDED), "m_ask")
+        return z3.And(defn, s.added < m), s.update({"added": m})
+
     def available_for_checkpoint(self, s: UState, ol: Int) -> Int:
         """spec.checkpointer.available_for_checkpoint_lsn (CP-2, CP-4, CP-7)."""
         last, dpa = s.cp, s.added
@@ -618,11 +691,13 @@ ACTION_NAMES: tuple[str, ...] = (
     "write_notifier_notify_slots", "flush_notifier_notify_slots",
     "closer_traverse_links", "checkpointer_write_checkpoint",
     "checkpointer_sync_checkpoint", "page_cleaner_flush_page",
+    "user_wait_to_add", "user_report_added", "checkpointer_ask_smallest_not_added",
 )
-"""Every action of spec.model.default_actions for 8.0 and every action 9.0 shares with it (crash
-and recover excluded). 9.0's flush-list-added tracker (user_wait_to_add, user_report_added,
-checkpointer_ask_smallest_not_added, CP-1/CP-3, spec/tracker.py) is not encoded here yet: its
-obligations come from the bounded encoding (proofs.encoding), with that scope."""
+"""Every action of spec.model.default_actions, 8.0 and 9.0 (crash and recover excluded). A
+configuration has the 8.0 three (user_add_dirty_pages,
+user_add_recent_closed_link, closer_traverse_links) or the 9.0 three of the flush-list-added
+tracker (user_wait_to_add, user_report_added, checkpointer_ask_smallest_not_added: CP-1,
+CP-3, spec/tracker.py); each is proved to preserve every invariant."""
 
 OVER_APPROXIMATED: frozenset[str] = frozenset({"writer_write", "writer_traverse_links"})
 """The relations that allow more than the spec; :mod:`proofs.writer_exact` has the exact ones

@@ -1,5 +1,7 @@
 """The unbounded encoding (proofs/unbounded.py) speaks about the spec that runs (issue 14 items
-1, 3, 4), for 2 and 3 user threads, 2 and 3 pages, 1 and 2 flush lists.
+1, 3, 4), for 2 and 3 user threads, 2 and 3 pages, 1 and 2 flush lists, 8.0 and 9.0 (9.0's
+flush-list-added tracker, CP-1/CP-3), both link buffers (seeds; 8.0.22's add_link_advance_tail,
+LNK-6).
 
 Direction 1: every concrete spec step on a random walk satisfies its action's relation (real
 division terms, the sorts closed over one constant per thread/page/list). Direction 2: every
@@ -29,6 +31,11 @@ PRESETS = {
                                         wait_kinds=("flush", "write", "none")),
     "small": Params.small(),
     "tiny-9.0": Params.tiny().evolve(wait_kinds=("flush", "write"), version="9.0"),
+    "tiny-8.0.22": Params.tiny().evolve(wait_kinds=("flush", "write", "none"),
+                                        link_buf="8.0.22"),
+    "three-users-9.0-8.0.22": Params.tiny().evolve(
+        n_user_threads=3, n_pages=3, n_flush_lists=2, wait_kinds=("flush", "write", "none"),
+        version="9.0", link_buf="8.0.22"),
 }
 
 picks = st.lists(st.integers(0, 10_000), min_size=1, max_size=30)
@@ -136,12 +143,13 @@ def _spec_step(p: Params, s: State, action: str, pr: C.Proj) -> State | None:
     return None
 
 
+@pytest.mark.parametrize("preset", ["three-users", "three-users-9.0-8.0.22"])
 @settings(max_examples=8)
 @given(picks=picks)
-def test_encoded_invariants_hold_on_reachable_states(picks: list[int]) -> None:
+def test_encoded_invariants_hold_on_reachable_states(preset: str, picks: list[int]) -> None:
     """Every encoded invariant (CP-6 and the auxiliary ones) holds on reachable states with
-    three threads and pages, so the proved ones are not vacuous."""
-    p = PRESETS["three-users"]
+    three threads and pages, 8.0 and 9.0, so the proved ones are not vacuous."""
+    p = PRESETS[preset]
     for s in walk(RedoModel(p), picks):
         for inv in U.INVARIANTS:
             assert C.invariant_holds(p, inv, s), (inv.name, C.projection(p, s))

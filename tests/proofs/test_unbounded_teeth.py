@@ -16,7 +16,7 @@ from proofs import unbounded as U
 from proofs.obligation import Obligation, check
 from spec.params import Params
 from spec.state import IDLE, PagesState, State, UserState, replace
-from spec.user import LATCHING_PCS
+from spec.user import LATCHING_PCS, user_report_added
 
 THREE = Params.tiny().evolve(n_user_threads=3, n_pages=3, n_flush_lists=2,
                              wait_kinds=("flush", "write", "none"))
@@ -100,10 +100,70 @@ def test_reserve_without_latch_breaks_exclusion_confirmed_by_the_spec() -> None:
     assert len(latching) != len(set(latching))
 
 
+class ReportOverHoles(U.UEnc):
+    """CP-1 broken (9.0): report_added moves smallest_not_added_lsn to the reporter's end even
+    when a range below it is not yet reported (the fast path taken without ``tail == start``)."""
+
+    def user_report_added(self, s: U.UState) -> tuple[z3.BoolRef, U.UState]:
+        k = self.actor(s)
+        new = self.en(s, k)
+        idle = s.update({"added": new}, self._idle(s, k))
+        closed = self._move(s, k, U.CLOSED, False).update({"added": new})
+        return s.fn("pc", k) == U.PAGES_ADDED, self._ite(s.fn("wait", k) == 0, idle, closed)
+
+
+NINE = THREE.evolve(version="9.0", link_buf="8.0.22")
+
+
+def _spec_report_over_holes(p: Params, s: State, k: int) -> State | None:
+    """spec.user.user_report_added with the same break: the tracker's tail becomes end_lsn."""
+    import attrs
+
+    from spec.lsn import sn_to_lsn
+
+    u = s.users[k]
+    t = user_report_added(p, s, k)
+    if t is None:
+        return None
+    end = sn_to_lsn(p, u.start_sn + u.size)
+    return replace(t, recent_closed=attrs.evolve(t.recent_closed, tail=end))
+
+
+def _unreported_below_tail(p: Params, s: State) -> list[int]:
+    """CP-1 on a spec state: the users whose range is not yet reported (pc up to
+    pages_added) but starts below the tracker's tail (smallest_not_added_lsn)."""
+    from spec.lsn import sn_to_lsn
+
+    open_pcs = ("reserved", "copied", "frg_set", "linked", "pages_added")
+    return [i for i, u in enumerate(s.users) if u.pc in open_pcs
+            and sn_to_lsn(p, u.start_sn) < s.recent_closed.tail]
+
+
+def test_report_over_holes_breaks_cp1_confirmed_by_the_spec() -> None:
+    """CP-1 (9.0 tracker): a report that moves the tail past an unreported range has an
+    unbounded counterexample (aux_rc: an unreported group below dirty_pages_added); decoded
+    with 3 threads and run through the spec's user_report_added with the same break, a user
+    whose pages are not yet reported starts below smallest_not_added_lsn -- which the spec's
+    own report never does from that state."""
+    assert _unbounded(ReportOverHoles, "user_report_added", "aux_rc") == "counterexample"
+    found = C.concrete_counterexample(NINE, ReportOverHoles, "user_report_added",
+                                      U.invariant("aux_rc"))
+    assert found is not None
+    pre, post = found
+    assert not _unreported_below_tail(NINE, pre)
+    k = next(i for i, (u, v) in enumerate(zip(pre.users, post["threads"], strict=True))
+             if u.pc == "pages_added" and v[0] != U.PAGES_ADDED)
+    broken = _spec_report_over_holes(NINE, pre, k)
+    assert broken is not None and _unreported_below_tail(NINE, broken)
+    good = user_report_added(NINE, pre, k)
+    assert good is not None and not _unreported_below_tail(NINE, good)
+
+
 def test_unbroken_obligations_are_proved() -> None:
     """Control: the same two obligations with the spec's guards are proved."""
     assert _unbounded(U.UEnc, "page_cleaner_flush_page", "cp6") == "proved"
     assert _unbounded(U.UEnc, "user_reserve", "aux_latch") == "proved"
+    assert _unbounded(U.UEnc, "user_report_added", "aux_rc") == "proved"
 
 
 def test_symbolic_ring_link_without_has_space_fails() -> None:
