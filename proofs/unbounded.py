@@ -159,6 +159,7 @@ class UState:
             decls[n] = z3.Function(f"{n}{tag}", Thread, z3.IntSort())
         decls["page"] = z3.Function(f"page{tag}", Thread, Page)
         decls["sig"] = z3.Function(f"sig{tag}", Thread, z3.BoolSort())
+        decls["gend"] = z3.Function(f"gend{tag}", z3.IntSort(), z3.BoolSort())
         for n in PAGE_INT:
             decls[n] = z3.Function(f"{n}{tag}", Page, z3.IntSort())
         decls["ne"] = z3.Function(f"ne{tag}", FList, z3.BoolSort())
@@ -370,6 +371,7 @@ class UEnc:
             s.fn("oldest", q) == 0, s.fn("newest", q) == 0, s.fn("disk", q) == 0,
             s.fn("stamp", q) == 0)))
         cs.append(self.forall(FList, lambda li: z3.Not(s.fn("ne", li))))
+        cs.append(no_group_ends(s))
         return z3.And(cs)
 
     # --- actions: (guard, post-state) ---------------------------------------------------------
@@ -414,6 +416,7 @@ class UEnc:
         f = upd_thread(s, k, pc=z3.IntVal(RESERVED), ssn=s.sn, size=size, wait=wait,
                        sig=z3.BoolVal(False))
         f["page"] = upd(s.f["page"], k, page)
+        f["gend"] = upd(s.f["gend"], self.lsn(s.sn + size), z3.BoolVal(True))
         return guard, s.update({"sn": s.sn + size}, f)
 
     def latch_free(self, s: UState, k: Term, page: Term) -> z3.BoolRef:
@@ -682,6 +685,78 @@ class UEnc:
         }
         return guard, s.update(f=f)
 
+    # --- crash and recovery (RC-1..4, CP-6) ---------------------------------------------------
+    def _all_idle(self, s: UState) -> dict[str, Fn]:
+        zero, idle = z3.IntVal(0), z3.IntVal(IDLE)
+        return {"pc": lambda x: idle, "ssn": lambda x: zero, "size": lambda x: zero,
+                "wait": lambda x: zero, "sig": lambda x: z3.BoolVal(False)}
+
+    def crash(self, s: UState) -> tuple[z3.BoolRef, UState]:
+        """spec.crash.crash (RC-4) on the encoded fields: every thread stops (idle), the
+        pending checkpoint is gone; the log, the pages and flushed_to_disk_lsn stay. (The
+        image -- which unsynced blocks survive -- is below this encoding: it only changes
+        what :meth:`recover` may return, within its contract.) Only recover follows a crash
+        in the spec; the proofs let every action follow it (more than the spec allows)."""
+        return z3.BoolVal(True), s.update({"pending": z3.IntVal(0)}, self._all_idle(s))
+
+    def recovery_contract(self, s: UState, r: Int) -> z3.BoolRef:
+        """What byte-level recovery (spec.crash.recover_image, RC-1..4) returns as restart
+        lsn ``r`` (spec.crash.restart_lsn), in this encoding's terms: not below the
+        checkpoint it starts from (RC-1: ``max(checkpoint lsn, ..)``); not past write_lsn
+        (it parses only groups the writer wrote) nor past one log capacity from the
+        checkpoint's block (the scan's bound); and not below any group end at or below
+        flushed_to_disk_lsn (RC-4: no durable group is lost, :meth:`durable_kept`). The last
+        clause is the byte-level part of RC-4, which this encoding cannot see: the explorer
+        checks it (``rc4_recovery_exact``, ``rc_restart_exact``), the cross-check tests
+        check that the spec's recover satisfies this contract, and :meth:`recover` without
+        it fails ``step.recover.durable`` and ``step.recover.cp6``."""
+        return z3.And(s.cp <= r, r <= s.wl, r <= self.capacity_limit(s),
+                      self.durable_kept(s, r))
+
+    def durable_kept(self, s: UState, r: Int) -> z3.BoolRef:
+        """RC-4: every group end at or below flushed_to_disk_lsn is at or below ``r``."""
+        gend = s.f["gend"]
+        lv = z3.Int(f"l_dur{s.tag}")
+        return z3.ForAll([lv], z3.Implies(z3.And(gend(lv), lv <= s.fl), lv <= r),
+                         patterns=[gend(lv)])
+
+    def recover(self, s: UState) -> tuple[z3.BoolRef, UState]:
+        """spec.crash.recover = recover_image then restart (RC-1..4, log_start): the log
+        resumes at the restart lsn ``R`` (:meth:`recovery_contract`): ``sn = lsn_to_sn(R)``;
+        buf_ready_for_write_lsn, the dirty-pages-added lsn, write_lsn and
+        flushed_to_disk_lsn are ``R``, the notifiers start at ``R + 1``, threads idle, no
+        checkpoint pending, the checkpoint the one recovery used (checkpoint_lsn); every page
+        is clean and its lsn on disk is its old one or, if larger, the end of a recovered
+        group (a group end at most ``R``; CP-6 after the restart is then a consequence of the
+        contract, not an assumption); the group ends above ``R`` are gone (the next
+        generation reserves those lsns again)."""
+        r = z3.Int(f"c_restart{s.tag}")
+        sn = z3.Int(f"c_sn{s.tag}")
+        d = z3.Function(f"c_disk{s.tag}", Page, z3.IntSort())
+        gend = s.f["gend"]
+        guard = z3.And(
+            self.recovery_contract(s, r),
+            sn >= self.start_sn(), sn <= s.sn, self.lsn(sn) == r,
+            self.forall(Page, lambda q: z3.And(
+                s.fn("disk", q) <= d(q),
+                z3.Or(d(q) == s.fn("disk", q), z3.And(gend(d(q)), d(q) <= r)))))
+        zero = z3.IntVal(0)
+        f = self._all_idle(s)
+        f.update({
+            "oldest": lambda q: zero, "newest": lambda q: zero, "stamp": lambda q: zero,
+            "disk": lambda q: d(q), "ne": lambda li: z3.BoolVal(False),
+            "gend": lambda lv: z3.And(gend(lv), lv <= r),
+        })
+        v = {"sn": sn, "ready": r, "added": r, "wl": r, "fl": r, "pending": zero,
+             "nw": r + 1, "nf": r + 1, "nwe": z3.BoolVal(False), "nfe": z3.BoolVal(False)}
+        return guard, s.update(v, f)
+
+
+def no_group_ends(s: UState) -> z3.BoolRef:
+    """Init: no group has been reserved, so no lsn is a group end."""
+    lv = z3.Int(f"l_init{s.tag}")
+    return z3.ForAll([lv], z3.Not(s.f["gend"](lv)))
+
 
 ACTION_NAMES: tuple[str, ...] = (
     "user_reserve", "user_copy_to_log_buffer", "user_set_first_rec_group",
@@ -698,6 +773,11 @@ configuration has the 8.0 three (user_add_dirty_pages,
 user_add_recent_closed_link, closer_traverse_links) or the 9.0 three of the flush-list-added
 tracker (user_wait_to_add, user_report_added, checkpointer_ask_smallest_not_added: CP-1,
 CP-3, spec/tracker.py); each is proved to preserve every invariant."""
+
+RESTART_NAMES: tuple[str, ...] = ("crash", "recover")
+"""spec.crash's actions (offered when ``Params.explore_crashes``): every invariant holds after
+a crash and after recovery and restart (:meth:`UEnc.recover` assumes recovery's contract,
+:meth:`UEnc.recovery_contract`)."""
 
 OVER_APPROXIMATED: frozenset[str] = frozenset({"writer_write", "writer_traverse_links"})
 """The relations that allow more than the spec; :mod:`proofs.writer_exact` has the exact ones
@@ -832,6 +912,13 @@ def _aux_notifiers(e: UEnc, s: UState, x: Term) -> z3.BoolRef:
                   z3.Implies(_lost(e, s, x), z3.And(ev, pos <= e.en(s, x))))
 
 
+def _aux_ends(e: UEnc, s: UState, q: Term, x: Term) -> z3.BoolRef:
+    gend = s.f["gend"]
+    return z3.And(z3.Implies(e.dirty(s, q), gend(s.fn("newest", q))),
+                  z3.Implies(s.fn("disk", q) != 0, gend(s.fn("disk", q))),
+                  z3.Implies(_busy(s, x), gend(e.en(s, x))))
+
+
 T_, P_, L_ = Thread, Page, FList
 INVARIANTS: tuple[UInv, ...] = (
     UInv("sys1", ("SYS-1",), (), _sys1, "SYS-1: the lsn chain."),
@@ -881,6 +968,10 @@ INVARIANTS: tuple[UInv, ...] = (
          "Auxiliary (strengthens NT-4): notifier positions are above lsn0 and at most their "
          "lsn + 1; a lost waiter's notifier has its event set and its position at or below "
          "the waiter's end lsn.", aux=True),
+    UInv("aux_ends", ("RC-4", "CP-6"), (P_, T_), _aux_ends,
+         "Auxiliary (RC-4): a dirty page's newest modification, a written page's lsn in the "
+         "data file and a busy thread's end lsn are group ends (what recovery must not go "
+         "below once they are durable).", aux=True),
 )
 
 
@@ -1053,6 +1144,7 @@ def action_query(action: str, make: UEncFactory = UEnc
     guard, t = step(e, action, s)
     pool = _skolem_pool()
     goals = {inv.name: z3.Not(inv.body(e, t, *_goal_args(inv, pool))) for inv in INVARIANTS}
+    goals[DURABLE] = z3.Not(durable_goal(s, t))
     seeds = {k: list(v) for k, v in pool.items()}
     for c in e.choices:
         seeds.setdefault(c.sort().name(), []).append(c)
@@ -1081,6 +1173,22 @@ def step_formula(action: str, inv: UInv, make: UEncFactory | None = None
     return build
 
 
+DURABLE = "durable"
+"""The name of the step goal "a durable commit stays durable" (:func:`durable_goal`)."""
+
+DURABLE_DOC = ("RC-4: a durable commit stays durable: a group end at or below "
+               "flushed_to_disk_lsn is, after the step, still a group end at or below "
+               "flushed_to_disk_lsn -- across a crash and a recovery too (recovery never "
+               "goes below a durable commit).")
+
+
+def durable_goal(s: UState, t: UState) -> z3.BoolRef:
+    """For an arbitrary lsn ``g``: if ``g`` is a group end at or below flushed_to_disk_lsn
+    before the step, it is one after it."""
+    g = z3.Int("g_durable")
+    return z3.Implies(z3.And(s.f["gend"](g), g <= s.fl), z3.And(t.f["gend"](g), g <= t.fl))
+
+
 def obligations() -> list[Obligation]:
     """``init.<inv>`` and ``step.<action>.<inv>`` for every invariant and action: scope
     unbounded (any number of threads, pages, flush lists). They take the names of
@@ -1088,11 +1196,14 @@ def obligations() -> list[Obligation]:
     out: list[Obligation] = []
     for inv in INVARIANTS:
         out.append(Obligation(f"init.{inv.name}", inv.ids, init_formula(inv), inv.doc))
-    for action in ACTION_NAMES:
+    for action in (*ACTION_NAMES, *RESTART_NAMES):
         for inv in INVARIANTS:
             out.append(Obligation(f"step.{action}.{inv.name}", inv.ids,
                                   _goal(action, inv.name), inv.doc,
                                   session=f"unbounded.{action}", shared=_hyp(action)))
+        out.append(Obligation(f"step.{action}.{DURABLE}", ("RC-4",), _goal(action, DURABLE),
+                              DURABLE_DOC, session=f"unbounded.{action}",
+                              shared=_hyp(action)))
     return out
 
 

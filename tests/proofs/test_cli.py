@@ -74,7 +74,7 @@ def test_results_markdown_groups_step_obligations_by_action(tmp_path: object) ->
     assert code == 0
     from proofs.unbounded import INVARIANTS
 
-    n = len(INVARIANTS)
+    n = len(INVARIANTS) + 1  # and step.flusher_fsync.durable
     assert f"| `step.flusher_fsync` | {n} | {n} | unbounded |" in text
     assert "| `wr6` | 3 | 3 | unbounded |" in text
 

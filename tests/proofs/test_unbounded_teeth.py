@@ -209,3 +209,98 @@ def test_exact_write_without_capacity_clip_fails() -> None:
     broken = Obligation("teeth.wexact", ("WR-9",), lambda: X._write_implies(clip=False))
     assert check(broken, 60).status == "counterexample"
     assert check(Obligation("control", ("WR-9",), X._write_implies), 60).status == "proved"
+
+
+class NoDurability(U.UEnc):
+    """RC-4 broken: recovery may restart below a durable group end (the contract's
+    durability clause dropped; atlas.broken's restart-at-the-checkpoint is such a recovery)."""
+
+    def durable_kept(self, s: U.UState, r: z3.ArithRef) -> z3.BoolRef:
+        return z3.BoolVal(True)
+
+
+CRASHES = Params.tiny().evolve(explore_crashes=True, max_sn=16, wait_kinds=("flush", "none"))
+
+
+def _recover_after_a_page_write(seed: int) -> tuple[State, State]:
+    """A crashed state, reached by a seeded walk of the spec that crashes as soon as a page
+    is on disk and a group is durable, and the spec's recover from it."""
+    import random
+
+    from spec.model import RedoModel
+
+    model = RedoModel(CRASHES)
+    rng = random.Random(seed)
+    s = model.init_states()[0]
+    lsn0 = s.flushed_to_disk_lsn
+    for _ in range(80):
+        ready = s.flushed_to_disk_lsn > lsn0 and any(s.pages.on_disk)
+        succ = [(lab, t) for lab, t in model.successors(s)
+                if lab.action != "crash" or ready]
+        crash = [x for x in succ if x[0].action in ("crash", "recover")]
+        lab, t = crash[0] if crash else rng.choice(succ)
+        if lab.action == "recover":
+            return s, t
+        s = t
+    raise AssertionError("no recover within 80 steps")
+
+
+def test_restart_below_a_durable_commit_breaks_cp6_confirmed_by_the_spec() -> None:
+    """RC-4 and CP-6 across a restart: without the durability clause of the recovery
+    contract, ``step.recover.durable`` and ``step.recover.cp6`` have counterexamples (a page
+    on disk above the restart lsn). The spec confirms: atlas.broken's restart-at-the-
+    checkpoint, run from a crashed state the spec reached, restarts below a durable group
+    end, leaves a page on disk newer than flushed_to_disk_lsn (the spec's cp6_wal_rule
+    fails) and breaks the contract, which the spec's own recover from the same state
+    satisfies."""
+    from atlas.broken import _restart_at_the_checkpoint
+    from spec.invariants import cp6_wal_rule
+
+    assert _unbounded(NoDurability, "recover", "durable") == "counterexample"
+    assert _unbounded(NoDurability, "recover", "cp6") == "counterexample"
+    assert _unbounded(U.UEnc, "recover", "durable") == "proved"
+    assert _unbounded(U.UEnc, "recover", "cp6") == "proved"
+    for seed in range(3):
+        crashed, good = _recover_after_a_page_write(seed)
+        broken = _restart_at_the_checkpoint(CRASHES, crashed)
+        assert broken is not None
+        durable = [end for _, end, _ in crashed.groups if end <= crashed.flushed_to_disk_lsn]
+        assert broken.flushed_to_disk_lsn < max(durable)
+        assert not cp6_wal_rule(CRASHES, broken) and cp6_wal_rule(CRASHES, good)
+        assert C.relation_holds(CRASHES, "recover", crashed, good)
+        assert not C.relation_holds(CRASHES, "recover", crashed, broken)
+
+
+def test_restart_lsn_may_be_below_flushed_to_disk_lsn() -> None:
+    """Why ``step.<action>.durable`` speaks of group ends, not of flushed_to_disk_lsn itself
+    (RC-4): a flush may end inside a group (the writer splits a write at the log buffer's
+    end), and recovery drops the incomplete group, so the spec's restart lsn is then below
+    flushed_to_disk_lsn at the crash -- while every group that ended at or below it is
+    recovered (the recovery contract holds)."""
+    import random
+
+    from spec.model import RedoModel
+
+    p = Params.small().evolve(explore_crashes=True)
+    model = RedoModel(p)
+    rng = random.Random(2)
+    s = model.init_states()[0]
+    for _ in range(120):
+        ends = {end for _, end, _ in s.groups}
+        mid = s.flushed_to_disk_lsn not in ends and s.flushed_to_disk_lsn > _first_end(s)
+        succ = [(lab, t) for lab, t in model.successors(s) if lab.action != "crash" or mid]
+        forced = [x for x in succ if x[0].action in ("crash", "recover")]
+        lab, t = forced[0] if forced else rng.choice(succ)
+        if lab.action == "recover":
+            break
+        s = t
+    assert lab.action == "recover"
+    assert t.flushed_to_disk_lsn < s.flushed_to_disk_lsn
+    durable = [end for _, end, _ in s.groups if end <= s.flushed_to_disk_lsn]
+    assert durable and t.flushed_to_disk_lsn >= max(durable)
+    assert C.relation_holds(p, "recover", s, t)
+
+
+def _first_end(s: State) -> int:
+    """The end of the first group (0 with none): a flush past it has made a group durable."""
+    return min((end for _, end, _ in s.groups), default=1 << 62)
