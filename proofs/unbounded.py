@@ -12,11 +12,13 @@ every number of users, pages and flush lists and every assignment of pages to li
 =======================  ===================================================================
 encoded (z3)             spec field
 =======================  ===================================================================
-``sn ready added wl fl   as in :mod:`proofs.encoding`
-cp pending nw nwe nf
-nfe``
-``pc ssn size page wait  ``State.users[x]`` for a thread ``x`` (``page`` maps to the Page
-sig`` (Thread -> .)      sort; an idle thread's page is not compared)
+``sn ready added``       sn, buf_ready_for_write_lsn, the dirty-pages-added lsn
+``wl fl cp pending``     write_lsn, flushed_to_disk_lsn, checkpoint_lsn, pending_lsn
+``nw nwe nf nfe``        the write/flush notifiers' positions and events
+``pc ssn size page wait  ``State.users[x]`` for a thread ``x`` (``ssn`` = start_sn, ``sig`` =
+sig`` (Thread -> .)      signalled; ``page`` maps to the Page sort; an idle thread's page is
+                         not compared)
+``gend`` (Int -> Bool)   the lsns at which a reserved group ends (the spec's ``groups``)
 ``oldest newest``        page ``p``'s oldest_modification in its flush list (0 when clean)
 (Page -> Int)            and ``pages.newest[p]``
 ``disk`` (Page -> Int)   ``pages.on_disk[p]``: the page_lsn in the data file (CP-6)
@@ -79,6 +81,7 @@ from proofs.encoding import (
     RESET,
     SLEEPING,
     member_term,
+    spec_action_names,
 )
 from proofs.obligation import Obligation
 from proofs.params import SymParams
@@ -758,16 +761,7 @@ def no_group_ends(s: UState) -> z3.BoolRef:
     return z3.ForAll([lv], z3.Not(s.f["gend"](lv)))
 
 
-ACTION_NAMES: tuple[str, ...] = (
-    "user_reserve", "user_copy_to_log_buffer", "user_set_first_rec_group",
-    "user_add_recent_written_link", "user_add_dirty_pages", "user_add_recent_closed_link",
-    "user_wait_reset_event", "user_wait_check", "user_wait_wake",
-    "writer_traverse_links", "writer_write", "flusher_fsync",
-    "write_notifier_notify_slots", "flush_notifier_notify_slots",
-    "closer_traverse_links", "checkpointer_write_checkpoint",
-    "checkpointer_sync_checkpoint", "page_cleaner_flush_page",
-    "user_wait_to_add", "user_report_added", "checkpointer_ask_smallest_not_added",
-)
+ACTION_NAMES: tuple[str, ...] = spec_action_names()
 """Every action of spec.model.default_actions, 8.0 and 9.0 (crash and recover excluded). A
 configuration has the 8.0 three (user_add_dirty_pages,
 user_add_recent_closed_link, closer_traverse_links) or the 9.0 three of the flush-list-added
