@@ -165,7 +165,7 @@ def results_markdown(results: Sequence[Result], total_s: float, jobs: int) -> st
         "(recovery entering as its contract: not below the checkpoint, not past write_lsn or "
         "a capacity, not below a durable group end), and `step.<action>.durable` -- no step "
         "makes a durable commit undurable (RC-4); every size symbolic, any number of user "
-        "threads, pages and flush lists (proofs/unbounded.py).",
+        "threads, pages and flush lists (proofs/unbounded/).",
         "",
     ]
     lines += _bounded_section(results)

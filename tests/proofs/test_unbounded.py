@@ -1,4 +1,4 @@
-"""The unbounded encoding (proofs/unbounded.py) speaks about the spec that runs (issue 14 items
+"""The unbounded encoding (proofs/unbounded/) speaks about the spec that runs (issue 14 items
 1, 3, 4), for 2 and 3 user threads, 2 and 3 pages, 1 and 2 flush lists, 8.0 and 9.0 (9.0's
 flush-list-added tracker, CP-1/CP-3), both link buffers (seeds; 8.0.22's add_link_advance_tail,
 LNK-6).
