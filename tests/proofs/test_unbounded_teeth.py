@@ -304,3 +304,44 @@ def test_restart_lsn_may_be_below_flushed_to_disk_lsn() -> None:
 def _first_end(s: State) -> int:
     """The end of the first group (0 with none): a flush past it has made a group durable."""
     return min((end for _, end, _ in s.groups), default=1 << 62)
+
+
+class AddWithoutRoom(U.UEnc):
+    """CP-3 broken (9.0): wait_to_add lets the user add its pages without has_space (``start
+    < smallest_not_added_lsn + L``), so a page may enter a flush list L or more above the
+    tracker's tail."""
+
+    def user_wait_to_add(self, s: U.UState) -> tuple[z3.BoolRef, U.UState]:
+        k = self.actor(s)
+        return self._add_pages(s, k, z3.BoolVal(True))
+
+
+def _order_lag_broken(p: Params, s: State) -> list[int]:
+    """CP-3 on a spec state: the dirty pages whose oldest_modification is not below
+    smallest_not_added_lsn + L (the flush lists' order lag)."""
+    return [page for lst in s.pages.flush_lists for page, oldest in lst
+            if oldest >= s.recent_closed.tail + p.order_lag]
+
+
+def test_wait_to_add_without_room_breaks_cp3_confirmed_by_the_spec() -> None:
+    """CP-3 (9.0 tracker): adding pages without wait_to_add's has_space has an unbounded
+    counterexample (aux_pages: a dirty page's oldest is below the tracker's tail + L); decoded
+    with 3 threads, the spec's own page insertion (spec.user._add_pages, what user_wait_to_add
+    does once has_space holds) run without the check puts a page L or more above
+    smallest_not_added_lsn -- and the spec's user_wait_to_add refuses that step."""
+    from spec.lsn import sn_to_lsn
+    from spec.user import _add_pages, user_wait_to_add
+
+    assert _unbounded(AddWithoutRoom, "user_wait_to_add", "aux_pages") == "counterexample"
+    assert _unbounded(U.UEnc, "user_wait_to_add", "aux_pages") == "proved"
+    found = C.concrete_counterexample(NINE, AddWithoutRoom, "user_wait_to_add",
+                                      U.invariant("aux_pages"))
+    assert found is not None
+    pre, post = found
+    assert not _order_lag_broken(NINE, pre)
+    k = next(i for i, (u, v) in enumerate(zip(pre.users, post["threads"], strict=True))
+             if u.pc == "linked" and v[0] == U.PAGES_ADDED)
+    u = pre.users[k]
+    broken = _add_pages(NINE, pre, k, u, sn_to_lsn(NINE, u.start_sn))
+    assert _order_lag_broken(NINE, broken)
+    assert user_wait_to_add(NINE, pre, k) is None
