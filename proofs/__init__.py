@@ -12,9 +12,11 @@ Reading order:
   corrected rule, and the division/alignment lemmas the abstractions rely on.
 * :mod:`proofs.writeahead` -- WR-6/WR-7 on the writer's exact plan arithmetic.
 * :mod:`proofs.unbounded` -- the lsn-level state over uninterpreted sorts of threads, pages
-  and flush lists and all 20 actions (8.0 and 9.0); Init => Inv and Inv and Action => Inv' for
-  SYS-1, LNK-5, SYS-2, NT-4, SYS-4, CP-6 and nine auxiliary invariants, for any number of
-  threads, pages and lists. :mod:`proofs.uconcrete` evaluates it on spec states.
+  and flush lists, all 21 actions (8.0 and 9.0, both link buffers), crash and recovery (under
+  recovery's contract); Init => Inv and Inv and Action => Inv' for SYS-1, LNK-5, SYS-2, NT-4,
+  SYS-4, CP-6 and ten auxiliary invariants, and that a durable commit stays durable (RC-4),
+  for any number of threads, pages and lists. :mod:`proofs.uconcrete` evaluates
+  it on spec states.
 * :mod:`proofs.encoding` -- the same for 2 users, 2 pages, 1 or 2 lists (superseded in the
   registry by :mod:`proofs.unbounded`; BMC and its tests use it).
 * :mod:`proofs.ring_symbolic` -- the link ring for a symbolic capacity and any number of

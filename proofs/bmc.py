@@ -5,7 +5,7 @@ For a concrete preset (``tiny`` by default) the transition relations of
 every size a constant, so the queries are linear). The explorer's choice enumeration is
 imposed (reservation sizes from ``group_sizes``, waits from ``wait_kinds``, the flusher
 flushing up to write_lsn), so BMC and the explorer search the same transition system, up to
-the writer's over-approximated actions (proofs/encoding.py).
+the writer's over-approximated actions (proofs/encoding/relations.py).
 
 Cross-checks (tests/proofs/test_bmc.py):
 
@@ -58,18 +58,23 @@ OBSERVATIONS: dict[str, tuple[Observation, Concrete]] = {
                     lambda v, l0: any(_users(v, lambda k: int(v[f"pc{k}"]) >= CLOSED))),
     "user_sleeping": (lambda e, s: z3.Or([u.pc == SLEEPING for u in s.users]),
                       lambda v, l0: any(_users(v, lambda k: v[f"pc{k}"] == SLEEPING))),
-    "user_signalled": (lambda e, s: z3.Or([u.sig for u in s.users]),
-                       lambda v, l0: any(_users(v, lambda k: bool(v[f"sig{k}"])))),
+    "user_signalled": (lambda e, s: z3.Or([u.signalled for u in s.users]),
+                       lambda v, l0: any(_users(v, lambda k: bool(v[f"signalled{k}"])))),
     "ready_advanced": (lambda e, s: s.ready > e.lsn0(), lambda v, l0: int(v["ready"]) > l0),
-    "write_advanced": (lambda e, s: s.wl > e.lsn0(), lambda v, l0: int(v["wl"]) > l0),
-    "flushed_advanced": (lambda e, s: s.fl > e.lsn0(), lambda v, l0: int(v["fl"]) > l0),
-    "write_notifier_event": (lambda e, s: s.nwe, lambda v, l0: bool(v["nwe"])),
-    "flush_notifier_event": (lambda e, s: s.nfe, lambda v, l0: bool(v["nfe"])),
+    "write_advanced": (lambda e, s: s.write_lsn > e.lsn0(),
+                       lambda v, l0: int(v["write_lsn"]) > l0),
+    "flushed_advanced": (lambda e, s: s.flushed_to_disk_lsn > e.lsn0(),
+                         lambda v, l0: int(v["flushed_to_disk_lsn"]) > l0),
+    "write_notifier_event": (lambda e, s: s.write_notifier_event,
+                             lambda v, l0: bool(v["write_notifier_event"])),
+    "flush_notifier_event": (lambda e, s: s.flush_notifier_event,
+                             lambda v, l0: bool(v["flush_notifier_event"])),
     "page_dirty": (lambda e, s: z3.Or([pg.newest != 0 for pg in s.pages]),
                    lambda v, l0: v["newest0"] != 0 or v["newest1"] != 0),
     "added_advanced": (lambda e, s: s.added > e.lsn0(), lambda v, l0: int(v["added"]) > l0),
-    "checkpoint_pending": (lambda e, s: s.pending != 0, lambda v, l0: v["pending"] != 0),
-    "checkpoint_published": (lambda e, s: s.cp > e.lsn0(), lambda v, l0: int(v["cp"]) > l0),
+    "checkpoint_pending": (lambda e, s: s.pending_lsn != 0, lambda v, l0: v["pending_lsn"] != 0),
+    "checkpoint_published": (lambda e, s: s.checkpoint_lsn > e.lsn0(),
+                             lambda v, l0: int(v["checkpoint_lsn"]) > l0),
 }
 """Named predicates on an encoded state ("sometimes" properties), as z3 formulas (for BMC)
 and as Python predicates on :func:`~proofs.concrete.encode_state` (for the explorer): BMC and
@@ -117,7 +122,7 @@ def _choices(p: Params, name: str, s: St, t: St) -> z3.BoolRef:
                               for k, (u, v) in enumerate(zip(s.users, t.users, strict=True))]))
         return z3.And(cs)
     if name == "flusher_fsync":
-        return t.fl == s.wl
+        return t.flushed_to_disk_lsn == s.write_lsn
     return z3.BoolVal(True)
 
 

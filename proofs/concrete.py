@@ -40,14 +40,16 @@ def encode_state(p: Params, s: State) -> dict[str, Value]:
     check_shape(p)
     out: dict[str, Value] = {
         "sn": s.sn, "ready": s.recent_written.tail, "added": s.recent_closed.tail,
-        "wl": s.writer.write_lsn, "fl": s.flushed_to_disk_lsn,
-        "cp": s.checkpoint.checkpoint_lsn, "pending": s.checkpoint.pending_lsn,
-        "nw": s.notifiers.write_notifier_lsn, "nwe": s.notifiers.write_notifier_event,
-        "nf": s.notifiers.flush_notifier_lsn, "nfe": s.notifiers.flush_notifier_event,
+        "write_lsn": s.writer.write_lsn, "flushed_to_disk_lsn": s.flushed_to_disk_lsn,
+        "checkpoint_lsn": s.checkpoint.checkpoint_lsn, "pending_lsn": s.checkpoint.pending_lsn,
+        "write_notifier_lsn": s.notifiers.write_notifier_lsn,
+        "write_notifier_event": s.notifiers.write_notifier_event,
+        "flush_notifier_lsn": s.notifiers.flush_notifier_lsn,
+        "flush_notifier_event": s.notifiers.flush_notifier_event,
     }
     for k, u in enumerate(s.users):
-        out.update({f"pc{k}": PCS[u.pc], f"ssn{k}": u.start_sn, f"size{k}": u.size,
-                    f"page{k}": u.page, f"wait{k}": WAITS[u.wait], f"sig{k}": u.signalled})
+        out.update({f"pc{k}": PCS[u.pc], f"start_sn{k}": u.start_sn, f"size{k}": u.size,
+                    f"page{k}": u.page, f"wait{k}": WAITS[u.wait], f"signalled{k}": u.signalled})
     for j in range(N_PAGES):
         lst = s.pages.flush_lists[j % p.n_flush_lists]
         entries = [o for page, o in lst if page == j]

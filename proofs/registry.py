@@ -10,7 +10,7 @@ proves the same statement: :mod:`proofs.unbounded` gives ``init.<inv>`` and
 ``step.<action>.<inv>`` for any number of threads, pages and flush lists, so the 2-user/2-page
 obligations of :mod:`proofs.encoding` with the same names are not registered (that module
 stays: BMC, the conformance tests and the teeth tests use it; an action or invariant only it
-encodes -- e.g. one the ``v90`` branch adds -- stays registered, with its bounded scope).
+encoded would stay registered, with its bounded scope -- none today).
 :mod:`proofs.ring_symbolic` proves the link ring for a symbolic capacity, so
 :mod:`proofs.ring`'s per-capacity unrolling (capacities 2 and 4) is no longer registered.
 """
@@ -57,10 +57,8 @@ SCOPE_REASONS: dict[str, str] = {
     "notify.mysql_shortcut_unsound_tight": "an expected counterexample at InnoDB's defaults "
     "(S=2048): shows the bound of notify.mysql_shortcut_sound_short (proved unbounded) tight.",
     "proofs.encoding": "the 2-user/2-page encoding: registered only for an action or "
-    "invariant proofs.unbounded does not encode: today the three actions of 9.0's "
-    "flush-list-added tracker (user_wait_to_add, user_report_added, "
-    "checkpointer_ask_smallest_not_added), modelled after MySQL 9.0 in spec/tracker.py after "
-    "the unbounded encoding was written.",
+    "invariant proofs.unbounded does not encode (none today: every action of 8.0 and 9.0, "
+    "9.0's flush-list-added tracker included, is encoded there).",
 }
 """Why each bounded scope remains (written into proofs/RESULTS.md)."""
 

@@ -63,6 +63,14 @@ def projection(p: Params, s: State) -> Proj:
     return out
 
 
+def group_ends(st: UState, s: State) -> z3.BoolRef:
+    """``st``'s group ends (``gend``) are exactly the ends of ``s``'s groups (its history)."""
+    lv = z3.Int("l_groups")
+    ends = sorted({end for _, end, _ in s.groups})
+    is_end = z3.Or([lv == e for e in ends]) if ends else z3.BoolVal(False)
+    return z3.ForAll([lv], st.f["gend"](lv) == is_end)
+
+
 def real_enc(p: Params) -> tuple[UEnc, list[Any]]:
     """The encoding in real mode over ``p``'s numbers of threads, pages and lists, and the
     substitution fixing its Params to ``p``."""
@@ -82,7 +90,7 @@ def invariant_holds(p: Params, inv: Any, s: State) -> bool:
     solver = z3.Solver()
     solver.set("timeout", 30_000)
     solver.add(z3.substitute(z3.And(static(enc, p), constraints(enc, a, projection(p, s), True),
-                                    holds(enc, inv, a)), *subst))
+                                    group_ends(a, s), holds(enc, inv, a)), *subst))
     r = solver.check()
     if r == z3.unknown:
         raise RuntimeError(f"z3 unknown on {inv.name}: {solver.reason_unknown()}")
@@ -92,7 +100,8 @@ def invariant_holds(p: Params, inv: Any, s: State) -> bool:
 def _real(p: Params, n_threads: int | None = None) -> tuple[UEnc, list[Any]]:
     dom = finite_dom(n_threads or p.n_user_threads, p.n_pages, p.n_flush_lists)
     sp = SymParams()
-    enc = UEnc(sp, cap=z3.IntVal(p.log_capacity), abstract=False, dom=dom)
+    enc = UEnc(sp, cap=z3.IntVal(p.log_capacity), abstract=False, dom=dom,
+               link_buf_8022=z3.BoolVal(p.link_buf == "8.0.22"))
     return enc, sp.substitution(concrete_values(p))
 
 
@@ -193,7 +202,8 @@ def relation_holds(p: Params, action: str, s: State, t: State, rel: Rel | None =
     guard, b = (rel or (lambda e, st: step(e, action, st)))(enc, a)
     solver = z3.Solver()
     solver.set("timeout", 30_000)
-    body = z3.And(static(enc, p), constraints(enc, a, projection(p, s), True), guard,
+    body = z3.And(static(enc, p), constraints(enc, a, projection(p, s), True),
+                  group_ends(a, s), guard,
                   _choice_closure(enc), constraints(enc, b, projection(p, t), False),
                   _extra(a, pre), _extra(b, post))
     solver.add(z3.substitute(body, *subst))
@@ -215,7 +225,8 @@ def relation_successors(p: Params, action: str, s: State, limit: int = 25,
     solver = z3.Solver()
     solver.set("timeout", 30_000)
     solver.add(z3.substitute(z3.And(static(enc, p), constraints(enc, a, projection(p, s), True),
-                                    guard, _choice_closure(enc), _extra(a, pre)), *subst))
+                                    group_ends(a, s), guard, _choice_closure(enc),
+                                    _extra(a, pre)), *subst))
     out: list[tuple[Proj, dict[str, int]]] = []
     while len(out) < limit:
         r = solver.check()
@@ -266,7 +277,8 @@ def concrete_counterexample(p: Params, make: Callable[..., UEnc], action: str, i
 
     dom = finite_dom(p.n_user_threads, p.n_pages, p.n_flush_lists)
     sp = SymParams()
-    enc = make(sp, cap=z3.IntVal(p.log_capacity), abstract=False, dom=dom)
+    enc = make(sp, cap=z3.IntVal(p.log_capacity), abstract=False, dom=dom,
+               link_buf_8022=z3.BoolVal(p.link_buf == "8.0.22"))
     subst = sp.substitution(concrete_values(p))
     a = UState.fresh("")
     guard, b = step(enc, action, a)

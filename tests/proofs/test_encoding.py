@@ -4,7 +4,7 @@ Direction 1: every concrete spec step (random walks of RedoModel on two presets)
 relation of its action, evaluated with every function interpreted. Direction 2: every model of
 an action's relation from a concrete reachable state is, on the encoded fields, a successor
 the spec itself produces for that action (except the two over-approximated writer actions,
-see proofs/encoding.py). Also: each encoded invariant agrees with the spec's own predicate on
+see proofs/encoding/). Also: each encoded invariant agrees with the spec's own predicate on
 reachable states, so the proved invariants are the spec's invariants (SYS-1, LNK-5, SYS-2,
 NT-4, SYS-4)."""
 
@@ -86,7 +86,7 @@ def _spec_successors(model: RedoModel, s: State, action: str, model_vals: dict[s
     out = [encode_state(p, t) for label, t in model.successors(s) if label.action == action]
     extra: list[Label] = []
     if action == "flusher_fsync":
-        extra.append(Label.of(action, {"up_to": model_vals["fl"]}))
+        extra.append(Label.of(action, {"up_to": model_vals["flushed_to_disk_lsn"]}))
     if action == "user_reserve":
         for k in range(p.n_user_threads):
             wait = {v: n for n, v in WAITS.items()}[model_vals[f"wait{k}"]]

@@ -21,8 +21,8 @@ class CheckpointPastFlushed(E.Enc):
     """CP-4/CP-7: the checkpointer forgets to cap the checkpoint at flushed_to_disk_lsn."""
 
     def available_for_checkpoint(self, s: E.St) -> z3.ArithRef:
-        lwm = z3.If(self.oldest_lsn(s) == 0, s.added, s.cp)
-        return z3.If(lwm >= s.cp, lwm, s.cp)
+        lwm = z3.If(self.oldest_lsn(s) == 0, s.added, s.checkpoint_lsn)
+        return z3.If(lwm >= s.checkpoint_lsn, lwm, s.checkpoint_lsn)
 
 
 class MySQLShortcut(E.Enc):
@@ -33,7 +33,8 @@ class MySQLShortcut(E.Enc):
                        new: z3.ArithRef) -> tuple[z3.BoolRef, set[str]]:
         slot_old = self.slot_of_block(self.ev_block(old + 1), kind)
         slot_new = self.slot_of_block(self.ev_block(new), kind)
-        ev_s, ev_t = (s.nwe, t.nwe) if kind == 1 else (s.nfe, t.nfe)
+        ev_s, ev_t = ((s.write_notifier_event, t.write_notifier_event) if kind == 1
+                      else (s.flush_notifier_event, t.flush_notifier_event))
         rel = z3.If(
             slot_old == slot_new,
             z3.And(self.signal(s, t, kind,
@@ -41,7 +42,8 @@ class MySQLShortcut(E.Enc):
                                == slot_new), ev_t == ev_s),
             z3.And(self.users_same(s, t), ev_t),
         )
-        return rel, self._all_users() | {"nwe" if kind == 1 else "nfe"}
+        return rel, self._all_users() | {
+            "write_notifier_event" if kind == 1 else "flush_notifier_event"}
 
 
 class TraversePastUnlinked(E.Enc):
