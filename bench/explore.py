@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine import ExploreResult, Progress, explore
 from spec.cli import make_params
-from spec.explorer import ExploreResult, Progress, explore
 
 
 @dataclass

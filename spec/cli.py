@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 
 import attrs
 
-from spec.explorer import (
+from engine import (
     ExploreResult,
     Model,
     ModelError,

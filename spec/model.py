@@ -4,7 +4,7 @@
 The model is generic glue: the actions live in one module per actor (:mod:`spec.user`,
 :mod:`spec.writer`, :mod:`spec.flusher`, :mod:`spec.notifier`, :mod:`spec.closer`,
 :mod:`spec.checkpointer`, :mod:`spec.page_cleaner`, :mod:`spec.crash`), the properties in
-:mod:`spec.invariants`. The explorer (:mod:`spec.explorer`), the proofs and conformance use only
+:mod:`spec.invariants`. The explorer (:mod:`engine`), the proofs and conformance use only
 what this module exports.
 """
 

@@ -1,0 +1,76 @@
+"""Liveness over the explored graph: SYS-3 and the model's progress properties.
+
+After an exhaustive search the graph is kept in compressed-sparse-row form (successor ids and
+per-state offsets, two ``array``); :func:`cannot_satisfy` finds by backward reachability the
+states from which no target state is reachable, :func:`lasso` shows how such a state stays
+away from the targets forever.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from engine.model import L, Model, S
+
+
+def cannot_satisfy(n: int, edges: array[int], edge_start: array[int],
+                    satisfied: bytearray) -> tuple[int, int] | None:
+    """SYS-3 by backward reachability: states from which no satisfied state is reachable.
+
+    Builds the reverse graph in CSR form (in-degree counts, prefix sums, fill), then a
+    backward breadth-first search from every satisfied state. Returns ``(count, first)``,
+    ``first`` the lowest id (a state with a shortest trace), or ``None`` if there is none.
+    """
+    m = len(edges)
+    rstart = array("Q", bytes(8 * (n + 1)))
+    for j in edges:
+        rstart[j + 1] += 1
+    for k in range(n):
+        rstart[k + 1] += rstart[k]
+    fill = array("Q", rstart)
+    rev = array("I", bytes(4 * m))
+    for src in range(n):
+        for e in range(edge_start[src], edge_start[src + 1]):
+            dst = edges[e]
+            rev[fill[dst]] = src
+            fill[dst] += 1
+    good = bytearray(satisfied)
+    frontier = [k for k in range(n) if good[k]]
+    while frontier:
+        nxt = []
+        for k in frontier:
+            for e in range(rstart[k], rstart[k + 1]):
+                src = rev[e]
+                if not good[src]:
+                    good[src] = 1
+                    nxt.append(src)
+        frontier = nxt
+    missing = good.find(0)
+    if missing < 0:
+        return None
+    return good.count(0), missing
+
+
+def lasso(model: Model[S, L], start: S, index: dict[S, int], satisfied: bytearray,
+           limit: int = 50) -> tuple[list[S], list[L]]:
+    """From ``start`` follow the first successor until a state repeats or ``limit`` steps.
+
+    Every successor of a state that cannot reach a satisfied state cannot either, so the walk
+    shows how the waiters stay waiting forever.
+    """
+    seen = {start}
+    path_states, path_labels = [start], []
+    s = start
+    for _ in range(limit):
+        nxt = next(iter(model.successors(s)), None)
+        if nxt is None:
+            break
+        label, s = nxt
+        path_states.append(s)
+        path_labels.append(label)
+        if s in seen:
+            break
+        seen.add(s)
+    return path_states, path_labels
+
+
