@@ -16,6 +16,17 @@ from typing import Any, Generic
 from engine.model import L, Model, S, Step, explain_failure, split_properties
 
 
+def rebuild(model: Model[S, L], init: S, labels: Sequence[L]) -> list[S]:
+    """The states along ``labels`` from ``init``, by re-execution (``model.next_state``): how
+    a fingerprint search, which keeps no states, recovers its counterexample."""
+    states = [init]
+    s = init
+    for label in labels:
+        s = model.next_state(s, label)
+        states.append(s)
+    return states
+
+
 def steps_of(model: Model[S, L], states: Sequence[S], labels: Sequence[L]) -> tuple[Step, ...]:
     """Steps with changed fields for ``labels`` taking ``states[i]`` to ``states[i + 1]``."""
     return tuple(Step(str(lab), model.fields_changed(states[i], states[i + 1]))

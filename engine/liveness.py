@@ -12,14 +12,49 @@ from array import array
 
 from engine.model import L, Model, S
 
+FORWARD_PASSES = 3
+"""Sweeps of :func:`cannot_satisfy`'s forward pass before it falls back to the reverse graph."""
+
 
 def cannot_satisfy(n: int, edges: array[int], edge_start: array[int],
-                    satisfied: bytearray) -> tuple[int, int] | None:
-    """SYS-3 by backward reachability: states from which no satisfied state is reachable.
+                   satisfied: bytearray) -> tuple[int, int] | None:
+    """SYS-3: the states from which no satisfied state is reachable.
+
+    The set of states that can reach a satisfied state is the least fixpoint of "satisfied,
+    or some successor can". Sweeping the states from the last id to the first settles in one
+    sweep every state whose path to a satisfied state goes to higher ids (breadth-first ids
+    grow along most edges), so a few sweeps over the states still undecided usually reach the
+    fixpoint (a sweep that changes nothing proves it). If :data:`FORWARD_PASSES` sweeps still
+    change something, the rest is settled by backward reachability over the reverse graph
+    (:func:`_backward`). Returns ``(count, first)``, ``first`` the lowest id (a state with a
+    shortest trace), or ``None`` if there is none.
+    """
+    good = bytearray(satisfied)
+    pending = [k for k in range(n - 1, -1, -1) if not good[k]]
+    get = good.__getitem__
+    for _ in range(FORWARD_PASSES):
+        if not pending:
+            return None
+        still = []
+        for k in pending:
+            if any(map(get, edges[edge_start[k]:edge_start[k + 1]])):
+                good[k] = 1
+            else:
+                still.append(k)
+        if len(still) == len(pending):
+            return len(still), still[-1]
+        pending = still
+    if not pending:
+        return None
+    return _backward(n, edges, edge_start, good)
+
+
+def _backward(n: int, edges: array[int], edge_start: array[int],
+              good: bytearray) -> tuple[int, int] | None:
+    """Backward reachability from the states marked in ``good`` (updated in place).
 
     Builds the reverse graph in CSR form (in-degree counts, prefix sums, fill), then a
-    backward breadth-first search from every satisfied state. Returns ``(count, first)``,
-    ``first`` the lowest id (a state with a shortest trace), or ``None`` if there is none.
+    backward breadth-first search from every good state.
     """
     m = len(edges)
     rstart = array("Q", bytes(8 * (n + 1)))
@@ -34,7 +69,6 @@ def cannot_satisfy(n: int, edges: array[int], edge_start: array[int],
             dst = edges[e]
             rev[fill[dst]] = src
             fill[dst] += 1
-    good = bytearray(satisfied)
     frontier = [k for k in range(n) if good[k]]
     while frontier:
         nxt = []
@@ -51,8 +85,7 @@ def cannot_satisfy(n: int, edges: array[int], edge_start: array[int],
     return good.count(0), missing
 
 
-def lasso(model: Model[S, L], start: S, index: dict[S, int], satisfied: bytearray,
-           limit: int = 50) -> tuple[list[S], list[L]]:
+def lasso(model: Model[S, L], start: S, limit: int = 50) -> tuple[list[S], list[L]]:
     """From ``start`` follow the first successor until a state repeats or ``limit`` steps.
 
     Every successor of a state that cannot reach a satisfied state cannot either, so the walk

@@ -240,6 +240,21 @@ class ExploreResult:
     message: str = ""
     walks: int = 0
     seed: int | None = None
+    store: str = "states"
+    """What the visited set kept: ``states`` (full states) or ``fingerprints`` (64 bits)."""
+    store_bytes: int = 0
+    """Bytes held by the visited set and the per-state arrays (parents, labels, graph); with
+    full states the states themselves are not counted."""
+    collision_probability: float | None = None
+    """With fingerprints: the estimated probability that two states shared one."""
+    peak_queue: int = 0
+    """The largest BFS level (states queued for expansion at once)."""
+    workers: int = 1
+
+    @property
+    def bytes_per_state(self) -> float:
+        """:attr:`store_bytes` per distinct state (the frontier's states not included)."""
+        return self.store_bytes / self.distinct_states if self.distinct_states else 0.0
 
     @property
     def states_per_second(self) -> float:
@@ -283,8 +298,26 @@ class ExploreResult:
             "message": self.message,
             "walks": self.walks,
             "seed": self.seed,
+            "store": self.store,
+            "bytes_per_state": (round(self.bytes_per_state, 1)
+                                if self.store == "fingerprints" else None),
+            "collision_probability": self.collision_probability,
+            "workers": self.workers,
             "violation": None if self.violation is None else self.violation.to_json(),
         }
+
+    def _store_lines(self) -> list[str]:
+        """The visited set's lines of the summary (exhaustive searches only)."""
+        if self.mode != "exhaustive":
+            return []
+        what = (f"64-bit fingerprints, {self.bytes_per_state:,.0f} bytes per state"
+                if self.store == "fingerprints" else "full states")
+        lines = [f"store:           {what}"
+                 + (f", {self.workers} workers" if self.workers > 1 else "")]
+        if self.collision_probability is not None:
+            lines.append(f"fingerprints:    collision probability about "
+                         f"{self.collision_probability:.1e} (n^2 / 2^62)")
+        return lines
 
     def summary(self, width: int = VALUE_WIDTH) -> str:
         """The human-readable report: figures, coverage table, verdict (and the trace)."""
@@ -298,6 +331,7 @@ class ExploreResult:
             f"states/s:        {self.states_per_second:,.0f}",
             f"invariants:      {', '.join(self.invariants) if self.invariants else '(none)'}",
             f"liveness:        {'checked (SYS-3)' if self.liveness_checked else 'not checked'}",
+            *self._store_lines(),
             "",
             format_coverage(self.actions),
             "",

@@ -40,7 +40,7 @@ from array import array
 from collections.abc import Callable
 from typing import Any
 
-from engine.counterexample import steps_of
+from engine.counterexample import rebuild, steps_of
 from engine.liveness import cannot_satisfy, lasso
 from engine.model import (
     PROGRESS_EVERY,
@@ -58,6 +58,13 @@ from engine.model import (
     explain_failure,
     split_properties,
 )
+from engine.store import (
+    AUTO_FINGERPRINTS_ABOVE,
+    FingerprintTable,
+    collision_probability,
+    fingerprint_function,
+    nbytes,
+)
 
 
 def explore(
@@ -68,23 +75,37 @@ def explore(
     check_liveness: bool = True,
     check_deadlock: bool = True,
     progress: ProgressFn | None = None,
+    fingerprints: bool | None = None,
 ) -> ExploreResult:
     """Enumerate every state reachable from ``model.init_states()`` breadth first (see
     :func:`_explore` for what is checked and what the bounds mean).
 
+    ``fingerprints``: ``True`` keeps only 64-bit fingerprints of the visited states
+    (:mod:`engine.store`), ``False`` the full states, ``None`` (default) full states until
+    :data:`engine.store.AUTO_FINGERPRINTS_ABOVE` are visited, then fingerprints.
+
     The cyclic garbage collector is paused during the search: every state found stays alive
     until the end, so its full collections would re-scan an ever growing heap for nothing
-    (the model's immutable values form no cycles); that was about 15 % of the run time
-    (issue: Performance, 20,000 states/s)."""
+    (the model's immutable values form no cycles); that was about 15 % of the run time."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         return _explore(model, max_states=max_states, max_depth=max_depth,
                         check_liveness=check_liveness, check_deadlock=check_deadlock,
-                        progress=progress)
+                        progress=progress, fingerprints=fingerprints)
     finally:
         if was_enabled:
             gc.enable()
+
+
+class _Action:
+    """Per action name: transitions taken, and the step properties that concern it."""
+
+    __slots__ = ("checks", "count")
+
+    def __init__(self, checks: tuple[tuple[Any, Callable[..., bool]], ...]) -> None:
+        self.count = 0
+        self.checks = checks
 
 
 def _explore(
@@ -95,12 +116,15 @@ def _explore(
     check_liveness: bool = True,
     check_deadlock: bool = True,
     progress: ProgressFn | None = None,
+    fingerprints: bool | None = None,
 ) -> ExploreResult:
     """Enumerate every state reachable from ``model.init_states()`` breadth first.
 
-    Checks every state property on every new state, every step property on every transition,
-    deadlock on every expanded state (SYS-3), then, if the graph is complete, liveness (SYS-3)
-    and coverage. Stops at the first violation, whose trace is a shortest one.
+    Checks every state property on every new state, every step property on every transition
+    (of the actions it concerns), deadlock on every expanded state (SYS-3), then, if the graph
+    is complete, liveness (SYS-3) and coverage. The first level where something fails ends
+    the search, whose trace is then a shortest one (a deadlock found later in that level is a
+    shorter trace than a property failing on its successors, and wins).
 
     ``max_states`` stops the search once that many distinct states are known (verdict
     ``incomplete``); ``max_depth`` does not expand states at that depth (verdict
@@ -110,17 +134,25 @@ def _explore(
     started = time.perf_counter()
     params = model.params
     state_props, step_props = split_properties(model)
-    state_checks = [(p, p.predicate) for p in state_props]
+    state_checks = tuple((p, p.predicate) for p in state_props)
     step_checks = [(p, p.predicate) for p in step_props]
-    # Per action name, the step properties that concern it (see Property.actions).
-    step_checks_by_action: dict[str, list[tuple[Any, Callable[..., bool]]]] = {}
-    step_checks_for = step_checks_by_action.get
     names = tuple(p.name for p in (*state_props, *step_props))
-    counts: dict[str, int] = dict.fromkeys(model.action_names(), 0)
+    by_action: dict[str, _Action] = {
+        a: _Action(tuple((p, f) for p, f in step_checks if concerns(p, a)))
+        for a in model.action_names()}
 
-    states: list[S] = []
+    use_fp = bool(fingerprints)
+    switch_at = AUTO_FINGERPRINTS_ABOVE if fingerprints is None else -1
+    fingerprint = fingerprint_function(model)
+    table = FingerprintTable()
+    fp_add = table.add
+    # The BFS queue: queue[k] is the state of id base + k. With full states nothing is ever
+    # dropped (the states are the store); with fingerprints expanded states are dropped.
+    queue: list[S] = []
+    base = 0
     index: dict[S, int] = {}
-    parent = array("q")          # parent id of each state (-1 for an initial state)
+    inits: dict[int, S] = {}      # id -> initial state (traces are re-executed from it)
+    parent = array("i")          # parent id of each state (-1 for an initial state)
     # The label that discovered each state, interned: labels repeat across states, so each
     # state costs 4 bytes here instead of a label object of its own.
     via = array("I")             # label id per state (0 for an initial state)
@@ -132,6 +164,8 @@ def _explore(
     edges = array("I")
     edge_start = array("Q")
     satisfied = bytearray()      # waiters_satisfied per state, for SYS-3
+    n = 0                        # states known
+    peak_queue = 0
 
     waiters_satisfied = model.waiters_satisfied
     # further progress properties (spec/progress.py): (name, ids, target(s) -> bool, doc), each
@@ -146,53 +180,72 @@ def _explore(
             chain.append(i)
             i = parent[i]
         chain.reverse()
-        return [states[j] for j in chain], [label_list[via[j]] for j in chain[1:]]
+        labels = [label_list[via[j]] for j in chain[1:]]
+        if not use_fp:
+            return [queue[j] for j in chain], labels
+        return rebuild(model, inits[chain[0]], labels), labels
 
     def result(verdict: Verdict, depth: int, transitions: int, violation: Violation | None = None,
                complete: bool = True, liveness: bool = False, message: str = "") -> ExploreResult:
-        uncovered = tuple(a for a, n in counts.items() if n == 0)
+        counts = {a: rec.count for a, rec in by_action.items()}
+        uncovered = tuple(a for a, k in counts.items() if k == 0)
         if verdict == "ok" and uncovered:
             verdict = "coverage"
             message = f"never taken: {', '.join(uncovered)}"
+        store_bytes = nbytes(parent, via, label_ids, label_list, edges, edge_start, satisfied,
+                             *progress_sat)
+        if use_fp:
+            store_bytes += table.nbytes()
+        else:   # the dict and the states themselves (shared sub-values counted once per state)
+            store_bytes += nbytes(index, queue)
         return ExploreResult(
-            verdict=verdict, mode="exhaustive", distinct_states=len(states),
+            verdict=verdict, mode="exhaustive", distinct_states=n,
             transitions=transitions, depth=depth, seconds=time.perf_counter() - started,
             actions=counts, invariants=names, violation=violation, uncovered=uncovered,
             complete=complete, liveness_checked=liveness, deadlock_checked=check_deadlock,
-            message=message)
+            message=message, store="fingerprints" if use_fp else "states",
+            store_bytes=store_bytes,
+            collision_probability=collision_probability(n) if use_fp else None,
+            peak_queue=peak_queue)
 
-    def state_violation(j: int, prop: Any) -> ExploreResult:
+    def state_violation(j: int, prop: Any, t: S) -> Violation:
         path_states, path_labels = path_to(j)
-        v = Violation(
+        return Violation(
             kind="invariant", property=prop.name, ids=tuple(prop.ids),
-            message=explain_failure(prop, params, states[j]),
+            message=explain_failure(prop, params, t),
             trace=tuple(str(x) for x in path_labels),
             steps=steps_of(model, path_states, path_labels), labels=tuple(path_labels))
-        return result("violation", len(path_labels), transitions, v, complete=False,
-                      message=f"{prop.name} is false in a reachable state")
 
     # --- initial states --------------------------------------------------------------------
     transitions = 0
+    found: Violation | None = None      # the first failure of the current level
     for s0 in model.init_states():
         if s0 in index:
             continue
-        j = len(states)
-        index[s0] = j
-        states.append(s0)
+        index[s0] = n
+        if use_fp:
+            fp_add(fingerprint(s0), n)
+        inits[n] = s0
+        queue.append(s0)
         parent.append(-1)
         via.append(0)
         satisfied.append(1 if waiters_satisfied(s0) else 0)
         for prog, sat in zip(progress_props, progress_sat, strict=True):
             sat.append(1 if prog.target(params, s0) else 0)
+        n += 1
         for prop, pred in state_checks:
             if not pred(params, s0):
-                return state_violation(j, prop)
+                v = state_violation(n - 1, prop, s0)
+                return result("violation", 0, 0, v, complete=False,
+                              message=f"{prop.name} is false in a reachable state")
+    if use_fp:
+        index.clear()
 
     # --- breadth-first loop ------------------------------------------------------------------
     successors = model.successors
     is_terminal_ok = model.is_terminal_ok
     index_get = index.get
-    states_append = states.append
+    queue_append = queue.append
     parent_append = parent.append
     via_append = via.append
     label_get = label_ids.get
@@ -200,77 +253,93 @@ def _explore(
     sat_append = satisfied.append
     limit = max_states if max_states is not None else -1
     depth = 0
-    level_end = len(states)      # states[:level_end] are at depth <= `depth`
+    level_end = n                # states of ids < level_end are at depth <= `depth`
     truncated = False
+    found_kind = ""
     next_progress = started + PROGRESS_EVERY
     i = 0
     try:
-        while i < len(states):
+        while i < n:
             if i == level_end:
+                if found is not None:
+                    break
                 depth += 1
-                level_end = len(states)
+                level_end = n
+                peak_queue = max(peak_queue, n - i)
+                if use_fp and i - base > 4096:
+                    del queue[:i - base]
+                    base = i
+                elif 0 <= switch_at <= n:   # the automatic store: from here on, fingerprints
+                    use_fp = True
+                    switch_at = -1
+                    table = FingerprintTable(2 * n)
+                    fp_add = table.add
+                    for known, k in index.items():
+                        fp_add(fingerprint(known), k)
+                    index.clear()
+                    del queue[:i]
+                    base = i
             if max_depth is not None and depth >= max_depth:
                 # Do not expand; note whether anything was cut off.
                 if not truncated:
-                    for _ in successors(states[i]):
+                    for _ in successors(queue[i - base]):
                         truncated = True
                         break
                 if keep_edges:
                     edge_start.append(len(edges))
                 i += 1
                 continue
-            s = states[i]
+            s = queue[i - base]
             if keep_edges:
                 edge_start.append(len(edges))
-            enabled = 0
+            before = transitions
             for label, t in successors(s):
-                enabled += 1
                 transitions += 1
-                action = label.action
-                counts[action] = counts.get(action, 0) + 1
-                checks = step_checks_for(action)
-                if checks is None:
-                    checks = step_checks_by_action[action] = [
-                        (prop, pred) for prop, pred in step_checks
-                        if concerns(prop, action)]
-                for prop, pred in checks:
-                    if not pred(params, s, label, t):
+                rec = by_action[label.action]
+                rec.count += 1
+                for prop, pred in rec.checks:
+                    if found is None and not pred(params, s, label, t):
                         path_states, path_labels = path_to(i)
                         path_states.append(t)
                         path_labels.append(label)
-                        v = Violation(
+                        found_kind = f"{prop.name} is false on a reachable transition"
+                        found = Violation(
                             kind="step", property=prop.name, ids=tuple(prop.ids),
                             message=explain_failure(prop, params, s, label, t),
                             trace=tuple(str(x) for x in path_labels),
                             steps=steps_of(model, path_states, path_labels),
                             labels=tuple(path_labels))
-                        return result("violation", len(path_labels), transitions, v, complete=False,
-                                      message=f"{prop.name} is false on a reachable transition")
-                j = index_get(t, -1)
+                j = fp_add(fingerprint(t), n) if use_fp else index_get(t, -1)
                 if j < 0:
-                    j = len(states)
+                    j = n
                     if j == limit:   # max_states reached and here is one more: stop, incomplete
                         truncated = True
                         break
-                    index[t] = j
-                    states_append(t)
+                    if not use_fp:
+                        index[t] = j
+                    n += 1
+                    queue_append(t)
                     parent_append(i)
                     lid = label_get(label)
                     if lid is None:
                         lid = label_ids[label] = len(label_list)
                         label_list.append(label)
                     via_append(lid)
-                    sat_append(1 if waiters_satisfied(t) else 0)
-                    for prog, sat in zip(progress_props, progress_sat, strict=True):
-                        sat.append(1 if prog.target(params, t) else 0)
-                    for prop, pred in state_checks:
-                        if not pred(params, t):
-                            return state_violation(j, prop)
+                    if keep_edges:
+                        sat_append(1 if waiters_satisfied(t) else 0)
+                        for prog, sat in zip(progress_props, progress_sat, strict=True):
+                            sat.append(1 if prog.target(params, t) else 0)
+                    if found is None:
+                        for prop, pred in state_checks:
+                            if not pred(params, t):
+                                found_kind = f"{prop.name} is false in a reachable state"
+                                found = state_violation(j, prop, t)
+                                break
                 if keep_edges:
                     edges_append(j)
             if truncated:
                 break
-            if enabled == 0 and check_deadlock and not is_terminal_ok(s):
+            if transitions == before and check_deadlock and not is_terminal_ok(s):
                 path_states, path_labels = path_to(i)
                 v = Violation(
                     kind="deadlock", property="deadlock", ids=("SYS-3",),
@@ -284,47 +353,41 @@ def _explore(
                 now = time.perf_counter()
                 if now >= next_progress:
                     next_progress = now + PROGRESS_EVERY
-                    progress(Progress(len(states), transitions, depth, len(states) - i,
-                                      now - started))
+                    progress(Progress(n, transitions, depth, n - i, now - started))
     except Exception as exc:
-        path_states, path_labels = path_to(min(i, len(states) - 1))
+        _, path_labels = path_to(min(i, n - 1))
         raise ModelError(exc, "expanding the state reached by", path_labels) from exc
-    final_depth = depth if states else 0
+    if found is not None:
+        return result("violation", len(found.trace), transitions, found, complete=False,
+                      message=found_kind)
+    final_depth = depth if n else 0
     if truncated:
-        bound = (f"max_states={max_states}" if len(states) == limit
+        bound = (f"max_states={max_states}" if n == limit
                  else f"max_depth={max_depth}")
         return result("incomplete", final_depth, transitions, complete=False,
                       message=f"stopped by {bound}; liveness and coverage not concluded")
     if keep_edges:
         edge_start.append(len(edges))
-        bad = cannot_satisfy(len(states), edges, edge_start, satisfied)
-        if bad is not None:
+        targets = [("liveness", ("SYS-3",), satisfied, "", None)]
+        targets += [(prog.name, tuple(prog.ids), sat, prog.doc, prog)
+                    for prog, sat in zip(progress_props, progress_sat, strict=True)]
+        for name, ids, sat, doc, prog in targets:
+            bad = cannot_satisfy(n, edges, edge_start, sat)
+            if bad is None:
+                continue
             n_bad, first = bad
             path_states, path_labels = path_to(first)
-            cycle_states, cycle_labels = lasso(model, states[first], index, satisfied)
+            cycle_states, cycle_labels = lasso(model, path_states[-1])
+            message = (f"from this state no state where every waiter is satisfied is "
+                       f"reachable ({n_bad} such states)" if prog is None else
+                       f"{doc}: from this state no state where it holds is reachable "
+                       f"({n_bad} such states)")
             v = Violation(
-                kind="liveness", property="liveness", ids=("SYS-3",),
-                message=f"from this state no state where every waiter is satisfied is reachable "
-                        f"({n_bad} such states)",
+                kind="liveness", property=name, ids=ids, message=message,
                 trace=tuple(str(x) for x in path_labels),
                 steps=steps_of(model, path_states, path_labels),
                 cycle=steps_of(model, cycle_states, cycle_labels), labels=tuple(path_labels))
             return result("liveness", final_depth, transitions, v, liveness=True,
-                          message="a waiter can be left waiting forever")
-        for prog, sat in zip(progress_props, progress_sat, strict=True):
-            bad = cannot_satisfy(len(states), edges, edge_start, sat)
-            if bad is not None:
-                n_bad, first = bad
-                path_states, path_labels = path_to(first)
-                cycle_states, cycle_labels = lasso(model, states[first], index, sat)
-                v = Violation(
-                    kind="liveness", property=prog.name, ids=tuple(prog.ids),
-                    message=f"{prog.doc}: from this state no state where it holds is reachable "
-                            f"({n_bad} such states)",
-                    trace=tuple(str(x) for x in path_labels),
-                    steps=steps_of(model, path_states, path_labels),
-                    cycle=steps_of(model, cycle_states, cycle_labels), labels=tuple(path_labels))
-                return result("liveness", final_depth, transitions, v, liveness=True,
-                              message=f"progress property {prog.name} fails")
+                          message=("a waiter can be left waiting forever" if prog is None else
+                                   f"progress property {name} fails"))
     return result("ok", final_depth, transitions, liveness=keep_edges)
-

@@ -107,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="random walk seed (default 0)")
     p.add_argument("--no-liveness", action="store_true",
                    help="skip the SYS-3 liveness check (saves the edge arrays' memory)")
+    store = p.add_mutually_exclusive_group()
+    store.add_argument("--fingerprints", dest="fingerprints", action="store_const", const=True,
+                       default=None,
+                       help="keep only 64-bit fingerprints of visited states (about 20-60 bytes "
+                            "per state; prints the collision probability); default: full states "
+                            "up to 1,000,000 states, fingerprints beyond")
+    store.add_argument("--full-states", dest="fingerprints", action="store_const", const=False,
+                       help="keep every visited state whatever the size (exact, more memory)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
     p.add_argument("--replay", default=None, metavar="TRACE",
@@ -355,7 +363,9 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
                              "--max-depth bounds an exhaustive search)")
     else:
         given = [o for o, v in (("--max-states", args.max_states),
-                                ("--max-depth", args.max_depth)) if v is not None]
+                                ("--max-depth", args.max_depth),
+                                ("--fingerprints" if args.fingerprints else "--full-states",
+                                 args.fingerprints)) if v is not None]
         if given:
             raise UsageError(f"{'/'.join(given)}: only for an exhaustive search, and this "
                              "run is random walks; add --mode exhaustive (or use --walks and "
@@ -369,7 +379,8 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
     result: ExploreResult
     if mode == "exhaustive":
         result = explore(model, max_states=args.max_states, max_depth=args.max_depth,
-                         check_liveness=not args.no_liveness, progress=progress)
+                         check_liveness=not args.no_liveness, progress=progress,
+                         fingerprints=args.fingerprints)
     else:
         walks = DEFAULT_WALKS if args.walks is None else args.walks
         result = random_walks(model, walks=walks,

@@ -406,3 +406,77 @@ def test_random_walks_choose_the_action_first_then_its_choice() -> None:
     r = random_walks(model, walks=4, depth=100, seed=0)
     assert r.transitions == 400
     assert 140 <= r.actions["rare"] <= 260   # 200 expected; binomial sd = 10
+
+
+# --- the toy model's fast successors ---
+
+
+@pytest.mark.parametrize(("users", "max_lsn"), [(1, 3), (2, 4), (3, 5)])
+def test_mini_log_fast_successors_are_the_table_s(users: int, max_lsn: int) -> None:
+    """The toy model's hand-written successors (what the benchmarks run) equal the action
+    table's, in the same order, on every reachable state."""
+    model = mini_log(users=users, max_lsn=max_lsn)
+    assert model.fast is not None
+    seen = set(model.init_states())
+    stack = list(seen)
+    while stack:
+        s = stack.pop()
+        fast = list(model.fast(s))
+        assert fast == list(model.table_successors(s)), s
+        for _, t in fast:
+            if t not in seen:
+                seen.add(t)
+                stack.append(t)
+    assert len(seen) == reachable_count(model) >= 10
+
+
+# --- liveness: the forward sweeps and the reverse-graph fallback agree ---
+
+
+def _can_reach(n: int, succ: list[list[int]], sat: list[int]) -> set[int]:
+    """States that can reach a satisfied one, by a search from each (the test's oracle)."""
+    out = set()
+    for k in range(n):
+        seen, stack = {k}, [k]
+        while stack:
+            x = stack.pop()
+            if sat[x]:
+                out.add(k)
+                break
+            for y in succ[x]:
+                if y not in seen:
+                    seen.add(y)
+                    stack.append(y)
+    return out
+
+
+@pytest.mark.parametrize("passes", [0, 1, 2, 3, 50])
+@pytest.mark.parametrize("seed", range(6))
+def test_cannot_satisfy_sweeps_and_fallback_agree_with_an_oracle(
+        monkeypatch: pytest.MonkeyPatch, passes: int, seed: int) -> None:
+    import random
+    from array import array
+
+    import engine.liveness as lv
+
+    monkeypatch.setattr(lv, "FORWARD_PASSES", passes)
+    rng = random.Random(seed)
+    n = 60
+    # mostly edges to lower ids (the sweep's hard case), a chain 59 -> ... -> 0 to a target
+    succ = [[rng.randrange(n) for _ in range(rng.randrange(3))] for _ in range(n)]
+    for k in range(1, n, 2):
+        succ[k].append(k - 1)
+    sat = [0] * n
+    sat[0] = 1 if seed % 3 else 0
+    sat[rng.randrange(n)] = 1
+    edges, starts = array("I"), array("Q")
+    for row in succ:
+        starts.append(len(edges))
+        edges.extend(row)
+    starts.append(len(edges))
+    good = _can_reach(n, succ, sat)
+    bad = lv.cannot_satisfy(n, edges, starts, bytearray(sat))
+    if len(good) == n:
+        assert bad is None
+    else:
+        assert bad == (n - len(good), min(set(range(n)) - good))
