@@ -5,6 +5,8 @@ toy models of the tests) and never imports the redo log model. Split by concern:
 
 * :mod:`engine.model`: the Model protocol, ``Step``, ``Violation``, ``ExploreResult``, ``Progress``;
 * :mod:`engine.search`: the breadth-first search (:func:`explore`);
+* :mod:`engine.store`: the visited set (full states, or 64-bit fingerprints);
+* :mod:`engine.workers`: the same search on several processes (``explore(..., workers=N)``);
 * :mod:`engine.liveness`: SYS-3 and progress properties by backward reachability;
 * :mod:`engine.counterexample`: trace steps, shrinking, replay;
 * :mod:`engine.walks`: seeded random walks.

@@ -18,7 +18,18 @@ FORWARD_PASSES = 3
 
 def cannot_satisfy(n: int, edges: array[int], edge_start: array[int],
                    satisfied: bytearray) -> tuple[int, int] | None:
-    """SYS-3: the states from which no satisfied state is reachable.
+    """SYS-3: the states from which no satisfied state is reachable, as ``(count, first)``,
+    ``first`` the lowest id (a state with a shortest trace), or ``None`` if there is none
+    (:func:`unsatisfiable`)."""
+    good = unsatisfiable(n, edges, edge_start, satisfied)
+    if good is None:
+        return None
+    return good.count(0), good.find(0)
+
+
+def unsatisfiable(n: int, edges: array[int], edge_start: array[int],
+                  satisfied: bytearray) -> bytearray | None:
+    """Per state, 1 if a satisfied state is reachable from it; ``None`` if that holds for all.
 
     The set of states that can reach a satisfied state is the least fixpoint of "satisfied,
     or some successor can". Sweeping the states from the last id to the first settles in one
@@ -26,8 +37,7 @@ def cannot_satisfy(n: int, edges: array[int], edge_start: array[int],
     grow along most edges), so a few sweeps over the states still undecided usually reach the
     fixpoint (a sweep that changes nothing proves it). If :data:`FORWARD_PASSES` sweeps still
     change something, the rest is settled by backward reachability over the reverse graph
-    (:func:`_backward`). Returns ``(count, first)``, ``first`` the lowest id (a state with a
-    shortest trace), or ``None`` if there is none.
+    (:func:`_backward`).
     """
     good = bytearray(satisfied)
     pending = [k for k in range(n - 1, -1, -1) if not good[k]]
@@ -42,15 +52,15 @@ def cannot_satisfy(n: int, edges: array[int], edge_start: array[int],
             else:
                 still.append(k)
         if len(still) == len(pending):
-            return len(still), still[-1]
+            return good
         pending = still
     if not pending:
         return None
-    return _backward(n, edges, edge_start, good)
+    _backward(n, edges, edge_start, good)
+    return good if good.find(0) >= 0 else None
 
 
-def _backward(n: int, edges: array[int], edge_start: array[int],
-              good: bytearray) -> tuple[int, int] | None:
+def _backward(n: int, edges: array[int], edge_start: array[int], good: bytearray) -> None:
     """Backward reachability from the states marked in ``good`` (updated in place).
 
     Builds the reverse graph in CSR form (in-degree counts, prefix sums, fill), then a
@@ -79,10 +89,6 @@ def _backward(n: int, edges: array[int], edge_start: array[int],
                     good[src] = 1
                     nxt.append(src)
         frontier = nxt
-    missing = good.find(0)
-    if missing < 0:
-        return None
-    return good.count(0), missing
 
 
 def lasso(model: Model[S, L], start: S, limit: int = 50) -> tuple[list[S], list[L]]:

@@ -115,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "up to 1,000,000 states, fingerprints beyond")
     store.add_argument("--full-states", dest="fingerprints", action="store_const", const=False,
                        help="keep every visited state whatever the size (exact, more memory)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="explore with N processes, the states partitioned by fingerprint "
+                        "(same counts, depth, verdicts and counterexample lengths as one; "
+                        "visited states kept as 64-bit fingerprints)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
     p.add_argument("--replay", default=None, metavar="TRACE",
@@ -322,6 +326,14 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
     for name in ("max_states", "walks"):   # 0 would check nothing and still report a verdict
         if getattr(args, name) == 0:
             raise UsageError(f"--{name.replace('_', '-')} 0: must be at least 1")
+    if args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    if args.workers > 1 and args.max_states is not None:
+        raise UsageError("--max-states cannot bound a search on several workers (which states "
+                         "come first depends on the partition); use --max-depth, or one worker")
+    if args.workers > 1 and args.fingerprints is False:
+        raise UsageError("--full-states: several workers exchange fingerprints only; use one "
+                         "worker to keep full states")
     if args.depth is not None and args.depth < 0:
         raise UsageError("--depth must not be negative")
     if args.width < 1:
@@ -365,7 +377,9 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
         given = [o for o, v in (("--max-states", args.max_states),
                                 ("--max-depth", args.max_depth),
                                 ("--fingerprints" if args.fingerprints else "--full-states",
-                                 args.fingerprints)) if v is not None]
+                                 args.fingerprints),
+                                ("--workers", args.workers if args.workers > 1 else None))
+                 if v is not None]
         if given:
             raise UsageError(f"{'/'.join(given)}: only for an exhaustive search, and this "
                              "run is random walks; add --mode exhaustive (or use --walks and "
@@ -380,7 +394,7 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
     if mode == "exhaustive":
         result = explore(model, max_states=args.max_states, max_depth=args.max_depth,
                          check_liveness=not args.no_liveness, progress=progress,
-                         fingerprints=args.fingerprints)
+                         fingerprints=args.fingerprints, workers=args.workers)
     else:
         walks = DEFAULT_WALKS if args.walks is None else args.walks
         result = random_walks(model, walks=walks,
