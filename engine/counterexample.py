@@ -8,6 +8,7 @@ them, :func:`shrink_trace` makes a long random-walk failure short (delta debuggi
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,15 +17,69 @@ from typing import Any, Generic
 from engine.model import L, Model, S, Step, explain_failure, split_properties
 
 
-def rebuild(model: Model[S, L], init: S, labels: Sequence[L]) -> list[S]:
+def rebuild(model: Model[S, L], init: S, labels: Sequence[L],
+            canonical: Callable[[S], S] | None = None) -> list[S]:
     """The states along ``labels`` from ``init``, by re-execution (``model.next_state``): how
-    a fingerprint search, which keeps no states, recovers its counterexample."""
+    a fingerprint search, which keeps no states, recovers its counterexample. With symmetry
+    reduction each state is the ``canonical`` representative the search expanded."""
     states = [init]
     s = init
     for label in labels:
         s = model.next_state(s, label)
+        if canonical is not None:
+            s = canonical(s)
         states.append(s)
     return states
+
+
+def concretize(model: Model[S, L], init: S, canon_states: Sequence[S],
+               canonical: Callable[[S], S], last: tuple[L, S] | None = None,
+               budget: int = 100_000) -> tuple[list[S], list[L]]:
+    """A real execution through the symmetry classes of ``canon_states`` (the
+    representatives a reduced search went through), so that the trace replays without
+    symmetry (its thread numbers are real ones): from ``init``, each step takes a successor
+    whose representative is the next one, backtracking when a choice leads nowhere (it cannot
+    for a truly symmetric model; a thread-specific bug may need another choice). ``last``: a
+    final (label, successor) of the last representative, matched the same way. If
+    ``budget`` successor lists do not find one, the representatives' own trace is returned.
+    """
+    targets = list(canon_states[1:])
+    if last is not None:
+        targets.append(canonical(last[1]))
+    states: list[S] = [init]
+    labels: list[L] = []
+    choices: list[list[tuple[L, S]]] = []
+    spent = 0
+    while len(labels) < len(targets):
+        depth = len(labels)
+        if len(choices) <= depth:
+            spent += 1
+            choices.append([(lab, t) for lab, t in model.successors(states[-1])
+                            if canonical(t) == targets[depth]][::-1])
+        if choices[depth] and spent <= budget:
+            lab, t = choices[depth].pop()
+            labels.append(lab)
+            states.append(t)
+            continue
+        if depth == 0 or spent > budget:   # give up: the representatives' trace
+            fallback = list(canon_states)
+            rep_labels = _rep_labels(model, fallback, canonical)
+            if last is not None:
+                fallback.append(last[1])
+                rep_labels.append(last[0])
+            return fallback, rep_labels
+        choices.pop()
+        labels.pop()
+        states.pop()
+    return states, labels
+
+
+def _rep_labels(model: Model[S, L], reps: Sequence[S], canonical: Callable[[S], S]) -> list[L]:
+    """Labels taking each representative to (the class of) the next."""
+    out = []
+    for s, target in itertools.pairwise(reps):
+        out.append(next(lab for lab, t in model.successors(s) if canonical(t) == target))
+    return out
 
 
 def steps_of(model: Model[S, L], states: Sequence[S], labels: Sequence[L]) -> tuple[Step, ...]:

@@ -40,7 +40,7 @@ from array import array
 from collections.abc import Callable
 from typing import Any
 
-from engine.counterexample import rebuild, steps_of
+from engine.counterexample import concretize, rebuild, steps_of
 from engine.liveness import cannot_satisfy, lasso
 from engine.model import (
     PROGRESS_EVERY,
@@ -77,9 +77,14 @@ def explore(
     progress: ProgressFn | None = None,
     fingerprints: bool | None = None,
     workers: int = 1,
+    symmetry: Callable[[Any], Any] | None = None,
 ) -> ExploreResult:
     """Enumerate every state reachable from ``model.init_states()`` breadth first (see
     :func:`_explore` for what is checked and what the bounds mean).
+
+    ``symmetry``: a function giving each state its class's representative (e.g. the users
+    sorted, when user threads are interchangeable): the search keeps one state per class.
+    Counterexamples are turned back into real executions (:func:`concretize`).
 
     ``workers`` > 1 runs the search on that many processes (:mod:`engine.workers`), with the
     same counts, depth, verdicts and counterexample lengths; ``max_states`` is then refused
@@ -100,13 +105,14 @@ def explore(
 
         return explore_parallel(model, workers=workers, max_depth=max_depth,
                                 check_liveness=check_liveness, check_deadlock=check_deadlock,
-                                progress=progress, fingerprints=fingerprints)
+                                progress=progress, fingerprints=fingerprints,
+                                symmetry=symmetry)
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         return _explore(model, max_states=max_states, max_depth=max_depth,
                         check_liveness=check_liveness, check_deadlock=check_deadlock,
-                        progress=progress, fingerprints=fingerprints)
+                        progress=progress, fingerprints=fingerprints, symmetry=symmetry)
     finally:
         if was_enabled:
             gc.enable()
@@ -131,6 +137,7 @@ def _explore(
     check_deadlock: bool = True,
     progress: ProgressFn | None = None,
     fingerprints: bool | None = None,
+    symmetry: Callable[[Any], Any] | None = None,
 ) -> ExploreResult:
     """Enumerate every state reachable from ``model.init_states()`` breadth first.
 
@@ -196,8 +203,20 @@ def _explore(
         chain.reverse()
         labels = [label_list[via[j]] for j in chain[1:]]
         if not use_fp:
-            return [queue[j] for j in chain], labels
-        return rebuild(model, inits[chain[0]], labels), labels
+            states = [queue[j] for j in chain]
+        else:
+            states = rebuild(model, inits[chain[0]], labels, symmetry)
+        if symmetry is not None:
+            return concretize(model, states[0], states, symmetry)
+        return states, labels
+
+    def path_with(i: int, label: L, t: S) -> tuple[list[S], list[L]]:
+        """The path to ``i`` then one more step (a failing transition)."""
+        states, labels = path_to(i)
+        if symmetry is None:
+            return [*states, t], [*labels, label]
+        return concretize(model, states[0], [symmetry(x) for x in states], symmetry,
+                          (label, t))
 
     def result(verdict: Verdict, depth: int, transitions: int, violation: Violation | None = None,
                complete: bool = True, liveness: bool = False, message: str = "") -> ExploreResult:
@@ -231,9 +250,12 @@ def _explore(
             steps=steps_of(model, path_states, path_labels), labels=tuple(path_labels))
 
     # --- initial states --------------------------------------------------------------------
+    canon = symmetry
     transitions = 0
     found: Violation | None = None      # the first failure of the current level
     for s0 in model.init_states():
+        if symmetry is not None:
+            s0 = symmetry(s0)
         if s0 in index:
             continue
         index[s0] = n
@@ -313,9 +335,7 @@ def _explore(
                 rec.count += 1
                 for prop, pred in rec.checks:
                     if found is None and not pred(params, s, label, t):
-                        path_states, path_labels = path_to(i)
-                        path_states.append(t)
-                        path_labels.append(label)
+                        path_states, path_labels = path_with(i, label, t)
                         found_kind = f"{prop.name} is false on a reachable transition"
                         found = Violation(
                             kind="step", property=prop.name, ids=tuple(prop.ids),
@@ -323,6 +343,8 @@ def _explore(
                             trace=tuple(str(x) for x in path_labels),
                             steps=steps_of(model, path_states, path_labels),
                             labels=tuple(path_labels))
+                if canon is not None:   # step properties saw the real successor
+                    t = canon(t)
                 j = fp_add(fingerprint(t), n) if use_fp else index_get(t, -1)
                 if j < 0:
                     j = n

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from engine.counterexample import rebuild, steps_of
+from engine.counterexample import concretize, rebuild, steps_of
 from engine.liveness import unsatisfiable
 from engine.model import (
     ExploreResult,
@@ -68,8 +68,9 @@ class _Worker:
     """
 
     def __init__(self, model: Any, wid: int, n_workers: int, keep_edges: bool,
-                 check_deadlock: bool) -> None:
+                 check_deadlock: bool, symmetry: Callable[[Any], Any] | None) -> None:
         self.model = model
+        self.symmetry = symmetry
         self.w = wid
         self.nw = n_workers
         self.keep_edges = keep_edges
@@ -187,6 +188,7 @@ class _Worker:
         transitions = self.transitions
         found = self.found
         check_deadlock = self.check_deadlock
+        canon = self.symmetry
         for q, s in enumerate(self.frontier, start=self.frontier_first):
             gid = kept_gid[q]
             if keep_edges:
@@ -199,6 +201,8 @@ class _Worker:
                 for prop, pred in rec[1]:
                     if not found and not pred(params, s, label, t):
                         found.append(("step", gid, label, prop.name))
+                if canon is not None:   # step properties saw the real successor
+                    t = canon(t)
                 fp = fingerprint(t)
                 owner = fp % nw
                 if owner == w:
@@ -334,14 +338,15 @@ def _serve(worker_args: tuple[Any, ...], conn: Connection) -> None:
 class _Pool:
     """The coordinator's handle on the worker processes."""
 
-    def __init__(self, model: Any, n: int, keep_edges: bool, check_deadlock: bool) -> None:
+    def __init__(self, model: Any, n: int, keep_edges: bool, check_deadlock: bool,
+                 symmetry: Callable[[Any], Any] | None) -> None:
         ctx = multiprocessing.get_context("fork")
         self.conns: list[Connection] = []
         self.procs: list[Any] = []
         for w in range(n):
             mine, theirs = ctx.Pipe()
             proc = ctx.Process(target=_serve, daemon=True, args=(
-                (model, w, n, keep_edges, check_deadlock), theirs))
+                (model, w, n, keep_edges, check_deadlock, symmetry), theirs))
             proc.start()
             theirs.close()
             self.conns.append(mine)
@@ -387,6 +392,7 @@ def explore_parallel(
     check_deadlock: bool = True,
     progress: ProgressFn | None = None,
     fingerprints: bool | None = None,
+    symmetry: Callable[[Any], Any] | None = None,
 ) -> ExploreResult:
     """:func:`engine.search.explore` on ``workers`` processes (see the module's docstring).
 
@@ -402,8 +408,9 @@ def explore_parallel(
     props = {p.name: p for p in (*state_props, *step_props)}
     del fingerprints   # the workers always exchange fingerprints (see the module's doc)
     use_fp = True
-    inits = list(dict.fromkeys(model.init_states()))
-    pool = _Pool(model, workers, check_liveness, check_deadlock)
+    inits = list(dict.fromkeys(model.init_states() if symmetry is None else
+                               [symmetry(s0) for s0 in model.init_states()]))
+    pool = _Pool(model, workers, check_liveness, check_deadlock, symmetry)
     nw = workers
 
     def path_to(gid: int) -> tuple[list[Any], list[Any]]:
@@ -415,7 +422,10 @@ def explore_parallel(
             labels.append(pool.ask(keeper, "kept_label", gid))
             gid = parent
         labels.reverse()
-        return rebuild(model, inits[-2 - parent], labels), labels
+        states = rebuild(model, inits[-2 - parent], labels, symmetry)
+        if symmetry is not None:
+            return concretize(model, states[0], states, symmetry)
+        return states, labels
 
     def violation(kind: str, prop: str, ids: tuple[str, ...], message: str,
                   path: tuple[list[Any], list[Any]]) -> Violation:
@@ -461,11 +471,14 @@ def explore_parallel(
         if item[0] == "step":
             _, gid, label, name = item
             states, labels = path_to(gid)
-            s = states[-1]
+            s = states[-1] if symmetry is None else symmetry(states[-1])
             t = model.next_state(s, label)
             prop = props[name]
+            full = (([*states, t], [*labels, label]) if symmetry is None else
+                    concretize(model, states[0], [symmetry(x) for x in states], symmetry,
+                               (label, t)))
             v = violation("step", name, tuple(prop.ids), explain_failure(prop, params, s, label, t),
-                          ([*states, t], [*labels, label]))
+                          full)
             return result("violation", len(v.trace), v, complete=False,
                           message=f"{name} is false on a reachable transition")
         _, gid, name = item

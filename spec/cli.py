@@ -45,7 +45,7 @@ from engine import (
 from spec.params import PRESETS, Params, ParamsError
 
 PROG = "redospec explore"
-EXHAUSTIVE_PRESETS = ("tiny", "small")
+EXHAUSTIVE_PRESETS = ("tiny", "small", "medium")
 DEFAULT_WALKS = 4
 DEFAULT_DEPTH = 100
 """Random-walk defaults: InnoDB's sizes make one step of the model slow (link buffers of a
@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="explore with N processes, the states partitioned by fingerprint "
                         "(same counts, depth, verdicts and counterexample lengths as one; "
                         "visited states kept as 64-bit fingerprints)")
+    p.add_argument("--symmetry", action="store_true",
+                   help="count a state and its permutations of (interchangeable) user threads "
+                        "once; refused when the configuration ties pages to threads")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
     p.add_argument("--replay", default=None, metavar="TRACE",
@@ -390,11 +393,22 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
         print(f"{PROG}: note: an exhaustive search of {args.preset} does not finish in "
               f"practice; bound it with --max-states or --max-depth, or use --walks",
               file=sys.stderr, flush=True)
+    symmetry = None
+    if args.symmetry:
+        if mode != "exhaustive":
+            raise UsageError("--symmetry: only for an exhaustive search")
+        get = getattr(model, "user_symmetry", None)
+        symmetry = get() if get is not None else None
+        if symmetry is None:
+            raise UsageError("--symmetry: the user threads of this configuration are not "
+                             "interchangeable (page_per_thread ties page i to thread i); "
+                             "--set page_per_thread=false, or drop --symmetry")
     result: ExploreResult
     if mode == "exhaustive":
         result = explore(model, max_states=args.max_states, max_depth=args.max_depth,
                          check_liveness=not args.no_liveness, progress=progress,
-                         fingerprints=args.fingerprints, workers=args.workers)
+                         fingerprints=args.fingerprints, workers=args.workers,
+                         symmetry=symmetry)
     else:
         walks = DEFAULT_WALKS if args.walks is None else args.walks
         result = random_walks(model, walks=walks,

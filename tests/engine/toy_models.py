@@ -206,7 +206,12 @@ def mini_log(users: int = 2, max_lsn: int = 4, bug: str | None = None) -> ToyMod
     always-enabled idle step: liveness fails, no deadlock), ``"dead_action"`` (an action whose
     guard never holds: coverage), ``"backwards"`` (the writer may set ``written`` below its old
     value: the step property ``written_monotonic`` fails), ``"overrun"`` (the writer may write
-    past the reserved lsn: the state property ``written_le_lsn`` fails).
+    past the reserved lsn: the state property ``written_le_lsn`` fails), ``"user1"`` (waking
+    user thread 1 -- and only it -- also writes one lsn past the reserved one: a bug that
+    symmetry reduction over the users must not hide).
+
+    The users are interchangeable (but for ``"user1"``): :func:`sorted_waiting` is the
+    symmetry function that sorts them.
     """
 
     def reserve(s: MiniLog, thread: int) -> MiniLog | None:
@@ -230,6 +235,8 @@ def mini_log(users: int = 2, max_lsn: int = 4, bug: str | None = None) -> ToyMod
         if target == 0 or s.written < target:
             return None
         waiting = (*s.waiting[:thread], 0, *s.waiting[thread + 1:])
+        if bug == "user1" and thread == 1:
+            return s._replace(waiting=waiting, written=s.lsn + 1)
         return s._replace(waiting=waiting)
 
     def idle(s: MiniLog) -> MiniLog | None:
@@ -285,6 +292,11 @@ def mini_log(users: int = 2, max_lsn: int = 4, bug: str | None = None) -> ToyMod
         satisfied=lambda s: all(w == 0 for w in s.waiting),
         fast=fast if bug is None else None,
     )
+
+
+def sorted_waiting(s: MiniLog) -> MiniLog:
+    """mini_log's symmetry: a state and its permutations of users count once."""
+    return s._replace(waiting=tuple(sorted(s.waiting)))
 
 
 def reachable_count(model: ToyModel) -> int:
