@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--symmetry", action="store_true",
                    help="count a state and its permutations of (interchangeable) user threads "
                         "once; refused when the configuration ties pages to threads")
+    p.add_argument("--dot", default=None, metavar="FILE",
+                   help="write the state graph of the (bounded) search to FILE as Graphviz "
+                        "DOT (states with a short summary, edges with action labels) instead "
+                        "of checking; refused above --dot-limit states")
+    p.add_argument("--dot-limit", type=int, default=None, metavar="N",
+                   help="most states --dot draws (default 500)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
     p.add_argument("--replay", default=None, metavar="TRACE",
@@ -403,6 +409,12 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
             raise UsageError("--symmetry: the user threads of this configuration are not "
                              "interchangeable (page_per_thread ties page i to thread i); "
                              "--set page_per_thread=false, or drop --symmetry")
+    if args.dot is not None:
+        if mode != "exhaustive":
+            raise UsageError("--dot: only for an exhaustive (bounded) search")
+        return write_dot(model, args, symmetry)
+    if args.dot_limit is not None:
+        raise UsageError("--dot-limit: only with --dot FILE")
     result: ExploreResult
     if mode == "exhaustive":
         result = explore(model, max_states=args.max_states, max_depth=args.max_depth,
@@ -423,6 +435,42 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
         print(f"preset {args.preset}" + (f" with {', '.join(args.sets)}" if args.sets else ""))
         print(result.summary(max(args.width, 20)))
     return 0 if result.ok else 1
+
+
+def state_summary(s: Any) -> str:
+    """A redo log state in one short line for ``--dot``: sn, write/flush/checkpoint lsns and
+    the users' program counters (any other model: its truncated repr)."""
+    try:
+        users = ",".join(u.pc for u in s.users)
+        crash = " CRASHED" if s.crashed else ""
+        return (f"sn={s.sn} w={s.writer.write_lsn} f={s.flushed_to_disk_lsn} "
+                f"cp={s.checkpoint.checkpoint_lsn} users={users}{crash}")
+    except AttributeError:
+        text = repr(s)
+        return text if len(text) <= 80 else text[:77] + "..."
+
+
+def write_dot(model: Model[Any, Any], args: argparse.Namespace,
+              symmetry: Callable[[Any], Any] | None) -> int:
+    """``--dot FILE``: the bounded state graph as DOT; exit 2 when it is too large."""
+    from engine.dot import DEFAULT_LIMIT, GraphTooLarge, state_graph
+
+    limit = DEFAULT_LIMIT if args.dot_limit is None else args.dot_limit
+    if limit < 1:
+        raise UsageError(f"--dot-limit {limit}: must be at least 1")
+    try:
+        text, states, transitions = state_graph(
+            model, limit=limit, max_depth=args.max_depth, max_states=args.max_states,
+            summary=state_summary, symmetry=symmetry)
+    except GraphTooLarge as exc:
+        raise UsageError(f"--dot: {exc}") from None
+    try:
+        Path(args.dot).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--dot {args.dot}: {exc.strerror}") from None
+    print(f"wrote {states} states and {transitions} transitions to {args.dot} "
+          f"(render: dot -Tsvg {args.dot} -o graph.svg)")
+    return 0
 
 
 def main(argv: list[str], binding: Binding | None = None) -> int:
