@@ -78,6 +78,7 @@ def explore(
     fingerprints: bool | None = None,
     workers: int = 1,
     symmetry: Callable[[Any], Any] | None = None,
+    cluster: str | None = None,
 ) -> ExploreResult:
     """Enumerate every state reachable from ``model.init_states()`` breadth first (see
     :func:`_explore` for what is checked and what the bounds mean).
@@ -88,7 +89,9 @@ def explore(
 
     ``workers`` > 1 runs the search on that many processes (:mod:`engine.workers`), with the
     same counts, depth, verdicts and counterexample lengths; ``max_states`` is then refused
-    (which states are the first N depends on the partition).
+    (which states are the first N depends on the partition). ``cluster``: the address of a
+    Dask scheduler; the partitions are then actors on its workers (:mod:`engine.cluster`;
+    ``workers`` < 1: one per worker of the cluster).
 
     ``fingerprints``: ``True`` keeps only 64-bit fingerprints of the visited states
     (:mod:`engine.store`), ``False`` the full states, ``None`` (default) full states until
@@ -97,7 +100,7 @@ def explore(
     The cyclic garbage collector is paused during the search: every state found stays alive
     until the end, so its full collections would re-scan an ever growing heap for nothing
     (the model's immutable values form no cycles); that was about 15 % of the run time."""
-    if workers > 1:
+    if workers > 1 or cluster is not None:
         if max_states is not None:
             raise ValueError("max_states cannot bound a search on several workers (which "
                              "states come first depends on the partition); use max_depth")
@@ -106,7 +109,7 @@ def explore(
         return explore_parallel(model, workers=workers, max_depth=max_depth,
                                 check_liveness=check_liveness, check_deadlock=check_deadlock,
                                 progress=progress, fingerprints=fingerprints,
-                                symmetry=symmetry)
+                                symmetry=symmetry, cluster=cluster)
     was_enabled = gc.isenabled()
     gc.disable()
     try:

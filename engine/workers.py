@@ -364,7 +364,7 @@ class _Pool:
     def _answer(self, w: int) -> Any:
         status, value = self.conns[w].recv()
         if status == "error":
-            raise _WorkerFailed(str(value))
+            raise WorkerFailed(str(value))
         return value
 
     def close(self) -> None:
@@ -379,8 +379,8 @@ class _Pool:
             conn.close()
 
 
-class _WorkerFailed(Exception):
-    pass
+class WorkerFailed(Exception):
+    """A worker raised (a bug in the model): the message names the exception and where."""
 
 
 def explore_parallel(
@@ -393,13 +393,15 @@ def explore_parallel(
     progress: ProgressFn | None = None,
     fingerprints: bool | None = None,
     symmetry: Callable[[Any], Any] | None = None,
+    cluster: str | None = None,
 ) -> ExploreResult:
-    """:func:`engine.search.explore` on ``workers`` processes (see the module's docstring).
+    """:func:`engine.search.explore` on ``workers`` processes (see the module's docstring),
+    forked here, or actors on the Dask cluster at ``cluster`` (:mod:`engine.cluster`).
 
     ``fingerprints``: ``True`` for 64-bit fingerprints in every worker, ``False`` or ``None``
     for full states (each worker holds only its share of them).
     """
-    if workers < 1:
+    if workers < 1 and cluster is None:
         raise ValueError(f"workers={workers}: must be at least 1")
     started = time.perf_counter()
     params = model.params
@@ -410,8 +412,14 @@ def explore_parallel(
     use_fp = True
     inits = list(dict.fromkeys(model.init_states() if symmetry is None else
                                [symmetry(s0) for s0 in model.init_states()]))
-    pool = _Pool(model, workers, check_liveness, check_deadlock, symmetry)
-    nw = workers
+    pool: Any
+    if cluster is not None:
+        from engine.cluster import DaskPool
+
+        pool = DaskPool(cluster, model, workers, check_liveness, check_deadlock, symmetry)
+    else:
+        pool = _Pool(model, workers, check_liveness, check_deadlock, symmetry)
+    nw = len(pool.conns) if cluster is None else len(pool.actors)
 
     def path_to(gid: int) -> tuple[list[Any], list[Any]]:
         labels = []
@@ -528,13 +536,13 @@ def explore_parallel(
         if not check_liveness:
             return result("ok", depth)
         return _liveness(model, pool, nw, depth, path_to, result)
-    except _WorkerFailed as exc:
+    except WorkerFailed as exc:
         raise ModelError(RuntimeError(str(exc)), "in a worker process", ()) from None
     finally:
         pool.close()
 
 
-def _liveness(model: Any, pool: _Pool, nw: int, depth: int,
+def _liveness(model: Any, pool: Any, nw: int, depth: int,
               path_to: Callable[[int], tuple[list[Any], list[Any]]],
               result: Callable[..., ExploreResult]) -> ExploreResult:
     """SYS-3 and the progress properties over the graph gathered from the workers."""

@@ -42,6 +42,7 @@ from engine import (
     random_walks,
     replay_trace,
 )
+from engine.cluster import ClusterError
 from spec.params import PRESETS, Params, ParamsError
 
 PROG = "redospec explore"
@@ -119,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="explore with N processes, the states partitioned by fingerprint "
                         "(same counts, depth, verdicts and counterexample lengths as one; "
                         "visited states kept as 64-bit fingerprints)")
+    p.add_argument("--cluster", default=None, metavar="ADDRESS",
+                   help="run the partitioned search on the Dask cluster whose scheduler is at "
+                        "ADDRESS (e.g. tcp://host:8786), one partition per worker unless "
+                        "--workers N; needs pip install 'dask[distributed]'")
     p.add_argument("--symmetry", action="store_true",
                    help="count a state and its permutations of (interchangeable) user threads "
                         "once; refused when the configuration ties pages to threads")
@@ -337,6 +342,8 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
             raise UsageError(f"--{name.replace('_', '-')} 0: must be at least 1")
     if args.workers < 1:
         raise UsageError(f"--workers {args.workers}: must be at least 1")
+    if args.cluster is not None and args.max_states is not None:
+        raise UsageError("--max-states cannot bound a search on a cluster; use --max-depth")
     if args.workers > 1 and args.max_states is not None:
         raise UsageError("--max-states cannot bound a search on several workers (which states "
                          "come first depends on the partition); use --max-depth, or one worker")
@@ -387,7 +394,8 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
                                 ("--max-depth", args.max_depth),
                                 ("--fingerprints" if args.fingerprints else "--full-states",
                                  args.fingerprints),
-                                ("--workers", args.workers if args.workers > 1 else None))
+                                ("--workers", args.workers if args.workers > 1 else None),
+                                ("--cluster", args.cluster))
                  if v is not None]
         if given:
             raise UsageError(f"{'/'.join(given)}: only for an exhaustive search, and this "
@@ -419,8 +427,10 @@ def run(argv: Sequence[str], binding: Binding | None = None) -> int:
     if mode == "exhaustive":
         result = explore(model, max_states=args.max_states, max_depth=args.max_depth,
                          check_liveness=not args.no_liveness, progress=progress,
-                         fingerprints=args.fingerprints, workers=args.workers,
-                         symmetry=symmetry)
+                         fingerprints=args.fingerprints,
+                         workers=(0 if args.cluster is not None and args.workers == 1
+                                  else args.workers),
+                         symmetry=symmetry, cluster=args.cluster)
     else:
         walks = DEFAULT_WALKS if args.walks is None else args.walks
         result = random_walks(model, walks=walks,
@@ -486,6 +496,9 @@ def main(argv: list[str], binding: Binding | None = None) -> int:
         return 2
     except ParamsError as exc:
         print(f"{PROG}: invalid Params: {exc}", file=sys.stderr)
+        return 2
+    except ClusterError as exc:
+        print(f"{PROG}: --cluster: {exc}", file=sys.stderr)
         return 2
     except ModelError as exc:   # a bug in the model, not in the input: status 1, no traceback
         print(f"{PROG}: {exc}", file=sys.stderr)
