@@ -1,25 +1,28 @@
-"""Exhaustive search on several processes: the frontier partitioned by fingerprint.
+"""Exhaustive search on several processes: the visited set partitioned by fingerprint.
 
-Worker ``w`` of ``N`` owns the states whose fingerprint is ``w`` modulo ``N``: it keeps their
-visited set (full states or fingerprints), their parents and labels, and the edges leaving
-them. The search is level-synchronous, as :func:`engine.search.explore`'s breadth-first order
-is: in each level every worker expands the states it owns at that depth, keeps the successors
-it owns and sends the others to their owners (through the coordinating process, which
-forwards the pickled batches without reading them); each owner adds the new ones to its next
-level and answers with their global ids, so that each worker knows the whole graph leaving
-its states (for liveness). Global id ``k * N + w`` is worker ``w``'s ``k``-th state.
+Worker ``w`` of ``N`` *owns* the fingerprints equal to ``w`` modulo ``N``: it keeps their
+visited set (an open-addressing table, :mod:`engine.store`), and for each owned state its
+parent and its *keeper*. The search is level-synchronous, as :func:`engine.search.explore`'s
+breadth-first order is: in each level every worker expands the states it keeps at that depth;
+a successor it owns is settled at once, for the others it asks the owner (through the
+coordinating process, which forwards the batches: fingerprints and parent ids, 16 bytes per
+question, never a state). The owner answers with the global id (``k * N + w`` for its
+``k``-th state), flagged new for the first asker, which keeps the state: so a state stays in
+the process that made it and no state is ever pickled. Each worker also remembers the ids it
+was told, so a fingerprint is asked at most once, and records the edges leaving its states
+(for liveness).
 
 A level that finds a failure is the last: a deadlock (a state of this level) wins over a
 property failing on a successor (one step longer), so the reported counterexample has the
-same length as the one-process search's, and it is rebuilt by re-execution from the parents
-kept by the workers. After a complete search the coordinator gathers the graph and checks
-liveness (SYS-3 and progress properties) as the one-process search does, choosing among the
-states that cannot reach a target one of least depth. Counts, depth, verdicts and trace
-lengths are those of one process; the particular trace may differ when several of the same
-length exist.
+same length as the one-process search's; it is rebuilt by re-execution from the parents and
+labels kept by the owners and keepers. After a complete search the coordinator gathers the
+graph and checks liveness (SYS-3 and progress properties) as the one-process search does,
+choosing among the states that cannot reach a target one of least depth. Counts, depth,
+verdicts and trace lengths are those of one process; the particular trace may differ when
+several of the same length exist. The visited set is always fingerprints here.
 
-Processes are forked (the model is inherited, never pickled: toy models hold lambdas);
-states and labels cross processes pickled, so they must pickle.
+Processes are forked (the model is inherited, never pickled: toy models hold lambdas); on a
+Dask cluster (:mod:`engine.cluster`) the same worker objects are actors.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
-import pickle
+import signal
 import time
 from array import array
 from collections.abc import Callable
@@ -50,9 +53,6 @@ from engine.model import (
     split_properties,
 )
 from engine.store import FingerprintTable, collision_probability, fingerprint_function, nbytes
-
-_DUMP = pickle.HIGHEST_PROTOCOL
-
 
 NEW = 1 << 63
 """Flag on a global id in an owner's answer: the state is new and the asker keeps it."""
@@ -313,7 +313,9 @@ class _Worker:
 
 
 def _serve(worker_args: tuple[Any, ...], conn: Connection) -> None:
-    """A worker process: answer the coordinator's requests until told to stop."""
+    """A worker process: answer the coordinator's requests until told to stop. Ctrl-C is the
+    coordinator's business (it stops the workers and prints one line), not the workers'."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.disable()
     worker = _Worker(*worker_args)
     while True:
@@ -372,9 +374,10 @@ class _Pool:
             with contextlib.suppress(OSError):
                 conn.send(("stop", ()))
         for proc in self.procs:
-            proc.join(timeout=5)
+            proc.join(timeout=2)
             if proc.is_alive():
                 proc.kill()
+                proc.join()
         for conn in self.conns:
             conn.close()
 
