@@ -4,7 +4,7 @@ counterexample from a seeded bug or a teeth test and step through it").
 Each :class:`Broken` (one per property) breaks ONE action the way a teeth test of
 ``tests/spec/test_teeth.py`` does (the same plausible bug, re-stated here because atlas
 imports ``spec`` only, never the tests), names the property that catches it, and finds the
-shortest counterexample with the spec's own explorer (:func:`spec.explorer.explore`,
+shortest counterexample with the spec's own explorer (:func:`engine.explore`,
 breadth-first, checking only that property). ``redospec serve`` offers them as models
 ``tiny:<name>``; the docs site draws each counterexample step by step on its property's page.
 """
@@ -16,11 +16,11 @@ from collections.abc import Callable
 
 import attrs
 
+from engine import explore
 from spec import linkbuf
 from spec.blocks import group_bytes, make_block
 from spec.checkpointer import oldest_lsn
 from spec.crash import recover, recover_image, restart
-from spec.explorer import explore
 from spec.flusher import flusher_fsync
 from spec.invariants import PROPERTIES
 from spec.lsn import sn_to_lsn

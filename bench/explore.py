@@ -23,6 +23,7 @@ import io
 import os
 import platform
 import pstats
+import resource
 import sys
 import time
 from collections.abc import Sequence
@@ -31,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.include import replace_section
+from engine import ExploreResult, Progress, explore
 from spec.cli import make_params
-from spec.explorer import ExploreResult, Progress, explore
 
 
 @dataclass
@@ -83,7 +84,8 @@ class _NoProperties:
 
 
 def run_one(preset: str, sets: Sequence[str], max_states: int | None, liveness: bool,
-            invariants: bool, profile: int, quiet: bool) -> Row:
+            invariants: bool, profile: int, quiet: bool, workers: int = 1,
+            fingerprints: bool | None = None) -> Row:
     from spec.model import RedoModel
 
     model: Any = RedoModel(make_params(preset, sets))
@@ -98,8 +100,12 @@ def run_one(preset: str, sets: Sequence[str], max_states: int | None, liveness: 
     if profiler is not None:
         profiler.enable()
     cpu_started = time.process_time()
-    result = explore(model, max_states=max_states, check_liveness=liveness, progress=show)
-    cpu_seconds = time.process_time() - cpu_started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = explore(model, max_states=max_states, check_liveness=liveness, progress=show,
+                     workers=workers, fingerprints=fingerprints)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_seconds = (time.process_time() - cpu_started + after.ru_utime - children.ru_utime
+                   + after.ru_stime - children.ru_stime)
     if profiler is not None:
         profiler.disable()
         buf = io.StringIO()
@@ -116,6 +122,10 @@ def run_one(preset: str, sets: Sequence[str], max_states: int | None, liveness: 
         notes.append("no invariants")
     if profile:
         notes.append("under cProfile (slower)")
+    if workers > 1:
+        notes.append(f"{workers} workers (CPU s: all processes)")
+    if result.store == "fingerprints":
+        notes.append(f"fingerprints, {result.bytes_per_state:.0f} bytes/state")
     if result.uncovered:
         notes.append(f"never taken: {', '.join(result.uncovered)}")
     if result.violation is not None:
@@ -137,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="measure the search alone, without the properties")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
                     help="run under cProfile and print the N hottest functions")
+    ap.add_argument("--workers", type=int, default=1, metavar="N",
+                    help="explore with N processes (engine.workers)")
+    ap.add_argument("--fingerprints", action="store_true",
+                    help="keep 64-bit fingerprints instead of full states")
     ap.add_argument("--out", type=Path, default=None, help="also write the table to this file")
     ap.add_argument("--update-results", action="store_true",
                     help="also rewrite the 'Exhaustive presets' section of the committed "
@@ -147,14 +161,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     for preset in presets:
         row = run_one(preset, args.sets, args.max_states, not args.no_liveness,
-                      not args.no_invariants, args.profile, args.quiet)
+                      not args.no_invariants, args.profile, args.quiet, args.workers,
+                      True if args.fingerprints else None)
         rows.append(row)
         print(f"[{preset}] {row.result.verdict}: {row.result.distinct_states:,} states in "
               f"{row.result.seconds:.1f} s wall, {row.cpu_seconds:.1f} s CPU "
               f"({row.states_per_cpu_second:,.0f} states/CPU-s)", file=sys.stderr, flush=True)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     machine = (f"Python {platform.python_version()} on {platform.machine()}, "
-               f"{os.cpu_count()} cores (one used), {when}")
+               f"{os.cpu_count()} cores ({args.workers} process(es) used), {when}, "
+               f"load average at the end {load}")
     text = f"{table(rows)}\n\n{machine}\n"
     print(text)
     if args.out is not None:

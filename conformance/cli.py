@@ -199,7 +199,7 @@ def part_proofs() -> PartResult:
 def part_explore(preset: str = "tiny") -> PartResult:
     """``redospec explore --preset tiny --json``: exhaustive, every invariant, coverage."""
     name = f"explore {preset}"
-    missing = _module_missing("spec.cli", "spec.explorer")
+    missing = _module_missing("spec.cli", "engine.search")
     if missing:
         return PartResult(name, "unavailable", "-", 0.0, f"module {missing} is missing")
     done = run_child(_redospec("explore", "--preset", preset, "--json"), name)

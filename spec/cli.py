@@ -31,9 +31,7 @@ from typing import Any
 
 import attrs
 
-from redospec.command import run_command
-from redospec.errors import UsageError
-from spec.explorer import (
+from engine import (
     ExploreResult,
     Model,
     ModelError,
@@ -44,10 +42,13 @@ from spec.explorer import (
     random_walks,
     replay_trace,
 )
+from engine.cluster import ClusterError
+from redospec.command import run_command
+from redospec.errors import UsageError
 from spec.params import PRESETS, Params, ParamsError
 
 PROG = "redospec explore"
-EXHAUSTIVE_PRESETS = ("tiny", "small")
+EXHAUSTIVE_PRESETS = ("tiny", "small", "medium")
 DEFAULT_WALKS = 4
 DEFAULT_DEPTH = 100
 """Random-walk defaults: InnoDB's sizes make one step of the model slow (link buffers of a
@@ -107,6 +108,31 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="with --replay: print the whole state after every step")
     p.add_argument("--width", type=int, default=100, metavar="N",
                    help="truncate printed field values to N characters (default 100)")
+    store = p.add_mutually_exclusive_group()
+    store.add_argument("--fingerprints", dest="fingerprints", action="store_const", const=True,
+                       default=None,
+                       help="keep only 64-bit fingerprints of visited states (about 20-60 bytes "
+                            "per state; prints the collision probability); default: full states "
+                            "up to 1,000,000 states, fingerprints beyond")
+    store.add_argument("--full-states", dest="fingerprints", action="store_const", const=False,
+                       help="keep every visited state whatever the size (exact, more memory)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="explore with N processes, the states partitioned by fingerprint "
+                        "(same counts, depth, verdicts and counterexample lengths as one; "
+                        "visited states kept as 64-bit fingerprints)")
+    p.add_argument("--cluster", default=None, metavar="ADDRESS",
+                   help="run the partitioned search on the Dask cluster whose scheduler is at "
+                        "ADDRESS (e.g. tcp://host:8786), one partition per worker unless "
+                        "--workers N; needs pip install 'dask[distributed]'")
+    p.add_argument("--symmetry", action="store_true",
+                   help="count a state and its permutations of (interchangeable) user threads "
+                        "once; refused when the configuration ties pages to threads")
+    p.add_argument("--dot", default=None, metavar="FILE",
+                   help="write the state graph of the (bounded) search to FILE as Graphviz "
+                        "DOT (states with a short summary, edges with action labels) instead "
+                        "of checking; refused above --dot-limit states")
+    p.add_argument("--dot-limit", type=int, default=None, metavar="N",
+                   help="most states --dot draws (default 500)")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -302,9 +328,41 @@ def run(args: argparse.Namespace, binding: Binding | None = None) -> int:
         return _explore(args, binding)
     except ParamsError as exc:
         raise UsageError(f"invalid Params: {exc}") from None
+    except ClusterError as exc:
+        raise UsageError(f"--cluster: {exc}") from None
     except ModelError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
+
+
+def _check_engine_options(args: argparse.Namespace) -> None:
+    """Options of the engine that contradict each other (a UsageError names the pair)."""
+    if args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    if args.cluster is not None and args.max_states is not None:
+        raise UsageError("--max-states cannot bound a search on a cluster; use --max-depth")
+    if args.workers > 1 and args.max_states is not None:
+        raise UsageError("--max-states cannot bound a search on several workers (which states "
+                         "come first depends on the partition); use --max-depth, or one worker")
+    if args.workers > 1 and args.fingerprints is False:
+        raise UsageError("--full-states: several workers exchange fingerprints only; use one "
+                         "worker to keep full states")
+
+
+def _symmetry(model: Model[Any, Any], args: argparse.Namespace,
+              mode: str) -> Callable[[Any], Any] | None:
+    """``--symmetry``: the model's user-permutation canonicalizer, or None without it."""
+    if not args.symmetry:
+        return None
+    if mode != "exhaustive":
+        raise UsageError("--symmetry: only for an exhaustive search")
+    get = getattr(model, "user_symmetry", None)
+    symmetry: Callable[[Any], Any] | None = get() if get is not None else None
+    if symmetry is None:
+        raise UsageError("--symmetry: the user threads of this configuration are not "
+                         "interchangeable (page_per_thread ties page i to thread i); "
+                         "--set page_per_thread=false, or drop --symmetry")
+    return symmetry
 
 
 def _explore(args: argparse.Namespace, binding: Binding | None) -> int:
@@ -321,6 +379,7 @@ def _explore(args: argparse.Namespace, binding: Binding | None) -> int:
         raise UsageError(f"--width {args.width}: must be a positive number of characters")
     if args.replay is not None and args.replay_file is not None:
         raise UsageError("give --replay or --replay-file, not both")
+    _check_engine_options(args)
     params = make_params(args.preset, args.sets)
     binding = binding if binding is not None else redo_binding()
     model = binding.make_model(params)
@@ -356,7 +415,12 @@ def _explore(args: argparse.Namespace, binding: Binding | None) -> int:
                              "--max-depth bounds an exhaustive search)")
     else:
         given = [o for o, v in (("--max-states", args.max_states),
-                                ("--max-depth", args.max_depth)) if v is not None]
+                                ("--max-depth", args.max_depth),
+                                ("--fingerprints" if args.fingerprints else "--full-states",
+                                 args.fingerprints),
+                                ("--workers", args.workers if args.workers > 1 else None),
+                                ("--cluster", args.cluster))
+                 if v is not None]
         if given:
             raise UsageError(f"{'/'.join(given)}: only for an exhaustive search, and this "
                              "run is random walks; add --mode exhaustive (or use --walks and "
@@ -367,10 +431,21 @@ def _explore(args: argparse.Namespace, binding: Binding | None) -> int:
         print(f"{PROG}: note: an exhaustive search of {args.preset} does not finish in "
               f"practice; bound it with --max-states or --max-depth, or use --walks",
               file=sys.stderr, flush=True)
+    symmetry = _symmetry(model, args, mode)
+    if args.dot is not None:
+        if mode != "exhaustive":
+            raise UsageError("--dot: only for an exhaustive (bounded) search")
+        return write_dot(model, args, symmetry)
+    if args.dot_limit is not None:
+        raise UsageError("--dot-limit: only with --dot FILE")
     result: ExploreResult
     if mode == "exhaustive":
         result = explore(model, max_states=args.max_states, max_depth=args.max_depth,
-                         check_liveness=not args.no_liveness, progress=progress)
+                         check_liveness=not args.no_liveness, progress=progress,
+                         fingerprints=args.fingerprints,
+                         workers=(0 if args.cluster is not None and args.workers == 1
+                                  else args.workers),
+                         symmetry=symmetry, cluster=args.cluster)
     else:
         walks = DEFAULT_WALKS if args.walks is None else args.walks
         result = random_walks(model, walks=walks,
@@ -385,6 +460,42 @@ def _explore(args: argparse.Namespace, binding: Binding | None) -> int:
         print(f"preset {args.preset}" + (f" with {', '.join(args.sets)}" if args.sets else ""))
         print(result.summary(max(args.width, 20)))
     return 0 if result.ok else 1
+
+
+def state_summary(s: Any) -> str:
+    """A redo log state in one short line for ``--dot``: sn, write/flush/checkpoint lsns and
+    the users' program counters (any other model: its truncated repr)."""
+    try:
+        users = ",".join(u.pc for u in s.users)
+        crash = " CRASHED" if s.crashed else ""
+        return (f"sn={s.sn} w={s.writer.write_lsn} f={s.flushed_to_disk_lsn} "
+                f"cp={s.checkpoint.checkpoint_lsn} users={users}{crash}")
+    except AttributeError:
+        text = repr(s)
+        return text if len(text) <= 80 else text[:77] + "..."
+
+
+def write_dot(model: Model[Any, Any], args: argparse.Namespace,
+              symmetry: Callable[[Any], Any] | None) -> int:
+    """``--dot FILE``: the bounded state graph as DOT; exit 2 when it is too large."""
+    from engine.dot import DEFAULT_LIMIT, GraphTooLarge, state_graph
+
+    limit = DEFAULT_LIMIT if args.dot_limit is None else args.dot_limit
+    if limit < 1:
+        raise UsageError(f"--dot-limit {limit}: must be at least 1")
+    try:
+        text, states, transitions = state_graph(
+            model, limit=limit, max_depth=args.max_depth, max_states=args.max_states,
+            summary=state_summary, symmetry=symmetry)
+    except GraphTooLarge as exc:
+        raise UsageError(f"--dot: {exc}") from None
+    try:
+        Path(args.dot).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--dot {args.dot}: {exc.strerror}") from None
+    print(f"wrote {states} states and {transitions} transitions to {args.dot} "
+          f"(render: dot -Tsvg {args.dot} -o graph.svg)")
+    return 0
 
 
 def main(argv: Sequence[str], binding: Binding | None = None) -> int:

@@ -4,7 +4,7 @@
 The model is generic glue: the actions live in one module per actor (:mod:`spec.user`,
 :mod:`spec.writer`, :mod:`spec.flusher`, :mod:`spec.notifier`, :mod:`spec.closer`,
 :mod:`spec.checkpointer`, :mod:`spec.page_cleaner`, :mod:`spec.crash`), the properties in
-:mod:`spec.invariants`. The explorer (:mod:`spec.explorer`), the proofs and conformance use only
+:mod:`spec.invariants`. The explorer (:mod:`engine`), the proofs and conformance use only
 what this module exports.
 """
 
@@ -28,6 +28,7 @@ from spec.model_types import (
 from spec.params import Params
 from spec.progress import PROGRESS, ProgressProperty
 from spec.state import FIELD_NAMES, IDLE, State, current_lsn, initial_state
+from spec.state import replace as replace_state
 
 __all__ = [
     "Action",
@@ -110,6 +111,26 @@ class RedoModel:
             plan.append((a.name, a.apply, None if a.choices is no_choices else a.choices,
                          Label(a.name), pcs, labels))
         return tuple(plan)
+
+    def user_symmetry(self) -> Callable[[State], State] | None:
+        """The symmetry of interchangeable user threads, or ``None`` when they are not.
+
+        A thread's number matters only through its page when ``page_per_thread`` ties page
+        ``i`` to thread ``i``; otherwise no field refers to a thread by number (waiters are
+        found by scanning ``users``), so a state and its permutations of ``users`` behave
+        alike and satisfy the same properties. The function returns the representative with
+        the users sorted (for ``redospec explore --symmetry``)."""
+        if self.params.page_per_thread:
+            return None
+
+        def key(u: Any) -> tuple[Any, ...]:
+            return (u.pc, u.start_sn, u.size, u.page, u.wait, u.signalled)
+
+        def canonical(s: State) -> State:
+            users = tuple(sorted(s.users, key=key))
+            return s if users == s.users else replace_state(s, users=users)
+
+        return canonical
 
     # --- the API ---------------------------------------------------------------------------
     def init_states(self) -> list[State]:

@@ -198,6 +198,15 @@ class Params:
         return cls.tiny().evolve(wait_kinds=("flush", "write"), n_flush_lists=2)
 
     @classmethod
+    def medium(cls) -> Params:
+        """:meth:`tiny` with crashes and recovery explored (one crash per run), three user
+        threads and pages not tied to threads (any free page), so the users are
+        interchangeable and ``redospec explore --symmetry`` counts a state and its
+        permutations of users once. Its 9.0 tracker and 8.0.22 link buffer variants are
+        ``--set version=9.0`` and ``--set link_buf=8.0.22``."""
+        return cls.tiny().evolve(n_user_threads=3, page_per_thread=False, explore_crashes=True)
+
+    @classmethod
     def tiny(cls) -> Params:
         """16-byte blocks (4-byte header, 2-byte trailer: 10 data bytes), a 3-block log buffer,
         16-slot link buffers, 2 event slots, 2 user threads each on its own page, 12 sn of
@@ -230,8 +239,9 @@ class Params:
 
     @classmethod
     def preset(cls, name: str) -> Params:
-        """The preset called ``name`` (``innodb``, ``small`` or ``tiny``)."""
-        presets = {"innodb": cls.innodb, "small": cls.small, "tiny": cls.tiny}
+        """The preset called ``name`` (``innodb``, ``medium``, ``small`` or ``tiny``)."""
+        presets = {"innodb": cls.innodb, "medium": cls.medium, "small": cls.small,
+                   "tiny": cls.tiny}
         try:
             return presets[name]()
         except KeyError:
@@ -240,7 +250,7 @@ class Params:
             ) from None
 
 
-PRESETS = ("innodb", "small", "tiny")
+PRESETS = ("innodb", "medium", "small", "tiny")
 
 
 def _validate(p: Params) -> None:

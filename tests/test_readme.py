@@ -54,6 +54,9 @@ LIMITS: dict[str, Limit] = {
     ".venv/bin/redospec explore --preset tiny --set": Limit(add="--max-states 3000", status=1),
     ".venv/bin/redospec explore --preset tiny  ": Limit(add="--max-states 3000", status=1),
     ".venv/bin/redospec explore --preset small": Limit(add="--max-states 3000", status=1),
+    ".venv/bin/redospec explore --preset tiny --fingerprints":
+        Limit(add="--max-states 3000", status=1),
+    ".venv/bin/redospec explore --preset tiny --workers": Limit(add="--max-depth 8", status=1),
     # every obligation takes 10-20 s on 2 cores: the lemmas alone
     ".venv/bin/redospec prove  ": Limit(add="--only lemma.*"),
     ".venv/bin/redospec prove --json": Limit(add="--only lemma.*"),

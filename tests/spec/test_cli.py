@@ -16,7 +16,7 @@ import pytest
 
 from spec.cli import Binding, main, parse_sets, split_trace
 from spec.params import Params
-from tests.spec.toy_models import (
+from tests.engine.toy_models import (
     ToyActionNotEnabled,
     ToyLabel,
     ToyLabelError,
@@ -179,7 +179,7 @@ def test_max_states_is_incomplete_and_nonzero(capsys: pytest.CaptureFixture[str]
 
 def test_progress_goes_to_stderr(monkeypatch: pytest.MonkeyPatch,
                                  capsys: pytest.CaptureFixture[str]) -> None:
-    import spec.explorer as ex
+    import engine.search as ex
 
     monkeypatch.setattr(ex, "PROGRESS_EVERY", 0.0)
     binding = Binding(make_model=lambda p: counter(bound=3000), parse_label=ToyLabel.parse,

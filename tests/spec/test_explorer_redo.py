@@ -12,8 +12,8 @@ import json
 
 import pytest
 
+from engine import explore, random_walks
 from spec.cli import main
-from spec.explorer import explore, random_walks
 from spec.model import Label, RedoModel
 from spec.params import Params
 

@@ -113,7 +113,7 @@ def _always_false(p: Params, s: State, label: object, t: State) -> bool:
 def test_explorer_evaluates_a_step_property_only_on_its_declared_actions() -> None:
     """Property.actions: the explorer skips a step property on labels of other actions, and
     still evaluates it on its own (a property about writer_write, WR-6, fails on a write)."""
-    from spec.explorer import explore
+    from engine import explore
     from spec.model import Property
 
     p = Params.tiny()

@@ -10,9 +10,9 @@ a lasso.
 
 from __future__ import annotations
 
+from engine import explore
 from spec.blocks import CheckpointBlock
 from spec.checkpointer import available_for_checkpoint_lsn
-from spec.explorer import explore
 from spec.model import Label, RedoModel
 from spec.params import Params
 from spec.progress import PROGRESS, caught_up_lsn, checkpoint_caught_up

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from engine import explore
 from spec.blocks import CheckpointBlock
 from spec.crash import crash_images, recover_image
-from spec.explorer import explore
 from spec.model import RedoModel
 from spec.params import Params
 

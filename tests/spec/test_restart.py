@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from engine import explore
 from spec.crash import recover
-from spec.explorer import explore
 from spec.invariants import PROPERTIES
 from spec.lsn import sn_to_lsn
 from spec.model import Label, RedoModel

@@ -14,10 +14,10 @@ from collections.abc import Callable
 import attrs
 import pytest
 
+from engine import explore
 from spec import linkbuf
 from spec.blocks import make_block
 from spec.checkpointer import checkpointer_write_checkpoint, oldest_lsn
-from spec.explorer import explore
 from spec.flusher import flusher_fsync
 from spec.invariants import PROPERTIES
 from spec.lsn import sn_to_lsn

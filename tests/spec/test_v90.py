@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from spec.explorer import explore
+from engine import explore
 from spec.invariants import PROPERTIES
 from spec.lsn import sn_to_lsn
 from spec.model import Label, RedoModel

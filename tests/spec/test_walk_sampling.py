@@ -74,7 +74,7 @@ def test_innodb_walk_steps_are_fast() -> None:
     steps with dense rings and full successor lists: 14 steps/s)."""
     import time
 
-    from spec.explorer import random_walks
+    from engine import random_walks
 
     t0 = time.process_time()
     r = random_walks(RedoModel(Params.innodb()), walks=1, depth=60, seed=4)

@@ -15,11 +15,10 @@ so the explorer is tested independently of the redo log model:
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 ArgValue = int | str
 
@@ -66,6 +65,8 @@ class ToyProperty:
     kind: str
     predicate: Callable[..., bool]
     doc: str
+    actions: tuple[str, ...] | None = None
+    """A step property: the only actions it can be false for (None: any)."""
 
 
 Choices = Callable[[Any], Sequence[dict[str, ArgValue]]]
@@ -82,6 +83,9 @@ class ToyModel:
     props: tuple[ToyProperty, ...]
     terminal_ok: Callable[[Any], bool]
     satisfied: Callable[[Any], bool]
+    fast: Callable[[Any], Iterable[tuple[ToyLabel, Any]]] | None = field(default=None)
+    """The same successors as the table's, in the same order, written for speed (a test
+    holds the two together); used by :meth:`successors` when present."""
 
     def init_states(self) -> list[Any]:
         return list(self.init)
@@ -99,7 +103,13 @@ class ToyModel:
             raise ToyActionNotEnabled(f"{label}: guard is false")
         return t
 
-    def successors(self, s: Any) -> Iterator[tuple[ToyLabel, Any]]:
+    def successors(self, s: Any) -> Iterable[tuple[ToyLabel, Any]]:
+        if self.fast is not None:
+            return self.fast(s)
+        return self.table_successors(s)
+
+    def table_successors(self, s: Any) -> Iterator[tuple[ToyLabel, Any]]:
+        """The successors by the action table (the definition)."""
         for name, (choices, effect) in self.table.items():
             for args in choices(s):
                 t = effect(s, **args)
@@ -131,14 +141,14 @@ class ToyModel:
 
     def fields_changed(self, s: Any, t: Any) -> dict[str, tuple[object, object]]:
         out: dict[str, tuple[object, object]] = {}
-        for f in dataclasses.fields(s):
-            a, b = getattr(s, f.name), getattr(t, f.name)
+        for name in s._fields:
+            a, b = getattr(s, name), getattr(t, name)
             if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
                 for k, (x, y) in enumerate(zip(a, b, strict=True)):
                     if x != y:
-                        out[f"{f.name}[{k}]"] = (x, y)
+                        out[f"{name}[{k}]"] = (x, y)
             elif a != b:
-                out[f.name] = (a, b)
+                out[name] = (a, b)
         return out
 
 
@@ -147,8 +157,7 @@ class ToyModel:
 # ----------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Counter:
+class Counter(NamedTuple):
     x: int
 
 
@@ -183,8 +192,7 @@ def counter(bad: int | None = None, bound: int = 30, steps: tuple[int, ...] = (1
 # ----------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MiniLog:
+class MiniLog(NamedTuple):
     lsn: int                      # last reserved lsn
     written: int                  # the writer wrote everything below or at this lsn
     waiting: tuple[int, ...]      # per user: the lsn it waits for (0: not waiting)
@@ -198,7 +206,12 @@ def mini_log(users: int = 2, max_lsn: int = 4, bug: str | None = None) -> ToyMod
     always-enabled idle step: liveness fails, no deadlock), ``"dead_action"`` (an action whose
     guard never holds: coverage), ``"backwards"`` (the writer may set ``written`` below its old
     value: the step property ``written_monotonic`` fails), ``"overrun"`` (the writer may write
-    past the reserved lsn: the state property ``written_le_lsn`` fails).
+    past the reserved lsn: the state property ``written_le_lsn`` fails), ``"user1"`` (waking
+    user thread 1 -- and only it -- also writes one lsn past the reserved one: a bug that
+    symmetry reduction over the users must not hide).
+
+    The users are interchangeable (but for ``"user1"``): :func:`sorted_waiting` is the
+    symmetry function that sorts them.
     """
 
     def reserve(s: MiniLog, thread: int) -> MiniLog | None:
@@ -206,7 +219,7 @@ def mini_log(users: int = 2, max_lsn: int = 4, bug: str | None = None) -> ToyMod
             return None
         lsn = s.lsn + 1
         waiting = (*s.waiting[:thread], lsn, *s.waiting[thread + 1:])
-        return replace(s, lsn=lsn, waiting=waiting)
+        return s._replace(lsn=lsn, waiting=waiting)
 
     def write(s: MiniLog, upto: int) -> MiniLog | None:
         if bug == "backwards":
@@ -215,20 +228,22 @@ def mini_log(users: int = 2, max_lsn: int = 4, bug: str | None = None) -> ToyMod
             ok = s.written < upto <= s.lsn + 1
         else:
             ok = s.written < upto <= s.lsn
-        return replace(s, written=upto) if ok else None
+        return s._replace(written=upto) if ok else None
 
     def wake(s: MiniLog, thread: int) -> MiniLog | None:
         target = s.waiting[thread]
         if target == 0 or s.written < target:
             return None
         waiting = (*s.waiting[:thread], 0, *s.waiting[thread + 1:])
-        return replace(s, waiting=waiting)
+        if bug == "user1" and thread == 1:
+            return s._replace(waiting=waiting, written=s.lsn + 1)
+        return s._replace(waiting=waiting)
 
     def idle(s: MiniLog) -> MiniLog | None:
-        return replace(s, spin=1 - s.spin)
+        return s._replace(spin=1 - s.spin)
 
     def never(s: MiniLog) -> MiniLog | None:
-        return None if s.written <= s.lsn else replace(s, written=s.lsn)
+        return None if s.written <= s.lsn else s._replace(written=s.lsn)
 
     threads: Choices = lambda s: [{"thread": t} for t in range(users)]  # noqa: E731
     table: dict[str, tuple[Choices, Effect]] = {"reserve": (threads, reserve)}
@@ -244,8 +259,30 @@ def mini_log(users: int = 2, max_lsn: int = 4, bug: str | None = None) -> ToyMod
         ToyProperty("written_le_lsn", ("SYS-1",), "state", lambda p, s: s.written <= s.lsn,
                     "written <= lsn (a caricature of SYS-1)"),
         ToyProperty("written_monotonic", ("WR-8",), "step",
-                    lambda p, s, label, t: t.written >= s.written, "written never decreases"),
+                    lambda p, s, label, t: t.written >= s.written, "written never decreases",
+                    actions=("write",)),
     )
+
+    reserve_labels = [ToyLabel("reserve", (("thread", k),)) for k in range(users)]
+    write_labels = [ToyLabel("write", (("upto", u),)) for u in range(max_lsn + 2)]
+    wake_labels = [ToyLabel("wake", (("thread", k),)) for k in range(users)]
+
+    def fast(s: MiniLog) -> Iterator[tuple[ToyLabel, MiniLog]]:
+        """The correct model's successors (``bug=None``), in the table's order."""
+        lsn, written, waiting, spin = s
+        if lsn < max_lsn:
+            nxt = lsn + 1
+            for k, w in enumerate(waiting):
+                if w == 0:
+                    yield reserve_labels[k], MiniLog(nxt, written, (*waiting[:k], nxt,
+                                                                    *waiting[k + 1:]), spin)
+        for u in range(written + 1, lsn + 1):
+            yield write_labels[u], MiniLog(lsn, u, waiting, spin)
+        for k, w in enumerate(waiting):
+            if w and written >= w:
+                yield wake_labels[k], MiniLog(lsn, written, (*waiting[:k], 0, *waiting[k + 1:]),
+                                              spin)
+
     return ToyModel(
         params={"users": users, "max_lsn": max_lsn},
         init=[MiniLog(0, 0, (0,) * users)],
@@ -253,7 +290,13 @@ def mini_log(users: int = 2, max_lsn: int = 4, bug: str | None = None) -> ToyMod
         props=props,
         terminal_ok=lambda s: all(w == 0 for w in s.waiting),
         satisfied=lambda s: all(w == 0 for w in s.waiting),
+        fast=fast if bug is None else None,
     )
+
+
+def sorted_waiting(s: MiniLog) -> MiniLog:
+    """mini_log's symmetry: a state and its permutations of users count once."""
+    return s._replace(waiting=tuple(sorted(s.waiting)))
 
 
 def reachable_count(model: ToyModel) -> int:

@@ -1,4 +1,4 @@
-"""The explorer on toy models whose answers are known by hand (tests/spec/toy_models.py).
+"""The explorer on toy models whose answers are known by hand (tests/engine/toy_models.py).
 
 Each test names what it checks of the explorer: shortest counterexamples (BFS), deadlock and
 SYS-3 liveness detection, action coverage, bounds, reproducible random walks, JSON output.
@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from spec.explorer import (
+from engine import (
     ExploreResult,
     Progress,
     ReplayError,
@@ -19,7 +19,7 @@ from spec.explorer import (
     random_walks,
     replay_trace,
 )
-from tests.spec.toy_models import (
+from tests.engine.toy_models import (
     Counter,
     ToyActionNotEnabled,
     ToyLabel,
@@ -187,7 +187,7 @@ def test_max_depth_cuts_and_says_so() -> None:
 
 
 def test_progress_callback_is_called_on_long_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    import spec.explorer as ex
+    import engine.search as ex
 
     monkeypatch.setattr(ex, "PROGRESS_EVERY", 0.0)
     seen: list[Progress] = []
@@ -263,7 +263,7 @@ def test_json_has_the_contract_keys_and_is_serialisable() -> None:
 
 
 def test_trace_printer_numbers_steps_and_truncates_long_values() -> None:
-    from spec.explorer import Step
+    from engine import Step
 
     steps = [Step("writer_write()", {"write_lsn": (64, 90), "files[0]": ((0,) * 100, (1,) * 100)}),
              Step("flusher_fsync()", {})]
@@ -308,7 +308,7 @@ def test_replay_trace_names_the_step_that_is_not_enabled() -> None:
 def test_shrink_trace_drops_every_step_the_failure_does_not_need() -> None:
     """A synthetic failure that needs exactly an "a" and then a "b": noise around them must go,
     whatever its length; the order of the two kept steps is the original one."""
-    from spec.explorer import shrink_trace
+    from engine import shrink_trace
 
     def fails(states: list[object], labels: list[object]) -> int | None:
         seen_a = False
@@ -345,7 +345,7 @@ def test_random_walk_counterexamples_are_shrunk_and_still_replay() -> None:
 
 def test_an_exception_in_the_model_is_reported_with_its_trace() -> None:
     """A bug in an action (not a violation) names the exception, where, and the trace."""
-    from spec.explorer import ModelError
+    from engine import ModelError
 
     model = counter(bound=30)
     _, inc = model.table["inc"]
@@ -359,7 +359,7 @@ def test_an_exception_in_the_model_is_reported_with_its_trace() -> None:
     with pytest.raises(ModelError) as info:
         explore(model)
     assert "ZeroDivisionError: boom" in str(info.value)
-    assert "toy_models" not in info.value.where and "test_explorer.py" in info.value.where
+    assert "toy_models" not in info.value.where and "test_search.py" in info.value.where
     # 5 = 1 + 1 + 3 or 3 + 1 + 1 ...: the state expanded is x=2 (1+1) or x=4 (1+3)
     assert len(info.value.trace) == 2
     with pytest.raises(ModelError, match=r"boom .*: inc\(by="):
@@ -369,7 +369,7 @@ def test_an_exception_in_the_model_is_reported_with_its_trace() -> None:
 def test_refine_narrows_changes_to_the_elements_that_differ() -> None:
     """Counterexamples name the element that changed (files[0][2], a byte slice), not a
     truncated 100-element tuple."""
-    from spec.explorer import Step, refine
+    from engine import Step, refine
 
     old = ((None, None, None, None), (None,) * 4)
     new = ((None, None, "blk", None), (None,) * 4)
@@ -390,7 +390,7 @@ def test_random_walks_choose_the_action_first_then_its_choice() -> None:
     """An action with 100 choices must not crowd out one with a single choice: with the
     action chosen uniformly first, the single-choice action takes about half of the steps
     (uniform over labels it would take about 1 %)."""
-    from tests.spec.toy_models import ToyModel
+    from tests.engine.toy_models import ToyModel
 
     model = ToyModel(
         params={},
@@ -406,3 +406,77 @@ def test_random_walks_choose_the_action_first_then_its_choice() -> None:
     r = random_walks(model, walks=4, depth=100, seed=0)
     assert r.transitions == 400
     assert 140 <= r.actions["rare"] <= 260   # 200 expected; binomial sd = 10
+
+
+# --- the toy model's fast successors ---
+
+
+@pytest.mark.parametrize(("users", "max_lsn"), [(1, 3), (2, 4), (3, 5)])
+def test_mini_log_fast_successors_are_the_table_s(users: int, max_lsn: int) -> None:
+    """The toy model's hand-written successors (what the benchmarks run) equal the action
+    table's, in the same order, on every reachable state."""
+    model = mini_log(users=users, max_lsn=max_lsn)
+    assert model.fast is not None
+    seen = set(model.init_states())
+    stack = list(seen)
+    while stack:
+        s = stack.pop()
+        fast = list(model.fast(s))
+        assert fast == list(model.table_successors(s)), s
+        for _, t in fast:
+            if t not in seen:
+                seen.add(t)
+                stack.append(t)
+    assert len(seen) == reachable_count(model) >= 10
+
+
+# --- liveness: the forward sweeps and the reverse-graph fallback agree ---
+
+
+def _can_reach(n: int, succ: list[list[int]], sat: list[int]) -> set[int]:
+    """States that can reach a satisfied one, by a search from each (the test's oracle)."""
+    out = set()
+    for k in range(n):
+        seen, stack = {k}, [k]
+        while stack:
+            x = stack.pop()
+            if sat[x]:
+                out.add(k)
+                break
+            for y in succ[x]:
+                if y not in seen:
+                    seen.add(y)
+                    stack.append(y)
+    return out
+
+
+@pytest.mark.parametrize("passes", [0, 1, 2, 3, 50])
+@pytest.mark.parametrize("seed", range(6))
+def test_cannot_satisfy_sweeps_and_fallback_agree_with_an_oracle(
+        monkeypatch: pytest.MonkeyPatch, passes: int, seed: int) -> None:
+    import random
+    from array import array
+
+    import engine.liveness as lv
+
+    monkeypatch.setattr(lv, "FORWARD_PASSES", passes)
+    rng = random.Random(seed)
+    n = 60
+    # mostly edges to lower ids (the sweep's hard case), a chain 59 -> ... -> 0 to a target
+    succ = [[rng.randrange(n) for _ in range(rng.randrange(3))] for _ in range(n)]
+    for k in range(1, n, 2):
+        succ[k].append(k - 1)
+    sat = [0] * n
+    sat[0] = 1 if seed % 3 else 0
+    sat[rng.randrange(n)] = 1
+    edges, starts = array("I"), array("Q")
+    for row in succ:
+        starts.append(len(edges))
+        edges.extend(row)
+    starts.append(len(edges))
+    good = _can_reach(n, succ, sat)
+    bad = lv.cannot_satisfy(n, edges, starts, bytearray(sat))
+    if len(good) == n:
+        assert bad is None
+    else:
+        assert bad == (n - len(good), min(set(range(n)) - good))
