@@ -25,8 +25,20 @@ documented here rather than hidden:
   limit, ``RedoLog.try_user_reserve``), so the replay uses the spec's own ``user_reserve``
   guard; the implementation's earlier soft check (``current_lsn <= checkpoint_lsn + 3/4
   capacity``, before the page latches) only makes users wait more;
-* ``checkpointer_update_available`` is implementation bookkeeping inside the spec's
-  ``checkpointer_write_checkpoint`` (facts §7.1) and is skipped.
+* **the checkpoint lsn is the one computed last** (MySQL's ``log_checkpoint``): the
+  checkpointer computes available_for_checkpoint_lsn in one step
+  (``checkpointer_update_available``, facts §7.1) and writes the stored value in a later one
+  (``log_determine_checkpoint_lsn`` reads ``log.available_for_checkpoint_lsn``; its comment:
+  the value may have advanced meanwhile, and writing a smaller one is fine). The spec computes
+  the lsn inside ``checkpointer_write_checkpoint``, so under threads a flush, a close or a page
+  flush between the two steps made the spec's lsn differ from the written one (a false catch
+  about one run in 15 with 4 users). The replay therefore checks each
+  ``checkpointer_update_available`` event against the spec's ``available_for_checkpoint_lsn``
+  in the state where it happened, remembers it, and requires the next checkpoint write to
+  write exactly that value (:func:`_write_checkpoint_stored`: no checkpoint pending, above the
+  last one, durable: CP-4). That the stored value is still safe when written: every page
+  dirtied after the computation belongs to a group that starts at or above the
+  dirty-pages-added lsn read then, which bounds the value (CP-2, CP-3).
 """
 
 from __future__ import annotations
@@ -50,14 +62,18 @@ from conformance.replay import Replayer
 from impl.faultstore import FaultStore
 from impl.records import Record
 from impl.redolog import RedoLog
+from spec.blocks import CheckpointBlock
+from spec.checkpointer import available_for_checkpoint_lsn, checkpointer_write_checkpoint
 from spec.model import RedoModel
 from spec.notifier import flush_notifier_notify_slots, write_notifier_notify_slots
 from spec.page_cleaner import page_cleaner_flush_page
 from spec.params import Params
-from spec.state import NotifierState, PagesState, State, replace
+from spec.state import CheckpointState, NotifierState, PagesState, State, replace
 
-IGNORED = frozenset({"checkpointer_update_available"})
-"""Implementation events with no spec action of their own (see the module docstring)."""
+UPDATE_AVAILABLE = "checkpointer_update_available"
+"""The implementation's computation of available_for_checkpoint_lsn: no spec action of its
+own; checked against the spec's value and remembered for the next checkpoint write (module
+docstring)."""
 
 STUTTERS = ("user_wait_reset_event", "user_wait_check", "user_wait_wake")
 
@@ -110,10 +126,28 @@ def _page_cleaner_any_wal_page(p: Params, s: State, list: int,
     ))
 
 
+def _write_checkpoint_stored(p: Params, s: State, lsn: int | None = None) -> State | None:
+    """CP-2, CP-4, FMT-10 with MySQL's timing: write the checkpoint at ``lsn``, the
+    available_for_checkpoint_lsn the checkpointer computed last (the replay checked it against
+    the spec when it was computed); guard: nothing pending, above the last checkpoint, and
+    durable (``lsn <= flushed_to_disk_lsn``). Without ``lsn``: the spec's own action."""
+    if lsn is None:
+        return checkpointer_write_checkpoint(p, s)
+    cp = s.checkpoint
+    if cp.pending_lsn or not cp.checkpoint_lsn < lsn <= s.flushed_to_disk_lsn:
+        return None
+    blk = CheckpointBlock(cp.checkpoint_no, lsn, True)
+    written = ((blk, cp.blocks_written[1]) if cp.checkpoint_no & 1 == 0
+               else (cp.blocks_written[0], blk))
+    return replace(s, checkpoint=CheckpointState(cp.checkpoint_lsn, cp.checkpoint_no, lsn,
+                                                 written, cp.blocks_disk))
+
+
 @functools.lru_cache(maxsize=4)
 def replay_model(p: Params) -> RedoModel:
     """The spec with the allowed extra behaviours of the module docstring."""
     return (RedoModel(p)
+            .with_action("checkpointer_write_checkpoint", _write_checkpoint_stored)
             .with_action("write_notifier_notify_slots", _write_notifier_timeout)
             .with_action("flush_notifier_notify_slots", _flush_notifier_timeout)
             .with_action("page_cleaner_flush_page", _page_cleaner_any_wal_page))
@@ -173,12 +207,28 @@ def replay(p: Params, events: Sequence[Any]) -> Replayer:
     """Replay ``events`` through the replay model; assert the whole trace is consumed."""
     replayer = Replayer(replay_model(p), stutters=STUTTERS, source="threaded")
     expected = 0
+    available: int | None = None   # the checkpointer's last computed value (module docstring)
     for event in events:
-        if event.action in IGNORED:
+        values = dict(event.values)
+        if event.action == UPDATE_AVAILABLE:
+            available = values["available_for_checkpoint_lsn"][1]
+            spec = sorted({available_for_checkpoint_lsn(p, s) for s in replayer.states})
+            if available not in spec:
+                raise ConformanceFailure(
+                    f"threaded trace: {UPDATE_AVAILABLE}",
+                    f"event #{event.seq}: the checkpointer computed available_for_checkpoint_lsn "
+                    f"{available}, the spec's is {spec} (CP-2, CP-7)")
             continue
         expected += 1
-        values = dict(event.values)
-        if event.action == "flusher_fsync":
+        if event.action == "checkpointer_write_checkpoint":
+            written = values.get("checkpoint_lsn_written")
+            if written != available:
+                raise ConformanceFailure(
+                    "threaded trace: checkpointer_write_checkpoint",
+                    f"event #{event.seq}: checkpoint written at {written}, but the last "
+                    f"available_for_checkpoint_lsn computed was {available} (CP-2)")
+            values["lsn"] = written
+        elif event.action == "flusher_fsync":
             values["up_to"] = values["flushed_to_disk_lsn"][1]
         elif event.action == "page_cleaner_flush_page":
             values["list"] = int(values["page"]) % p.n_flush_lists
