@@ -58,12 +58,58 @@ LOG_ENV = "REDOSPEC_MUTATION_LOG"
 """When set, the test command appends one line per mutant to this file (progress of a run)."""
 
 
+PRISTINE = ".pristine"
+"""Where the scratch copy keeps the unmutated ``impl/`` (to recognise annotation-only mutants)."""
+
+
+def _without_annotations(source: str) -> str:
+    """The module's AST with every annotation removed (a dump, for comparison)."""
+    import ast
+
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg):
+            node.annotation = None
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            node.returns = None
+        elif isinstance(node, ast.AnnAssign):
+            node.annotation = ast.Constant(None)
+    return ast.dump(tree)
+
+
+def annotation_only_mutant(root: Path = Path(".")) -> str | None:
+    """The mutated module if the mutation changed nothing but annotations, else None.
+
+    Every module of ``impl/`` starts with ``from __future__ import annotations``, so function
+    and variable annotations are never evaluated: such a mutant is equivalent by construction
+    and its checks need not run (they would take a survivor's full minute). Module-level type
+    aliases (``Point = Wait | Sleep | None``) are assignments, not annotations, and are run."""
+    pristine = root / PRISTINE
+    if not pristine.is_dir():
+        return None
+    for orig in pristine.rglob("*.py"):
+        rel = orig.relative_to(pristine)
+        now = (root / rel).read_text()
+        was = orig.read_text()
+        if now != was:
+            if ("from __future__ import annotations" in was
+                    and _without_annotations(now) == _without_annotations(was)):
+                return str(rel)
+            return None
+    return None
+
+
 def run_checks(names: tuple[str, ...] = ORDER) -> int:
     """The test command: the checks ``names`` at the CI budget (no shrinking); exit 1 at the
-    first failure (its first line printed), 0 when all pass."""
+    first failure (its first line printed), 0 when all pass. A mutant that changes only
+    annotations survives at once (:func:`annotation_only_mutant`)."""
+    started = time.monotonic()
+    only = annotation_only_mutant()
+    if only is not None:
+        print(f"survived: equivalent, only annotations of {only} changed (never evaluated)")
+        return 0
     from conformance import checks
 
-    started = time.monotonic()
     verdict, code = "survived every check", 0
     for name in names:
         try:
@@ -111,6 +157,7 @@ def measure(sample: int, seed: int, timeout: float) -> tuple[str, list[dict[str,
     with tempfile.TemporaryDirectory(prefix="redospec-mutation-") as tmp:
         work = Path(tmp) / "repo"
         _scratch_copy(work)
+        shutil.copytree(work / "impl", work / PRISTINE / "impl")
         (work / "cr.toml").write_text(_config(timeout))
         env = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
         cr = [sys.executable, "-m", "cosmic_ray.cli"]
