@@ -183,6 +183,63 @@ def measure(sample: int, seed: int, timeout: float) -> tuple[str, list[dict[str,
     return _report(rows, total, seed, time.time() - started), _sample(rows)
 
 
+def join_session(repo: Path, timeout: float) -> int:
+    """An extra local worker for a running session: take the pending (sampled, not yet run)
+    mutants of ``repo/session.sqlite`` from the highest job id down, apply each to a scratch
+    copy of ``repo`` of its own and record the result in the session; return how many it ran.
+    cosmic-ray's local distributor runs mutants one at a time; on two cores a second worker
+    halves the wall time. Collisions (both workers taking the last mutant) only repeat work."""
+    from cosmic_ray.mutating import mutate_and_test
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    db_path = str((repo / "session.sqlite").resolve())
+    cmd = f"{sys.executable} -m bench.mutation --run-checks"
+    ran = 0
+    with tempfile.TemporaryDirectory(prefix="redospec-mutation-worker-") as tmp:
+        work = Path(tmp) / "repo"
+        shutil.copytree(repo, work, ignore=shutil.ignore_patterns("session.sqlite*",
+                                                                    "__pycache__"))
+        # the session's own copy may hold the mutant it is testing: start from the pristine
+        shutil.rmtree(work / "impl")
+        shutil.copytree(repo / PRISTINE / "impl", work / "impl")
+        os.chdir(work)
+        while True:
+            with use_db(db_path, WorkDB.Mode.open) as db:
+                pending = sorted(db.pending_work_items, key=lambda w: w.job_id)
+            if not pending:
+                return ran
+            item = pending[-1]
+            print(f"worker: {item.mutations[0].module_path}:{item.mutations[0].start_pos[0]} "
+                  f"({len(pending)} pending)", file=sys.stderr, flush=True)
+            result = mutate_and_test(item.mutations, cmd, timeout)
+            with use_db(db_path, WorkDB.Mode.open) as db:
+                db.set_result(item.job_id, result)
+            ran += 1
+
+
+def report_from(db_file: Path, seed: int) -> tuple[str, list[dict[str, Any]]]:
+    """The report and sample records of a finished session database."""
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    with use_db(str(db_file), WorkDB.Mode.open) as db:
+        total = db.num_work_items
+        rows = [[json.loads(json.dumps(_item_json(w))), _result_json(r)]
+                for w, r in db.completed_work_items]
+    return _report(rows, total, seed, 0.0), _sample(rows)
+
+
+def _item_json(w: Any) -> dict[str, Any]:
+    return {"job_id": w.job_id, "mutations": [
+        {"module_path": str(m.module_path), "start_pos": list(m.start_pos),
+         "operator_name": m.operator_name, "occurrence": m.occurrence} for m in w.mutations]}
+
+
+def _result_json(r: Any) -> dict[str, Any]:
+    return {"worker_outcome": r.worker_outcome.value,
+            "test_outcome": r.test_outcome.value if r.test_outcome else None,
+            "output": r.output, "diff": r.diff}
+
+
 def _sample(rows: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """The sampled mutants as plain records (what ``--rerun`` reads)."""
     out = []
@@ -293,6 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rerun", type=Path, metavar="SAMPLE_JSON",
                         help="re-run the survivors recorded in SAMPLE_JSON (default sample "
                              f"file: {SAMPLE.relative_to(ROOT)}) against this tree's checks")
+    parser.add_argument("--join-session", type=Path, metavar="REPO",
+                        help="run as an extra worker of the running session in REPO (the "
+                             "scratch copy holding session.sqlite)")
+    parser.add_argument("--report-from", type=Path, metavar="SQLITE",
+                        help="write the report of a finished session database")
     parser.add_argument("--run-checks", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--run-all-checks", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -308,7 +370,13 @@ def main(argv: list[str] | None = None) -> int:
         print("cosmic-ray is not installed: pip install cosmic-ray", file=sys.stderr)
         return 2
     try:
-        if args.rerun:
+        if args.join_session:
+            print(f"worker ran {join_session(args.join_session, args.timeout)} mutants",
+                  file=sys.stderr)
+            return 0
+        if args.report_from:
+            report, sample = report_from(args.report_from, args.seed)
+        elif args.rerun:
             if not args.rerun.is_file():
                 print(f"error: no such sample file: {args.rerun}", file=sys.stderr)
                 return 2

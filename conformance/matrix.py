@@ -67,6 +67,9 @@ class Row:
     timing: dict[str, Any] = attrs.field(factory=dict)
     ci: bool = False
     doc: str = ""
+    machine: dict[str, Any] = attrs.field(factory=dict)
+    """Class attributes of a stepped row's machine (``min_steps_before_crash``: crash and
+    restart within the row's runs, as the ``restart`` check does)."""
 
     @property
     def params(self) -> Params:
@@ -75,6 +78,16 @@ class Row:
 
 def _slots(n: int) -> dict[str, Any]:
     return dict(write_events=n, flush_events=n)
+
+
+EDGES: dict[str, Any] = dict(group_sizes=(62, 124, 248), max_crashes=3)
+"""Group sizes that divide a block's 496 data bytes (every sn a group starts at is a multiple
+of 62): one group end in eight falls exactly on a block's data end, so its end_lsn is the next
+block's first data byte (first_rec_group 12, USR-2), writes end on a block boundary (a
+header-only incomplete block, WR-4), checkpoints and restarts land at block starts (CP-7,
+facts §8.4). With the main sizes (30, 200, 250) every group end is a multiple of 10 sn bytes,
+so a block's data end is reached once in 2,480 bytes and these boundary cases almost never
+happen. Crashes and restarts as in the ``restart`` check."""
 
 
 MATRIX: tuple[Row, ...] = (
@@ -90,6 +103,11 @@ MATRIX: tuple[Row, ...] = (
     Row("s80-u4-full", "stepped-8.0-full", "stepped",
         dict(n_user_threads=4, **_slots(2), **WRAP_CHANGES), ci=True,
         doc="4 users, the log fills: log_free_check binds (reservations forbidden)"),
+    Row("s80-u2-edges", "stepped-8.0-edges", "stepped",
+        dict(n_user_threads=2, **_slots(2), **EDGES), ci=True,
+        machine=dict(min_steps_before_crash=12),
+        doc="groups end exactly at block data ends; crash and restart (first_rec_group 12, "
+            "header-only blocks, checkpoints and restarts at block starts)"),
     # stepped 9.0 (the existing Machine90 design)
     Row("s90-u3-s4", "stepped-9.0", "stepped",
         dict(version="9.0", n_user_threads=3, **_slots(4)), ci=True,
@@ -137,7 +155,7 @@ def machine_for(row: Row) -> type[SteppedMachine]:
     if cls is None:
         name = "Matrix_" + row.name.replace("-", "_")
         cls = type(name, (SteppedMachine,), {"params": row.params, "check_name": "matrix",
-                                            "__module__": __name__})
+                                            "__module__": __name__, **row.machine})
         globals()[name] = cls
         _MACHINES[row.name] = cls
     return cls

@@ -397,4 +397,24 @@ MUTANTS: tuple[Mutant, ...] = (
         "sync) passes the replayed groups, and a second crash loses those pages for good",
         _one(impl.recovery, "recover", "        datafile.fsync()\n", "        pass\n"),
         "restart: durable pages"),
+    # --- boundaries and timing (bug shapes from MySQL's redo-log history) ---
+    Mutant(
+        "frg_missed_when_group_ends_at_block_data_end", ("USR-2", "RC-3"),
+        "a group that ends exactly at a block's data end (its end_lsn is the next block's "
+        "first data byte) is taken as ending in its own block, because its end is computed as "
+        "the lsn after its last byte: the next block keeps first_rec_group 0, and a recovery "
+        "from a checkpoint in that block skips the group that starts there",
+        _one(impl.redolog.RedoLog, "user_set_first_rec_group",
+             "if handle.start_lsn // BLOCK_SIZE == handle.end_lsn // BLOCK_SIZE:",
+             "if handle.start_lsn // BLOCK_SIZE == (sn_to_lsn(handle.end_sn - 1) + 1) // "
+             "BLOCK_SIZE:"),
+        "matrix-ci: abstraction users[i].pc / buffer first_rec_group (row s80-u2-edges)"),
+    Mutant(
+        "flusher_publishes_write_lsn_read_after_fsync", ("FL-1", "RC-4"),
+        "the flusher publishes write_lsn as it is after the fsync instead of the value it read "
+        "before (MySQL's log_flush_low reads flush_up_to_lsn first): a write that completed "
+        "during the fsync is reported durable without having been synced",
+        _one(impl.flusher.Flusher, "step", "    self.fsyncs += 1\n",
+             "    self.fsyncs += 1\n    up_to = log.write_lsn\n"),
+        "stepped: abstraction flushed_to_disk_lsn (the writer preempts the flusher)"),
 )

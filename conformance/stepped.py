@@ -33,6 +33,7 @@ generations per run.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from typing import Any
 
 import attrs
@@ -90,6 +91,10 @@ IDLE_CHECKS: dict[str, tuple[str, ...]] = {
     "closer": ("closer_traverse_links",),
 }
 """Background objects whose ``step`` must be a no-op when their spec actions are disabled."""
+
+PREEMPTIONS: Counter[str] = Counter()
+"""Steps completed by another actor in the middle of a step (``flusher_fsync by
+writer_write``: :meth:`SteppedMachine._flusher_preempted_by_writer`)."""
 
 USER_WEIGHT = 4
 """Extra weight of user steps: background threads lag, so writes span several blocks."""
@@ -552,7 +557,39 @@ class SteppedMachine(RuleBasedStateMachine):
         labels = self.enabled(kind)
         label = labels[0] if len(labels) == 1 else data.draw(st.sampled_from(labels),
                                                                label=kind)
+        if kind == "flusher_fsync" and self.enabled("writer_write") and data.draw(
+                st.integers(0, 2), label="the writer writes before the flusher's fsync") == 0:
+            self._flusher_preempted_by_writer(label, self.enabled("writer_write")[0])
+            return
         getattr(self, kind)(label)
+
+    def _flusher_preempted_by_writer(self, label: Label, write: Label) -> None:
+        """FL-1 with another thread in the middle of a step: the flusher has read write_lsn
+        (its ``up_to``) and the writer completes a write before the fsync (at the sync point
+        ``log_flush_before_fsync``). The writer's linearization point comes first, so the spec
+        takes ``writer_write`` then ``flusher_fsync(up_to)`` with the ``up_to`` read before;
+        the fsync makes the new write durable too, but the flusher must publish only what it
+        read (MySQL's ``log_flush_low``: ``flush_up_to_lsn = log.write_lsn`` before
+        ``log_fsync``). A flusher that publishes write_lsn as it is after the fsync claims a
+        write it never synced; the stepped machine's atomic steps cannot show it otherwise."""
+        log = self.log
+        pending = [True]
+        previous = log.sync_point_hook
+
+        def hook(name: str) -> None:
+            if name == "log_flush_before_fsync" and pending[0]:
+                pending[0] = False
+                self.writer_write(write)
+            if previous is not None:
+                previous(name)
+
+        log.sync_point_hook = hook
+        try:
+            self._impl(str(label), log.flusher.step)
+        finally:
+            log.sync_point_hook = previous
+        PREEMPTIONS["flusher_fsync by writer_write"] += 0 if pending[0] else 1
+        self._after(label)
 
     def idle_background_step(self, actor: str) -> None:
         """A background thread whose spec actions are all disabled is woken anyway (by its
