@@ -120,3 +120,27 @@ def test_replay_checks_the_computed_available_for_checkpoint_lsn() -> None:
         **values, "checkpoint_lsn_written": values["checkpoint_lsn_written"] + 50})
     with pytest.raises(ConformanceFailure, match="last available_for_checkpoint_lsn"):
         trace_check.replay(trace_check.PARAMS, [*events[:write], moved])
+
+
+def test_durable_pages_after_a_threaded_run_see_a_lost_change() -> None:
+    """Teeth (RC-4, CP-6): after a run whose log is closed and synced, crash + recovery must
+    leave each page at its last group; a store where the last change of a page is missing (here:
+    a later group the data file and the log never got) is reported as a lost change."""
+    from conformance.params_map import to_log_config
+    from impl.faultstore import FaultStore
+    from impl.records import Record
+    from impl.redolog import RedoLog
+    from impl.trace import TraceEvent
+
+    p = trace_check.PARAMS
+    store = FaultStore()
+    log = RedoLog.create(store, to_log_config(p), threads=False, trace=True)
+    log.commit([Record(0, bytes((1,)) * 41)], durable=False, thread=0)
+    log.close(flush=True)
+    assert log.trace is not None
+    events = log.trace.snapshot()
+    trace_check.check_durable_pages(p, store, events)  # the real last change survives
+    extra = TraceEvent(len(events), "user:1", "user_add_dirty_pages",
+                       {"start_lsn": 8254, "end_lsn": 8304, "pages": (0,), "added": ()})
+    with pytest.raises(ConformanceFailure, match="durable pages"):
+        trace_check.check_durable_pages(p, store, [*events, extra])
