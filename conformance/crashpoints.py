@@ -445,8 +445,8 @@ class CrashPointMachine(SteppedMachine):
         files = abstract_files(self.p, images, self.history, current)
         first = images[0]
         cps = ((None, None) if first is None else
-               (_checkpoint_block(first[CHECKPOINT_1:CHECKPOINT_1 + BLOCK_SIZE], 1),
-                _checkpoint_block(first[CHECKPOINT_2:CHECKPOINT_2 + BLOCK_SIZE], 2)))
+               (_checkpoint_block(first[CHECKPOINT_1:CHECKPOINT_1 + BLOCK_SIZE], 1, self.p),
+                _checkpoint_block(first[CHECKPOINT_2:CHECKPOINT_2 + BLOCK_SIZE], 2, self.p)))
         return files, cps
 
 

@@ -21,6 +21,7 @@ import impl.flusher
 import impl.format
 import impl.linkbuf
 import impl.logbuffer
+import impl.logfiles
 import impl.notifier
 import impl.recovery
 import impl.redolog
@@ -426,4 +427,13 @@ MUTANTS: tuple[Mutant, ...] = (
              "if page.newest_modification == newest and page.oldest_modification:",
              "if page.oldest_modification:"),
         "trace: threaded trace page_cleaner_flush_page / durable pages"),
+    Mutant(
+        "checkpoint_offset_without_first_file_header", ("FMT-10", "FMT-9"),
+        "the lsn -> group offset mapping written into checkpoint blocks (LOG_CHECKPOINT_OFFSET) "
+        "counts the headers of the files before the lsn's file but not that file's own: the "
+        "implementation's own recovery agrees (it uses the same function), MySQL's would not",
+        _one(impl.logfiles.LogFiles, "offset_of",
+             "FILE_HDR_SIZE * (1 + size_offset // self.file_capacity)",
+             "FILE_HDR_SIZE * (size_offset // self.file_capacity)"),
+        "matrix-ci: abstraction checkpoint.blocks_written[0].valid (offset field vs the spec)"),
 )
