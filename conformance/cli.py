@@ -412,6 +412,18 @@ def cmd_mutants(args: argparse.Namespace) -> int:
     """Run the seeded-bug catalog; exit 1 unless every mutant was caught."""
     import conformance.mutants as mutants
 
+    if args.show:
+        _progress(f"running {args.show} and shrinking its catch ...")
+        try:
+            catch = mutants.show_catch(args.show)
+        except KeyError as exc:
+            raise UsageError(str(exc.args[0])) from exc
+        _progress_done()
+        if catch is None:
+            print(f"{args.show}: not caught by the CI checks")
+            return EXIT_FAILED
+        print(catch.format())
+        return EXIT_OK
     names = args.names or None
     finished: list[mutants.MutantResult] = []
 
@@ -468,6 +480,9 @@ def _parser() -> argparse.ArgumentParser:
     mut.add_argument("--json", action="store_true",
                      help='print {"kill_rate", "mutants": [{"name", "caught", "by", ...}]}')
     mut.add_argument("names", nargs="*", help="run only these mutants")
+    mut.add_argument("--show", metavar="NAME",
+                     help="print the catch of one mutant as a trace: the shrunk interleaving "
+                          "(one spec step per line) and the failing property")
     return parser
 
 

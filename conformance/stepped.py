@@ -92,6 +92,13 @@ IDLE_CHECKS: dict[str, tuple[str, ...]] = {
 }
 """Background objects whose ``step`` must be a no-op when their spec actions are disabled."""
 
+def record_steps(exc: ConformanceFailure, steps: list[str]) -> None:
+    """Attach the run's steps to a failure (once: the innermost machine's), for
+    ``redospec mutants --show``."""
+    if not hasattr(exc, "steps"):
+        exc.steps = list(steps)  # type: ignore[attr-defined]
+
+
 PREEMPTIONS: Counter[str] = Counter()
 """Steps completed by another actor in the middle of a step (``flusher_fsync by
 writer_write``: :meth:`SteppedMachine._flusher_preempted_by_writer`)."""
@@ -157,6 +164,9 @@ class SteppedMachine(RuleBasedStateMachine):
         self.reach = 0
         self._action_names = frozenset(self.model.action_names())
         self._kind_order = tuple(n for n in self.model.action_names() if n != "recover")
+        self.done: list[str] = []
+        """Every step of this run so far, as a label (``redospec mutants --show``)."""
+        self._attempt = ""
         self._fresh()
 
     # ------------------------------------------------------------------------------ set-up
@@ -272,6 +282,7 @@ class SteppedMachine(RuleBasedStateMachine):
 
     def _after(self, label: Label, last_write: tuple[int, int, int, int] | None = None) -> None:
         """Apply ``label`` to the spec, abstract the impl, check invariants and equality."""
+        self.done.append(str(label))
         self._spec_step(label)
         before = self.abs
         self.abs = self._abstract(last_write)
@@ -528,8 +539,20 @@ class SteppedMachine(RuleBasedStateMachine):
         ``@rule`` with a ``@precondition`` each: with 20 rules mostly invalid, Hypothesis's
         rule selection spends about 20 choices per step, so runs of 300 steps overran its
         choice budget and were thrown away; here a step costs two choices."""
+        self._attempt = ""
+        try:
+            self._step(data)
+        except ConformanceFailure as exc:
+            steps = list(self.done)
+            if self._attempt and (not steps or steps[-1] != self._attempt):
+                steps.append(self._attempt)
+            record_steps(exc, steps)
+            raise
+
+    def _step(self, data: st.DataObject) -> None:
         kinds = self._kinds()
         if not kinds:
+            self.done.append("nothing to do")
             self.nothing_to_do()
             return
         idle = [name for name, actions in IDLE_CHECKS.items()
@@ -545,20 +568,26 @@ class SteppedMachine(RuleBasedStateMachine):
             weighted.append("forbidden_step")
         kind = data.draw(st.sampled_from(weighted), label="action")
         if kind == "forbidden_step":
-            forbidden.try_forbidden(self, data.draw(st.sampled_from(forbidden_labels),
-                                                    label=kind))
+            tried = data.draw(st.sampled_from(forbidden_labels), label=kind)
+            self.done.append(f"{tried} [forbidden by the spec: must be refused]")
+            forbidden.try_forbidden(self, tried)
             return
         if kind == "crash":
+            self.done.append("crash, recover, RedoLog.open")
             self.crash_and_recover()
             return
         if kind == "idle_background_step":
-            self.idle_background_step(data.draw(st.sampled_from(idle), label=kind))
+            actor = data.draw(st.sampled_from(idle), label=kind)
+            self.done.append(f"{actor}.step() [idle: nothing enabled, must do nothing]")
+            self.idle_background_step(actor)
             return
         labels = self.enabled(kind)
         label = labels[0] if len(labels) == 1 else data.draw(st.sampled_from(labels),
                                                                label=kind)
+        self._attempt = str(label)
         if kind == "flusher_fsync" and self.enabled("writer_write") and data.draw(
                 st.integers(0, 2), label="the writer writes before the flusher's fsync") == 0:
+            self.done.append(f"{label} begins; the writer writes before its fsync:")
             self._flusher_preempted_by_writer(label, self.enabled("writer_write")[0])
             return
         getattr(self, kind)(label)
