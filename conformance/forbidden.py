@@ -436,3 +436,39 @@ def try_forbidden(m: SteppedMachine, label: Label) -> None:
             f"the implementation refused {label} but its abstract state moved away from the "
             "spec's:\n  " + "\n  ".join(diff[:12]))
     TRIED[label.action] += 1
+
+
+BOUNDARY_PROBES: Counter[str] = Counter()
+"""How often the reservation boundary was probed (``probed``) and found (``at boundary``: a
+group of one sn byte still fits)."""
+
+def check_reserve_boundary(m: SteppedMachine) -> None:
+    """log_free_check's margin at its exact boundary (CP-5, WR-9): the stepped machine tries a
+    forbidden reservation only with the configuration's group sizes, so a margin that is off
+    by a few bytes (an lsn where an sn belongs: the headers and trailers a group crosses; a
+    margin without the block) passes unless a group happens to end within those bytes of the
+    limit. Here the largest size the spec's guard lets in (``end + margin <= limit``, found by
+    bisection) and the next one are asked of the implementation's :meth:`RedoLog.reserve_fits`,
+    a pure predicate: it must say yes to the one and no to the other."""
+    p, s, log = m.p, m.spec, m.log
+
+    def fits(size: int) -> bool:
+        return sn_to_lsn(p, s.sn + size) + free_check_margin(p) <= capacity_limit(p, s)
+
+    BOUNDARY_PROBES["probed"] += 1
+    hi = p.log_capacity  # no group that long ever fits
+    if not fits(1) or fits(hi):
+        return
+    lo = 1  # fits(lo), not fits(hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    BOUNDARY_PROBES["at boundary"] += 1
+    got = (bool(log.reserve_fits(lo)), bool(log.reserve_fits(hi)))
+    if got != (True, False):
+        raise ConformanceFailure(
+            "reservation boundary",
+            f"with sn {s.sn} and checkpoint lsn {s.checkpoint.checkpoint_lsn} the spec lets a "
+            f"group of {lo} sn bytes in and not one of {hi} (its end plus the margin of "
+            f"{free_check_margin(p)} against the limit {capacity_limit(p, s)}); the "
+            f"implementation's reserve_fits says {got[0]} and {got[1]} (CP-5, WR-9)")

@@ -436,4 +436,12 @@ MUTANTS: tuple[Mutant, ...] = (
              "FILE_HDR_SIZE * (1 + size_offset // self.file_capacity)",
              "FILE_HDR_SIZE * (size_offset // self.file_capacity)"),
         "matrix-ci: abstraction checkpoint.blocks_written[0].valid (offset field vs the spec)"),
+    Mutant(
+        "free_check_margin_adds_sn_to_lsn", ("CP-5", "WR-9"),
+        "log_free_check's margin takes the group's end as the current lsn plus its size in sn "
+        "bytes, forgetting the headers and trailers of the blocks it crosses: a group may be "
+        "let in up to 16 bytes per crossed block beyond the margin",
+        _one(impl.redolog.RedoLog, "reserve_fits", "sn_to_lsn(self.sn + size)",
+             "(sn_to_lsn(self.sn) + size)"),
+        "matrix-ci: reservation boundary"),
 )

@@ -294,6 +294,7 @@ class SteppedMachine(RuleBasedStateMachine):
             # spec's are the explorer's business, so they are only evaluated here)
             self._check_invariants(label, self.abs)
             self._check_equal(str(label))
+        forbidden.check_reserve_boundary(self)
 
     def _impl(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:

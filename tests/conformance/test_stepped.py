@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from hypothesis import settings
 
-from conformance import checks, stepped
+from conformance import checks, forbidden, stepped
 
 
 def test_stepped_conformance() -> None:
@@ -20,12 +20,15 @@ def test_stepped_conformance() -> None:
     check that never wraps would miss every bug at a ring's end)."""
     before = checks.WRAPS.copy()
     preempted = stepped.PREEMPTIONS.copy()
+    probes = forbidden.BOUNDARY_PROBES.copy()
     stepped.run(settings())
     wrapped = checks.WRAPS - before
     for ring in ("log_buffer", "recent_written", "write_events"):
         assert wrapped[ring] > 0, f"no run wrapped {ring}: {dict(wrapped)}"
     # FL-1: the writer completed a write inside a flusher step (before its fsync)
     assert (stepped.PREEMPTIONS - preempted)["flusher_fsync by writer_write"] > 0
+    # CP-5, WR-9: log_free_check's margin compared at its exact boundary after every step
+    assert (forbidden.BOUNDARY_PROBES - probes)["at boundary"] > 0
 
 
 def test_writer_inside_the_flushers_step_sees_a_flusher_that_rereads_write_lsn() -> None:
