@@ -472,3 +472,24 @@ def check_reserve_boundary(m: SteppedMachine) -> None:
             f"group of {lo} sn bytes in and not one of {hi} (its end plus the margin of "
             f"{free_check_margin(p)} against the limit {capacity_limit(p, s)}); the "
             f"implementation's reserve_fits says {got[0]} and {got[1]} (CP-5, WR-9)")
+
+
+def check_link_space_boundary(m: SteppedMachine) -> None:
+    """LNK-4 at its exact boundary: for each link buffer, a link starting at ``tail +
+    capacity - 1`` may be added and one at ``tail + capacity`` may not (the spec's
+    :func:`spec.linkbuf.has_space` on the spec's ring). Group starts fall on that exact lsn
+    only by chance, so ``<=`` for ``<`` in the implementation's test lets a link into the
+    slot of the tail - over a hole - and is otherwise seen only rarely."""
+    from spec.linkbuf import has_space
+
+    for name, ring in (("recent_written", m.spec.recent_written),
+                       ("recent_closed", m.spec.recent_closed)):
+        impl_ring = getattr(m.log, name)
+        for pos in (ring.tail + ring.capacity - 1, ring.tail + ring.capacity):
+            if bool(impl_ring.has_space(pos)) != has_space(ring, pos):
+                raise ConformanceFailure(
+                    "link space boundary",
+                    f"{name}: tail {ring.tail}, capacity {ring.capacity}: a link at {pos} "
+                    f"{'may' if has_space(ring, pos) else 'may not'} be added (LNK-4), the "
+                    f"implementation's has_space says {bool(impl_ring.has_space(pos))}")
+    BOUNDARY_PROBES["link space"] += 1

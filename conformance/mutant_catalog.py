@@ -444,4 +444,12 @@ MUTANTS: tuple[Mutant, ...] = (
         _one(impl.redolog.RedoLog, "reserve_fits", "sn_to_lsn(self.sn + size)",
              "(sn_to_lsn(self.sn) + size)"),
         "matrix-ci: reservation boundary"),
+    Mutant(
+        "link_space_admits_tail_slot", ("LNK-4", "LNK-5"),
+        "a link buffer lets a link start at tail + capacity (<= for <): its slot is the "
+        "tail's, so a link of the next lap lands where the traverser is waiting for a hole "
+        "to be filled, and the tail jumps over the hole",
+        _one(impl.linkbuf.LinkBuf, "has_space", "position < self.tail + self.capacity",
+             "position <= self.tail + self.capacity"),
+        "matrix-ci: link space boundary"),
 )

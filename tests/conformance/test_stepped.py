@@ -29,6 +29,7 @@ def test_stepped_conformance() -> None:
     assert (stepped.PREEMPTIONS - preempted)["flusher_fsync by writer_write"] > 0
     # CP-5, WR-9: log_free_check's margin compared at its exact boundary after every step
     assert (forbidden.BOUNDARY_PROBES - probes)["at boundary"] > 0
+    assert (forbidden.BOUNDARY_PROBES - probes)["link space"] > 0  # LNK-4 at its boundary
 
 
 def test_writer_inside_the_flushers_step_sees_a_flusher_that_rereads_write_lsn() -> None:
