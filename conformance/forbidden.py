@@ -493,3 +493,33 @@ def check_link_space_boundary(m: SteppedMachine) -> None:
                     f"{'may' if has_space(ring, pos) else 'may not'} be added (LNK-4), the "
                     f"implementation's has_space says {bool(impl_ring.has_space(pos))}")
     BOUNDARY_PROBES["link space"] += 1
+
+
+def check_wait_to_add_boundary(m: SteppedMachine) -> None:
+    """CP-3 in 9.0 at its exact boundary: ``wait_to_add(start)`` lets a user add its pages when
+    ``start < smallest_not_added_lsn + L``, after asking the tracker if needed. Probed on a copy
+    of the tracker's ring (the ask moves the tail): a start at ``tail + L - 1`` must be let in,
+    and one at ``tail + L`` must wait when nothing is reported at the tail (the spec's ring: the
+    ask cannot move it). A ``<=`` for ``<`` passes unless a group starts exactly there."""
+    import copy
+
+    from impl.closer import Tracker
+
+    log = m.log
+    if log.tracker is None:
+        return
+    ring = m.spec.recent_closed
+    stub = type("TrackerProbe", (), {})()
+    probes = [(ring.tail + ring.capacity - 1, True)]
+    if not ring.slot(ring.tail & (ring.capacity - 1)):
+        probes.append((ring.tail + ring.capacity, False))
+    for start, expected in probes:
+        stub.recent_closed = copy.deepcopy(log.recent_closed)
+        got = Tracker(stub).wait_to_add(start)[0]
+        if got != expected:
+            raise ConformanceFailure(
+                "wait_to_add boundary",
+                f"smallest_not_added_lsn {ring.tail}, order lag {ring.capacity}: a user whose "
+                f"group starts at {start} {'may' if expected else 'must wait to'} add its "
+                f"pages (CP-3), the implementation's wait_to_add says {got}")
+    BOUNDARY_PROBES["wait_to_add"] += 1

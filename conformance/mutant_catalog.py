@@ -452,4 +452,12 @@ MUTANTS: tuple[Mutant, ...] = (
         _one(impl.linkbuf.LinkBuf, "has_space", "position < self.tail + self.capacity",
              "position <= self.tail + self.capacity"),
         "matrix-ci: link space boundary"),
+    Mutant(
+        "v90_wait_to_add_admits_order_lag_boundary", ("CP-3",),
+        "9.0's wait_to_add lets a user in at start = smallest_not_added_lsn + L (<= for <): "
+        "its pages may then be more than the order lag ahead of a page not yet added, and the "
+        "checkpoint's lwm - L bound no longer covers it",
+        _one(impl.closer.Tracker, "wait_to_add", "if start < old + ring.capacity:",
+             "if start <= old + ring.capacity:"),
+        "matrix-ci: wait_to_add boundary"),
 )

@@ -296,6 +296,7 @@ class SteppedMachine(RuleBasedStateMachine):
             self._check_equal(str(label))
         forbidden.check_reserve_boundary(self)
         forbidden.check_link_space_boundary(self)
+        forbidden.check_wait_to_add_boundary(self)
 
     def _impl(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
