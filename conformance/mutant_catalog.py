@@ -460,4 +460,22 @@ MUTANTS: tuple[Mutant, ...] = (
         _one(impl.closer.Tracker, "wait_to_add", "if start < old + ring.capacity:",
              "if start <= old + ring.capacity:"),
         "matrix-ci: wait_to_add boundary"),
+    Mutant(
+        "flush_list_chosen_by_subtraction", ("CP-2", "USR-4"),
+        "a newly dirty page goes to flush list page_no - n_lists instead of page_no % n_lists: "
+        "with three pages and two lists both pick the same list for every page, with more "
+        "pages a page lands on a list the page cleaner never looks for it in",
+        _one(impl.bufpool.BufferPool, "add_dirty_pages",
+             "flush_list = self.flush_lists[page.page_no % len(self.flush_lists)]",
+             "flush_list = self.flush_lists[page.page_no - len(self.flush_lists)]"),
+        "matrix-ci: impl raised IndexError (row s80-u2-edges, 5 pages)"),
+    Mutant(
+        "dirty_pages_refusal_reported_as_added", ("USR-4", "CP-3"),
+        "when the order lag does not let a group's pages in yet, user_add_dirty_pages returns "
+        "True without adding them: the user goes on and its change is on no flush list, so a "
+        "checkpoint may pass it",
+        _one(impl.redolog.RedoLog, "user_add_dirty_pages",
+             '                ev["_skip"] = True\n                return False\n        else:',
+             '                ev["_skip"] = True\n                return True\n        else:'),
+        "matrix-ci: impl takes a forbidden step: user_add_dirty_pages (order lag 128)"),
 )
