@@ -12,11 +12,19 @@ command-line front ends and the offline reader (``impl/cli.py``, ``impl/__main__
 ``impl/inspect.py``, ``impl/workload.py``) are excluded: the conformance checks never run them
 (their unit tests in tests/impl do), so their mutants would measure nothing about conformance.
 
-Usage (needs ``pip install cosmic-ray``; long: about a minute per surviving mutant)::
+Usage (needs ``pip install -e '.[mutation]'``; long: one to three minutes per surviving
+mutant on a shared 2-core machine)::
 
     python -m bench.mutation --sample 100 --seed 1            # table on stdout
     python -m bench.mutation --sample 100 --seed 1 --out /tmp/mutation.md
     python -m bench.mutation --sample 100 --seed 1 --update-results   # bench/RESULTS-mutation.md
+    python -m bench.mutation --join-session /tmp/redospec-mutation-XXXX/repo   # a 2nd worker
+    python -m bench.mutation --report-from session.sqlite --update-results    # report of a DB
+    python -m bench.mutation --rerun bench/mutation-sample.json   # survivors vs today's checks
+
+The sampled run's test command (:data:`ORDER`) leaves out ``v90`` and ``wrap``; ``--rerun``
+runs every CI check (:data:`ALL_CI`) on the recorded survivors' diffs, so the final score is the
+CI profile's.
 
 A mutant counts as *killed* only when the checks fail (or time out: a hang is a liveness
 failure); the table lists every survivor with its diff for triage (equivalent, or an escape).
