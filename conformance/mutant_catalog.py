@@ -419,15 +419,6 @@ MUTANTS: tuple[Mutant, ...] = (
              "    self.fsyncs += 1\n    up_to = log.write_lsn\n"),
         "stepped: abstraction flushed_to_disk_lsn (the writer preempts the flusher)"),
     Mutant(
-        "page_cleaner_removes_page_modified_during_write", ("CP-6", "CP-2", "RC-4"),
-        "the page cleaner takes a page off its flush list after writing it even when a user "
-        "modified it again during the write (MySQL keeps such a page dirty): the newer change "
-        "is neither on disk nor on a flush list, so a checkpoint passes it and a crash loses it",
-        _one(impl.bufpool.PageCleaner, "step",
-             "if page.newest_modification == newest and page.oldest_modification:",
-             "if page.oldest_modification:"),
-        "trace: threaded trace page_cleaner_flush_page / durable pages"),
-    Mutant(
         "checkpoint_offset_without_first_file_header", ("FMT-10", "FMT-9"),
         "the lsn -> group offset mapping written into checkpoint blocks (LOG_CHECKPOINT_OFFSET) "
         "counts the headers of the files before the lsn's file but not that file's own: the "
