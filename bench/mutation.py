@@ -12,11 +12,19 @@ command-line front ends and the offline reader (``impl/cli.py``, ``impl/__main__
 ``impl/inspect.py``, ``impl/workload.py``) are excluded: the conformance checks never run them
 (their unit tests in tests/impl do), so their mutants would measure nothing about conformance.
 
-Usage (needs ``pip install cosmic-ray``; long: about a minute per surviving mutant)::
+Usage (needs ``pip install -e '.[mutation]'``; long: one to three minutes per surviving
+mutant on a shared 2-core machine)::
 
     python -m bench.mutation --sample 100 --seed 1            # table on stdout
     python -m bench.mutation --sample 100 --seed 1 --out /tmp/mutation.md
     python -m bench.mutation --sample 100 --seed 1 --update-results   # bench/RESULTS-mutation.md
+    python -m bench.mutation --join-session /tmp/redospec-mutation-XXXX/repo   # a 2nd worker
+    python -m bench.mutation --report-from session.sqlite --update-results    # report of a DB
+    python -m bench.mutation --rerun bench/mutation-sample.json   # survivors vs today's checks
+
+The sampled run's test command (:data:`ORDER`) leaves out ``v90`` and ``wrap``; ``--rerun``
+runs every CI check (:data:`ALL_CI`) on the recorded survivors' diffs, so the final score is the
+CI profile's.
 
 A mutant counts as *killed* only when the checks fail (or time out: a hang is a liveness
 failure); the table lists every survivor with its diff for triage (equivalent, or an escape).
@@ -34,28 +42,99 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS-mutation.md"
+SAMPLE = ROOT / "bench" / "mutation-sample.json"
+"""Every sampled mutant of the last ``--update-results`` run (module, line, operator, outcome,
+diff): ``--rerun`` applies the survivors' diffs again after the checks changed."""
 EXCLUDED = ["impl/cli.py", "impl/__main__.py", "impl/inspect.py", "impl/workload.py"]
 
 
-def run_checks() -> int:
-    """The test command: every conformance check at the CI budget, cheapest first; exit 1 at
-    the first failure (its first line printed), 0 when all pass."""
+ORDER = ("matrix-ci", "restart", "liveness", "trace", "crash", "stepped", "crashpoints")
+"""The sampled run's test command: the CI-profile checks, cheapest and sharpest first so that a
+killed mutant dies in seconds (``matrix-ci`` catches most). ``v90`` and ``wrap`` (about 30 s
+together, and their configurations have ``matrix-ci`` rows) are left out of the sampled run to
+keep a survivor near a minute; ``--rerun`` runs the survivors with :data:`ALL_CI` (every check
+of ``redospec check``), so the final score is the CI profile's. The full ``matrix`` (every row,
+for ``redospec fuzz``) is never run."""
+
+ALL_CI = (*ORDER, "v90", "wrap")
+
+LOG_ENV = "REDOSPEC_MUTATION_LOG"
+"""When set, the test command appends one line per mutant to this file (progress of a run)."""
+
+
+PRISTINE = ".pristine"
+"""Where the scratch copy keeps the unmutated ``impl/`` (to recognise annotation-only mutants)."""
+
+
+def _without_annotations(source: str) -> str:
+    """The module's AST with every annotation removed (a dump, for comparison)."""
+    import ast
+
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg):
+            node.annotation = None
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            node.returns = None
+        elif isinstance(node, ast.AnnAssign):
+            node.annotation = ast.Constant(None)
+    return ast.dump(tree)
+
+
+def annotation_only_mutant(root: Path = Path(".")) -> str | None:
+    """The mutated module if the mutation changed nothing but annotations, else None.
+
+    Every module of ``impl/`` starts with ``from __future__ import annotations``, so function
+    and variable annotations are never evaluated: such a mutant is equivalent by construction
+    and its checks need not run (they would take a survivor's full minute). Module-level type
+    aliases (``Point = Wait | Sleep | None``) are assignments, not annotations, and are run."""
+    pristine = root / PRISTINE
+    if not pristine.is_dir():
+        return None
+    for orig in pristine.rglob("*.py"):
+        rel = orig.relative_to(pristine)
+        now = (root / rel).read_text()
+        was = orig.read_text()
+        if now != was:
+            if ("from __future__ import annotations" in was
+                    and _without_annotations(now) == _without_annotations(was)):
+                return str(rel)
+            return None
+    return None
+
+
+def run_checks(names: tuple[str, ...] = ORDER) -> int:
+    """The test command: the checks ``names`` at the CI budget (no shrinking); exit 1 at the
+    first failure (its first line printed), 0 when all pass. A mutant that changes only
+    annotations survives at once (:func:`annotation_only_mutant`)."""
+    started = time.monotonic()
+    only = annotation_only_mutant()
+    if only is not None:
+        print(f"survived: equivalent, only annotations of {only} changed (never evaluated)")
+        return 0
     from conformance import checks
 
-    for check in checks.CHECKS:
+    verdict, code = "survived every check", 0
+    for name in names:
         try:
-            check.load()(checks.MUTANT_SETTINGS)
+            checks.check_named(name).load()(checks.MUTANT_SETTINGS)
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # any failure of the check is a catch
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            print(f"caught by {check.name}: {type(exc).__name__}: {first[:300]}")
-            return 1
-    print("survived every check")
-    return 0
+            text = str(exc).strip()
+            first = text.splitlines()[0] if text else type(exc).__name__
+            verdict, code = f"caught by {name}: {type(exc).__name__}: {first[:300]}", 1
+            break
+    print(verdict)
+    log = os.environ.get(LOG_ENV)
+    if log:
+        with open(log, "a") as f:
+            f.write(f"{time.monotonic() - started:6.1f}s {verdict[:160]}\n")
+    return code
 
 
 def _scratch_copy(dest: Path) -> None:
@@ -77,7 +156,7 @@ def _config(timeout: float) -> str:
             '[cosmic-ray.distributor]\nname = "local"\n')
 
 
-def measure(sample: int, seed: int, timeout: float) -> str:
+def measure(sample: int, seed: int, timeout: float) -> tuple[str, list[dict[str, Any]]]:
     """Sample ``sample`` mutants uniformly (``seed``), run them, return a markdown report."""
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
@@ -86,6 +165,7 @@ def measure(sample: int, seed: int, timeout: float) -> str:
     with tempfile.TemporaryDirectory(prefix="redospec-mutation-") as tmp:
         work = Path(tmp) / "repo"
         _scratch_copy(work)
+        shutil.copytree(work / "impl", work / PRISTINE / "impl")
         (work / "cr.toml").write_text(_config(timeout))
         env = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
         cr = [sys.executable, "-m", "cosmic_ray.cli"]
@@ -108,10 +188,116 @@ def measure(sample: int, seed: int, timeout: float) -> str:
         dump = subprocess.run([*cr, "dump", "session.sqlite"], cwd=work, env=env,
                               capture_output=True, text=True, check=True).stdout
     rows = [json.loads(line) for line in dump.splitlines() if line.strip()]
-    return _report(rows, total, seed, time.time() - started)
+    return _report(rows, total, seed, time.time() - started), _sample(rows)
 
 
-def _report(rows: list[list[dict[str, object]]], total: int, seed: int, seconds: float) -> str:
+def join_session(repo: Path, timeout: float) -> int:
+    """An extra local worker for a running session: take the pending (sampled, not yet run)
+    mutants of ``repo/session.sqlite`` from the highest job id down, apply each to a scratch
+    copy of ``repo`` of its own and record the result in the session; return how many it ran.
+    cosmic-ray's local distributor runs mutants one at a time; on two cores a second worker
+    halves the wall time. Collisions (both workers taking the last mutant) only repeat work."""
+    from cosmic_ray.mutating import mutate_and_test
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    db_path = str((repo / "session.sqlite").resolve())
+    cmd = f"{sys.executable} -m bench.mutation --run-checks"
+    ran = 0
+    with tempfile.TemporaryDirectory(prefix="redospec-mutation-worker-") as tmp:
+        work = Path(tmp) / "repo"
+        shutil.copytree(repo, work, ignore=shutil.ignore_patterns("session.sqlite*",
+                                                                    "__pycache__"))
+        # the session's own copy may hold the mutant it is testing: start from the pristine
+        shutil.rmtree(work / "impl")
+        shutil.copytree(repo / PRISTINE / "impl", work / "impl")
+        os.chdir(work)
+        while True:
+            with use_db(db_path, WorkDB.Mode.open) as db:
+                pending = sorted(db.pending_work_items, key=lambda w: w.job_id)
+            if not pending:
+                return ran
+            item = pending[-1]
+            print(f"worker: {item.mutations[0].module_path}:{item.mutations[0].start_pos[0]} "
+                  f"({len(pending)} pending)", file=sys.stderr, flush=True)
+            result = mutate_and_test(item.mutations, cmd, timeout)
+            with use_db(db_path, WorkDB.Mode.open) as db:
+                db.set_result(item.job_id, result)
+            ran += 1
+
+
+def report_from(db_file: Path, seed: int) -> tuple[str, list[dict[str, Any]]]:
+    """The report and sample records of a finished session database."""
+    from cosmic_ray.work_db import WorkDB, use_db
+
+    with use_db(str(db_file), WorkDB.Mode.open) as db:
+        total = db.num_work_items
+        rows = [[json.loads(json.dumps(_item_json(w))), _result_json(r)]
+                for w, r in db.completed_work_items]
+    return _report(rows, total, seed, 0.0), _sample(rows)
+
+
+def _item_json(w: Any) -> dict[str, Any]:
+    return {"job_id": w.job_id, "mutations": [
+        {"module_path": str(m.module_path), "start_pos": list(m.start_pos),
+         "operator_name": m.operator_name, "occurrence": m.occurrence} for m in w.mutations]}
+
+
+def _result_json(r: Any) -> dict[str, Any]:
+    return {"worker_outcome": r.worker_outcome.value,
+            "test_outcome": r.test_outcome.value if r.test_outcome else None,
+            "output": r.output, "diff": r.diff}
+
+
+def _sample(rows: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The sampled mutants as plain records (what ``--rerun`` reads)."""
+    out = []
+    for item, result in rows:
+        if not result or result.get("worker_outcome") == "skipped":
+            continue
+        spec = item["mutations"][0]
+        out.append({"job_id": item["job_id"], "module": spec["module_path"],
+                    "line": spec["start_pos"][0], "operator": spec["operator_name"],
+                    "occurrence": spec["occurrence"], "outcome": result.get("test_outcome"),
+                    "output": result.get("output"), "diff": result.get("diff")})
+    return out
+
+
+def rerun(path: Path, timeout: float) -> str:
+    """Apply each survivor's recorded diff (``patch -p1``) to a scratch copy of this tree and
+    run the test command again: the score after the checks were strengthened. Returns a
+    markdown table (mutant, verdict, first line of the catch)."""
+    records = json.loads(path.read_text())
+    survivors = [r for r in records if r["outcome"] == "survived"]
+    env = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
+    lines = ["| mutant | now | by |", "|---|---|---|"]
+    for i, rec in enumerate(survivors, 1):
+        print(f"[{i}/{len(survivors)}] {rec['module']}:{rec['line']} ...", file=sys.stderr,
+              flush=True)
+        diff = "\n".join(ln for ln in rec["diff"].splitlines()
+                         if ln != "--- mutation diff ---") + "\n"
+        with tempfile.TemporaryDirectory(prefix="redospec-mutation-") as tmp:
+            work = Path(tmp)
+            _scratch_copy(work)
+            applied = subprocess.run(["patch", "-p1", "--forward", "--batch"], cwd=work,
+                                     input=diff, capture_output=True, text=True)
+            if applied.returncode != 0:
+                lines.append(f"| {rec['module']}:{rec['line']} | does not apply | "
+                             f"{applied.stdout.strip()[:100]} |")
+                continue
+            try:
+                run = subprocess.run([sys.executable, "-m", "bench.mutation", "--run-all-checks"],
+                                     cwd=work, env=env, capture_output=True, text=True,
+                                     timeout=timeout)
+                verdict = "killed" if run.returncode else "survived"
+                by = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
+            except subprocess.TimeoutExpired:
+                verdict, by = "killed", "timeout (hang)"
+        lines.append(f"| {rec['module']}:{rec['line']} ({rec['operator'].split('/')[-1]}) | "
+                     f"{verdict} | {by.removeprefix('caught by ')[:140].replace('|', '/')} |")
+    return "\n".join(lines) + "\n"
+
+
+def _report(rows: list[list[dict[str, Any]]], total: int, seed: int, seconds: float) -> str:
     lines: list[str] = []
     killed = survived = incompetent = 0
     survivors: list[str] = []
@@ -121,7 +307,7 @@ def _report(rows: list[list[dict[str, object]]], total: int, seed: int, seconds:
         if not result or result.get("worker_outcome") == "skipped":
             continue
         n += 1
-        spec = item["mutations"][0]  # type: ignore[index]
+        spec = item["mutations"][0]
         outcome = str(result.get("test_outcome"))
         output = str(result.get("output") or "")
         by = next((ln.split(":")[0].removeprefix("caught by ")
@@ -144,8 +330,8 @@ def _report(rows: list[list[dict[str, object]]], total: int, seed: int, seconds:
         "# Mutation score of the conformance checks (cosmic-ray)",
         "",
         f"{n} mutants sampled uniformly (seed {seed}) from {total} generated by cosmic-ray over "
-        f"impl/ (excluding {', '.join(EXCLUDED)}); test command: every conformance check at the "
-        f"CI budget. Run took {seconds / 60:.0f} minutes.",
+        f"impl/ (excluding {', '.join(EXCLUDED)}); test command: the checks "
+        f"{', '.join(ORDER)} at the CI budget. Run took {seconds / 60:.0f} minutes.",
         "",
         f"**Killed {killed}, survived {survived}, incompetent {incompetent}: score "
         f"{score:.0f}% of competent mutants** (equivalent mutants are triaged below by hand).",
@@ -169,10 +355,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write the report here (default: stdout)")
     parser.add_argument("--update-results", action="store_true",
                         help=f"write the report to {RESULTS.relative_to(ROOT)}")
+    parser.add_argument("--rerun", type=Path, metavar="SAMPLE_JSON",
+                        help="re-run the survivors recorded in SAMPLE_JSON (default sample "
+                             f"file: {SAMPLE.relative_to(ROOT)}) against this tree's checks")
+    parser.add_argument("--join-session", type=Path, metavar="REPO",
+                        help="run as an extra worker of the running session in REPO (the "
+                             "scratch copy holding session.sqlite)")
+    parser.add_argument("--report-from", type=Path, metavar="SQLITE",
+                        help="write the report of a finished session database")
     parser.add_argument("--run-checks", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--run-all-checks", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run_checks:
         return run_checks()
+    if args.run_all_checks:
+        return run_checks(ALL_CI)
     if args.sample <= 0:
         parser.error("--sample must be positive")
     try:
@@ -181,7 +378,19 @@ def main(argv: list[str] | None = None) -> int:
         print("cosmic-ray is not installed: pip install cosmic-ray", file=sys.stderr)
         return 2
     try:
-        report = measure(args.sample, args.seed, args.timeout)
+        if args.join_session:
+            print(f"worker ran {join_session(args.join_session, args.timeout)} mutants",
+                  file=sys.stderr)
+            return 0
+        if args.report_from:
+            report, sample = report_from(args.report_from, args.seed)
+        elif args.rerun:
+            if not args.rerun.is_file():
+                print(f"error: no such sample file: {args.rerun}", file=sys.stderr)
+                return 2
+            report, sample = rerun(args.rerun, args.timeout), None
+        else:
+            report, sample = measure(args.sample, args.seed, args.timeout)
     except KeyboardInterrupt:
         print("interrupted: no report written", file=sys.stderr)
         return 130
@@ -189,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     out = RESULTS if args.update_results else args.out
+    if sample is not None and args.update_results:
+        SAMPLE.write_text(json.dumps(sample, indent=1) + "\n")
     if out is None:
         print(report, end="")
     else:

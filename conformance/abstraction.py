@@ -351,11 +351,23 @@ def abstract_files(p: Params, images: Sequence[bytes | None], history: GroupHist
     return tuple(out)
 
 
-def _checkpoint_block(raw: bytes | None, slot: int) -> CheckpointBlock | None:
+def _checkpoint_block(raw: bytes | None, slot: int,
+                      p: Params | None = None) -> CheckpointBlock | None:
+    """A checkpoint block as the spec sees it. With ``p``, the block's group offset field
+    (LOG_CHECKPOINT_OFFSET: where lsn is, every file's header counted, FMT-10) must agree with
+    the spec's own lsn -> position mapping (``spec.lsn.file_position``: file ``k`` starts at
+    ``k * file_size``); a block whose offset disagrees is one recovery refuses, so it is not
+    valid."""
     if raw is None or len(raw) < BLOCK_SIZE or not any(raw):
         return None
     cp = decode_checkpoint(slot, raw)
-    return CheckpointBlock(cp.checkpoint_no, cp.lsn, cp.valid)
+    valid = cp.valid
+    if valid and p is not None:
+        from spec.lsn import file_position
+
+        file_no, offset = file_position(p, cp.lsn)
+        valid = cp.offset == file_no * p.file_size + offset
+    return CheckpointBlock(cp.checkpoint_no, cp.lsn, valid)
 
 
 def _file_images(store: Any, n_files: int, durable: bool) -> list[bytes | None]:
@@ -393,8 +405,8 @@ def abstract(
     def cp_blocks(image: bytes | None) -> tuple[CheckpointBlock | None, CheckpointBlock | None]:
         if image is None:
             return (None, None)
-        return (_checkpoint_block(image[CHECKPOINT_1: CHECKPOINT_1 + BLOCK_SIZE], 1),
-                _checkpoint_block(image[CHECKPOINT_2: CHECKPOINT_2 + BLOCK_SIZE], 2))
+        return (_checkpoint_block(image[CHECKPOINT_1: CHECKPOINT_1 + BLOCK_SIZE], 1, p),
+                _checkpoint_block(image[CHECKPOINT_2: CHECKPOINT_2 + BLOCK_SIZE], 2, p))
 
     pending = log.checkpointer.pending
     checkpoint = CheckpointState(

@@ -58,7 +58,7 @@ from hypothesis.stateful import rule, run_state_machine_as_test
 
 from conformance.abstraction import GROUP_OVERHEAD, _checkpoint_block, abstract_files
 from conformance.checks import ConformanceFailure
-from conformance.stepped import SteppedMachine, _settings
+from conformance.stepped import SteppedMachine, _settings, record_steps
 from impl.datafile import DataFile, PageCorrupt
 from impl.faultstore import FaultStore
 from impl.format import (
@@ -194,12 +194,17 @@ class CrashPointMachine(SteppedMachine):
             # writer and flusher steps have up to 5 crash points, the others 2 or 3
             self._crash_at = rng.randrange(5 if kind in IO_ACTIONS[:2] else 3)
             self._points_seen = 0
+            self.done.append(f"{label} [crashes at its crash point {self._crash_at}]")
             try:
                 getattr(self, kind)(label)
             except _Crash as crash:
                 self._crash_at = None
                 POINTS[f"{kind}@{crash.where.split(' ')[0]}"] += 1
-                self._check_crash_images(data, rng, kind, crash.where)
+                try:
+                    self._check_crash_images(data, rng, kind, crash.where)
+                except ConformanceFailure as exc:
+                    record_steps(exc, [*self.done, f"crash at {crash.where}: images checked"])
+                    raise
                 self._fresh()
                 return
             self._crash_at = None  # the step had fewer crash points: it completed
@@ -445,8 +450,8 @@ class CrashPointMachine(SteppedMachine):
         files = abstract_files(self.p, images, self.history, current)
         first = images[0]
         cps = ((None, None) if first is None else
-               (_checkpoint_block(first[CHECKPOINT_1:CHECKPOINT_1 + BLOCK_SIZE], 1),
-                _checkpoint_block(first[CHECKPOINT_2:CHECKPOINT_2 + BLOCK_SIZE], 2)))
+               (_checkpoint_block(first[CHECKPOINT_1:CHECKPOINT_1 + BLOCK_SIZE], 1, self.p),
+                _checkpoint_block(first[CHECKPOINT_2:CHECKPOINT_2 + BLOCK_SIZE], 2, self.p)))
         return files, cps
 
 

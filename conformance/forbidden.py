@@ -436,3 +436,90 @@ def try_forbidden(m: SteppedMachine, label: Label) -> None:
             f"the implementation refused {label} but its abstract state moved away from the "
             "spec's:\n  " + "\n  ".join(diff[:12]))
     TRIED[label.action] += 1
+
+
+BOUNDARY_PROBES: Counter[str] = Counter()
+"""How often the reservation boundary was probed (``probed``) and found (``at boundary``: a
+group of one sn byte still fits)."""
+
+def check_reserve_boundary(m: SteppedMachine) -> None:
+    """log_free_check's margin at its exact boundary (CP-5, WR-9): the stepped machine tries a
+    forbidden reservation only with the configuration's group sizes, so a margin that is off
+    by a few bytes (an lsn where an sn belongs: the headers and trailers a group crosses; a
+    margin without the block) passes unless a group happens to end within those bytes of the
+    limit. Here the largest size the spec's guard lets in (``end + margin <= limit``, found by
+    bisection) and the next one are asked of the implementation's :meth:`RedoLog.reserve_fits`,
+    a pure predicate: it must say yes to the one and no to the other."""
+    p, s, log = m.p, m.spec, m.log
+
+    def fits(size: int) -> bool:
+        return sn_to_lsn(p, s.sn + size) + free_check_margin(p) <= capacity_limit(p, s)
+
+    BOUNDARY_PROBES["probed"] += 1
+    hi = p.log_capacity  # no group that long ever fits
+    if not fits(1) or fits(hi):
+        return
+    lo = 1  # fits(lo), not fits(hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    BOUNDARY_PROBES["at boundary"] += 1
+    got = (bool(log.reserve_fits(lo)), bool(log.reserve_fits(hi)))
+    if got != (True, False):
+        raise ConformanceFailure(
+            "reservation boundary",
+            f"with sn {s.sn} and checkpoint lsn {s.checkpoint.checkpoint_lsn} the spec lets a "
+            f"group of {lo} sn bytes in and not one of {hi} (its end plus the margin of "
+            f"{free_check_margin(p)} against the limit {capacity_limit(p, s)}); the "
+            f"implementation's reserve_fits says {got[0]} and {got[1]} (CP-5, WR-9)")
+
+
+def check_link_space_boundary(m: SteppedMachine) -> None:
+    """LNK-4 at its exact boundary: for each link buffer, a link starting at ``tail +
+    capacity - 1`` may be added and one at ``tail + capacity`` may not (the spec's
+    :func:`spec.linkbuf.has_space` on the spec's ring). Group starts fall on that exact lsn
+    only by chance, so ``<=`` for ``<`` in the implementation's test lets a link into the
+    slot of the tail - over a hole - and is otherwise seen only rarely."""
+    from spec.linkbuf import has_space
+
+    for name, ring in (("recent_written", m.spec.recent_written),
+                       ("recent_closed", m.spec.recent_closed)):
+        impl_ring = getattr(m.log, name)
+        for pos in (ring.tail + ring.capacity - 1, ring.tail + ring.capacity):
+            if bool(impl_ring.has_space(pos)) != has_space(ring, pos):
+                raise ConformanceFailure(
+                    "link space boundary",
+                    f"{name}: tail {ring.tail}, capacity {ring.capacity}: a link at {pos} "
+                    f"{'may' if has_space(ring, pos) else 'may not'} be added (LNK-4), the "
+                    f"implementation's has_space says {bool(impl_ring.has_space(pos))}")
+    BOUNDARY_PROBES["link space"] += 1
+
+
+def check_wait_to_add_boundary(m: SteppedMachine) -> None:
+    """CP-3 in 9.0 at its exact boundary: ``wait_to_add(start)`` lets a user add its pages when
+    ``start < smallest_not_added_lsn + L``, after asking the tracker if needed. Probed on a copy
+    of the tracker's ring (the ask moves the tail): a start at ``tail + L - 1`` must be let in,
+    and one at ``tail + L`` must wait when nothing is reported at the tail (the spec's ring: the
+    ask cannot move it). A ``<=`` for ``<`` passes unless a group starts exactly there."""
+    import copy
+
+    from impl.closer import Tracker
+
+    log = m.log
+    if log.tracker is None:
+        return
+    ring = m.spec.recent_closed
+    stub = type("TrackerProbe", (), {})()
+    probes = [(ring.tail + ring.capacity - 1, True)]
+    if not ring.slot(ring.tail & (ring.capacity - 1)):
+        probes.append((ring.tail + ring.capacity, False))
+    for start, expected in probes:
+        stub.recent_closed = copy.deepcopy(log.recent_closed)
+        got = Tracker(stub).wait_to_add(start)[0]
+        if got != expected:
+            raise ConformanceFailure(
+                "wait_to_add boundary",
+                f"smallest_not_added_lsn {ring.tail}, order lag {ring.capacity}: a user whose "
+                f"group starts at {start} {'may' if expected else 'must wait to'} add its "
+                f"pages (CP-3), the implementation's wait_to_add says {got}")
+    BOUNDARY_PROBES["wait_to_add"] += 1

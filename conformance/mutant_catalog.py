@@ -21,6 +21,7 @@ import impl.flusher
 import impl.format
 import impl.linkbuf
 import impl.logbuffer
+import impl.logfiles
 import impl.notifier
 import impl.recovery
 import impl.redolog
@@ -399,4 +400,75 @@ MUTANTS: tuple[Mutant, ...] = (
         "sync) passes the replayed groups, and a second crash loses those pages for good",
         _one(impl.recovery, "recover", "        datafile.fsync()\n", "        pass\n"),
         "restart: durable pages"),
+    # --- boundaries and timing (bug shapes from MySQL's redo-log history) ---
+    Mutant(
+        "frg_missed_when_group_ends_at_block_data_end", ("USR-2", "RC-3"),
+        "a group that ends exactly at a block's data end (its end_lsn is the next block's "
+        "first data byte) is taken as ending in its own block, because its end is computed as "
+        "the lsn after its last byte: the next block keeps first_rec_group 0, and a recovery "
+        "from a checkpoint in that block skips the group that starts there",
+        _one(impl.redolog.RedoLog, "user_set_first_rec_group",
+             "if handle.start_lsn // BLOCK_SIZE == handle.end_lsn // BLOCK_SIZE:",
+             "if handle.start_lsn // BLOCK_SIZE == (sn_to_lsn(handle.end_sn - 1) + 1) // "
+             "BLOCK_SIZE:"),
+        "matrix-ci: abstraction users[i].pc / buffer first_rec_group (row s80-u2-edges)"),
+    Mutant(
+        "flusher_publishes_write_lsn_read_after_fsync", ("FL-1", "RC-4"),
+        "the flusher publishes write_lsn as it is after the fsync instead of the value it read "
+        "before (MySQL's log_flush_low reads flush_up_to_lsn first): a write that completed "
+        "during the fsync is reported durable without having been synced",
+        _one(impl.flusher.Flusher, "step", "    self.fsyncs += 1\n",
+             "    self.fsyncs += 1\n    up_to = log.write_lsn\n"),
+        "stepped: abstraction flushed_to_disk_lsn (the writer preempts the flusher)"),
+    Mutant(
+        "checkpoint_offset_without_first_file_header", ("FMT-10", "FMT-9"),
+        "the lsn -> group offset mapping written into checkpoint blocks (LOG_CHECKPOINT_OFFSET) "
+        "counts the headers of the files before the lsn's file but not that file's own: the "
+        "implementation's own recovery agrees (it uses the same function), MySQL's would not",
+        _one(impl.logfiles.LogFiles, "offset_of",
+             "FILE_HDR_SIZE * (1 + size_offset // self.file_capacity)",
+             "FILE_HDR_SIZE * (size_offset // self.file_capacity)"),
+        "matrix-ci: abstraction checkpoint.blocks_written[0].valid (offset field vs the spec)"),
+    Mutant(
+        "free_check_margin_adds_sn_to_lsn", ("CP-5", "WR-9"),
+        "log_free_check's margin takes the group's end as the current lsn plus its size in sn "
+        "bytes, forgetting the headers and trailers of the blocks it crosses: a group may be "
+        "let in up to 16 bytes per crossed block beyond the margin",
+        _one(impl.redolog.RedoLog, "reserve_fits", "sn_to_lsn(self.sn + size)",
+             "(sn_to_lsn(self.sn) + size)"),
+        "matrix-ci: reservation boundary"),
+    Mutant(
+        "link_space_admits_tail_slot", ("LNK-4", "LNK-5"),
+        "a link buffer lets a link start at tail + capacity (<= for <): its slot is the "
+        "tail's, so a link of the next lap lands where the traverser is waiting for a hole "
+        "to be filled, and the tail jumps over the hole",
+        _one(impl.linkbuf.LinkBuf, "has_space", "position < self.tail + self.capacity",
+             "position <= self.tail + self.capacity"),
+        "matrix-ci: link space boundary"),
+    Mutant(
+        "v90_wait_to_add_admits_order_lag_boundary", ("CP-3",),
+        "9.0's wait_to_add lets a user in at start = smallest_not_added_lsn + L (<= for <): "
+        "its pages may then be more than the order lag ahead of a page not yet added, and the "
+        "checkpoint's lwm - L bound no longer covers it",
+        _one(impl.closer.Tracker, "wait_to_add", "if start < old + ring.capacity:",
+             "if start <= old + ring.capacity:"),
+        "matrix-ci: wait_to_add boundary"),
+    Mutant(
+        "flush_list_chosen_by_subtraction", ("CP-2", "USR-4"),
+        "a newly dirty page goes to flush list page_no - n_lists instead of page_no % n_lists: "
+        "with three pages and two lists both pick the same list for every page, with more "
+        "pages a page lands on a list the page cleaner never looks for it in",
+        _one(impl.bufpool.BufferPool, "add_dirty_pages",
+             "flush_list = self.flush_lists[page.page_no % len(self.flush_lists)]",
+             "flush_list = self.flush_lists[page.page_no - len(self.flush_lists)]"),
+        "matrix-ci: impl raised IndexError (row s80-u2-edges, 5 pages)"),
+    Mutant(
+        "dirty_pages_refusal_reported_as_added", ("USR-4", "CP-3"),
+        "when the order lag does not let a group's pages in yet, user_add_dirty_pages returns "
+        "True without adding them: the user goes on and its change is on no flush list, so a "
+        "checkpoint may pass it",
+        _one(impl.redolog.RedoLog, "user_add_dirty_pages",
+             '                ev["_skip"] = True\n                return False\n        else:',
+             '                ev["_skip"] = True\n                return True\n        else:'),
+        "matrix-ci: impl takes a forbidden step: user_add_dirty_pages (order lag 128)"),
 )

@@ -231,3 +231,79 @@ def summary(results: Sequence[MutantResult]) -> dict[str, Any]:
             for r in results
         ],
     }
+
+
+SHOW_SHRINK_SECONDS = 60
+"""How long ``redospec mutants --show`` lets Hypothesis shrink the catch (its own limit is five
+minutes; a long stepped run may not reach its minimum in time: the steps shown are then the
+smallest failing run found so far)."""
+
+
+@attrs.frozen
+class Catch:
+    """A seeded bug's catch, replayed with shrinking: what ``redospec mutants --show`` prints."""
+
+    name: str
+    check: str
+    """The check that caught it (``matrix-ci``, ``stepped``, ...)."""
+    failure: str
+    """The property or comparison that failed (``invariant nt4_no_lost_wakeup``, ...)."""
+    message: str
+    steps: tuple[str, ...]
+    """The interleaving of the (shrunk) failing run, one spec label per step; empty for
+    threaded checks, whose failing workload is in ``example``."""
+    example: str = ""
+
+    def format(self) -> str:
+        lines = [f"{self.name}: caught by {self.check}: {self.failure}", ""]
+        if self.steps:
+            lines.append(f"shrunk interleaving ({len(self.steps)} steps):")
+            width = len(str(len(self.steps)))
+            lines += [f"  {i:>{width}}. {step}" for i, step in enumerate(self.steps, 1)]
+            lines[-1] += "    <- fails here"
+            lines.append("")
+        elif self.example:
+            lines += ["failing example:", *("  " + ln for ln in self.example.splitlines()), ""]
+        lines += ["failure:", *("  " + ln for ln in self.message.splitlines()[:40])]
+        return "\n".join(lines)
+
+
+def show_catch(name: str, *, shrink_seconds: float = SHOW_SHRINK_SECONDS) -> Catch | None:
+    """Run the mutant ``name`` as ``redospec mutants`` does; if a check catches it, run that
+    check again with shrinking (the CI profile's settings, one bug reported) and return the
+    shrunk failing run's steps and the failing property. None if no check catches it.
+    KeyError for an unknown name."""
+    from hypothesis.internal.conjecture import engine
+    from hypothesis.reporting import with_reporter
+
+    by_name = {m.name: m for m in catalog()}
+    if name not in by_name:
+        raise KeyError(f"unknown mutant {name!r}; known: {', '.join(by_name)}")
+    mutant = by_name[name]
+    result = run_mutant(mutant)
+    if not result.caught or not result.by:
+        return None
+    check_name = result.by.split(":", 1)[0].strip()
+    shrink = settings(checks.CI_SETTINGS, report_multiple_bugs=False, database=None)
+    reported: list[str] = []
+    saved = engine.MAX_SHRINKING_SECONDS
+    engine.MAX_SHRINKING_SECONDS = int(shrink_seconds)
+    try:
+        with applied(mutant), checks.watch_interrupts() as interrupted, \
+                with_reporter(lambda value: reported.append(str(value))):
+            try:
+                checks.check_named(check_name).load()(shrink)
+            except (checks.ConformanceFailure, Flaky, BaseExceptionGroup) as exc:
+                if interrupted():
+                    raise KeyboardInterrupt from exc
+                found = _conformance_failures(exc)
+                if not found:
+                    return None
+                failure = found[0]
+                steps = tuple(getattr(failure, "steps", ()))
+                example = "\n".join(r for r in reported if "Falsifying" in r or "workload" in r)
+                return Catch(name, check_name, failure.check, str(failure), steps, example)
+    finally:
+        engine.MAX_SHRINKING_SECONDS = saved
+    # the catch did not repeat with the shrinking settings: show the recorded one
+    return Catch(name, check_name, result.by.split(":", 1)[1].strip(), result.message, ())

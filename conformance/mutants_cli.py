@@ -23,6 +23,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "unless every mutant was caught.")
     parser.add_argument("--json", action="store_true",
                         help='print {"kill_rate", "mutants": [{"name", "caught", "by", ...}]}')
+    parser.add_argument("--show", metavar="NAME",
+                        help="print the catch of one mutant as a trace: the shrunk interleaving "
+                             "(one spec step per line) and the failing property")
     parser.add_argument("names", nargs="*", help="run only these mutants")
 
 
@@ -39,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the catalog (or the named mutants); exit 1 unless every mutant was caught."""
     import conformance.mutants as mutants
 
+    if args.show:
+        return _show(args.show)
     names = args.names or None
     finished: list[mutants.MutantResult] = []
 
@@ -65,6 +70,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"\nkill rate: {summary['kill_rate']:.0%} "
               f"({sum(m['caught'] for m in summary['mutants'])}/{len(summary['mutants'])})")
     return 0 if summary["kill_rate"] == 1.0 else 1
+
+
+def _show(name: str) -> int:
+    """``--show NAME``: the shrunk catch of one mutant, one spec step per line."""
+    import conformance.mutants as mutants
+
+    output.progress(f"running {name} and shrinking its catch ...")
+    try:
+        catch = mutants.show_catch(name)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from exc
+    output.progress_done()
+    if catch is None:
+        print(f"{name}: not caught by the CI checks")
+        return 1
+    print(catch.format())
+    return 0
 
 
 def main(argv: Sequence[str]) -> int:

@@ -75,6 +75,7 @@ ARGS_OF: dict[str, frozenset[str]] = {
     "flusher_fsync": frozenset({"up_to"}),
     "page_cleaner_flush_page": frozenset({"list", "page"}),
     "crash": frozenset({"image"}),
+    "checkpointer_write_checkpoint": frozenset({"lsn"}),
 }
 """Event values that are label arguments (besides ``thread``) of each action."""
 

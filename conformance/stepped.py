@@ -33,6 +33,7 @@ generations per run.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from typing import Any
 
 import attrs
@@ -90,6 +91,17 @@ IDLE_CHECKS: dict[str, tuple[str, ...]] = {
     "closer": ("closer_traverse_links",),
 }
 """Background objects whose ``step`` must be a no-op when their spec actions are disabled."""
+
+def record_steps(exc: ConformanceFailure, steps: list[str]) -> None:
+    """Attach the run's steps to a failure (once: the innermost machine's), for
+    ``redospec mutants --show``."""
+    if not hasattr(exc, "steps"):
+        exc.steps = list(steps)  # type: ignore[attr-defined]
+
+
+PREEMPTIONS: Counter[str] = Counter()
+"""Steps completed by another actor in the middle of a step (``flusher_fsync by
+writer_write``: :meth:`SteppedMachine._flusher_preempted_by_writer`)."""
 
 USER_WEIGHT = 4
 """Extra weight of user steps: background threads lag, so writes span several blocks."""
@@ -152,6 +164,9 @@ class SteppedMachine(RuleBasedStateMachine):
         self.reach = 0
         self._action_names = frozenset(self.model.action_names())
         self._kind_order = tuple(n for n in self.model.action_names() if n != "recover")
+        self.done: list[str] = []
+        """Every step of this run so far, as a label (``redospec mutants --show``)."""
+        self._attempt = ""
         self._fresh()
 
     # ------------------------------------------------------------------------------ set-up
@@ -267,6 +282,7 @@ class SteppedMachine(RuleBasedStateMachine):
 
     def _after(self, label: Label, last_write: tuple[int, int, int, int] | None = None) -> None:
         """Apply ``label`` to the spec, abstract the impl, check invariants and equality."""
+        self.done.append(str(label))
         self._spec_step(label)
         before = self.abs
         self.abs = self._abstract(last_write)
@@ -278,6 +294,9 @@ class SteppedMachine(RuleBasedStateMachine):
             # spec's are the explorer's business, so they are only evaluated here)
             self._check_invariants(label, self.abs)
             self._check_equal(str(label))
+        forbidden.check_reserve_boundary(self)
+        forbidden.check_link_space_boundary(self)
+        forbidden.check_wait_to_add_boundary(self)
 
     def _impl(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -523,8 +542,20 @@ class SteppedMachine(RuleBasedStateMachine):
         ``@rule`` with a ``@precondition`` each: with 20 rules mostly invalid, Hypothesis's
         rule selection spends about 20 choices per step, so runs of 300 steps overran its
         choice budget and were thrown away; here a step costs two choices."""
+        self._attempt = ""
+        try:
+            self._step(data)
+        except ConformanceFailure as exc:
+            steps = list(self.done)
+            if self._attempt and (not steps or steps[-1] != self._attempt):
+                steps.append(self._attempt)
+            record_steps(exc, steps)
+            raise
+
+    def _step(self, data: st.DataObject) -> None:
         kinds = self._kinds()
         if not kinds:
+            self.done.append("nothing to do")
             self.nothing_to_do()
             return
         idle = [name for name, actions in IDLE_CHECKS.items()
@@ -540,19 +571,57 @@ class SteppedMachine(RuleBasedStateMachine):
             weighted.append("forbidden_step")
         kind = data.draw(st.sampled_from(weighted), label="action")
         if kind == "forbidden_step":
-            forbidden.try_forbidden(self, data.draw(st.sampled_from(forbidden_labels),
-                                                    label=kind))
+            tried = data.draw(st.sampled_from(forbidden_labels), label=kind)
+            self.done.append(f"{tried} [forbidden by the spec: must be refused]")
+            forbidden.try_forbidden(self, tried)
             return
         if kind == "crash":
+            self.done.append("crash, recover, RedoLog.open")
             self.crash_and_recover()
             return
         if kind == "idle_background_step":
-            self.idle_background_step(data.draw(st.sampled_from(idle), label=kind))
+            actor = data.draw(st.sampled_from(idle), label=kind)
+            self.done.append(f"{actor}.step() [idle: nothing enabled, must do nothing]")
+            self.idle_background_step(actor)
             return
         labels = self.enabled(kind)
         label = labels[0] if len(labels) == 1 else data.draw(st.sampled_from(labels),
                                                                label=kind)
+        self._attempt = str(label)
+        if kind == "flusher_fsync" and self.enabled("writer_write") and data.draw(
+                st.integers(0, 2), label="the writer writes before the flusher's fsync") == 0:
+            self.done.append(f"{label} begins; the writer writes before its fsync:")
+            self._flusher_preempted_by_writer(label, self.enabled("writer_write")[0])
+            return
         getattr(self, kind)(label)
+
+    def _flusher_preempted_by_writer(self, label: Label, write: Label) -> None:
+        """FL-1 with another thread in the middle of a step: the flusher has read write_lsn
+        (its ``up_to``) and the writer completes a write before the fsync (at the sync point
+        ``log_flush_before_fsync``). The writer's linearization point comes first, so the spec
+        takes ``writer_write`` then ``flusher_fsync(up_to)`` with the ``up_to`` read before;
+        the fsync makes the new write durable too, but the flusher must publish only what it
+        read (MySQL's ``log_flush_low``: ``flush_up_to_lsn = log.write_lsn`` before
+        ``log_fsync``). A flusher that publishes write_lsn as it is after the fsync claims a
+        write it never synced; the stepped machine's atomic steps cannot show it otherwise."""
+        log = self.log
+        pending = [True]
+        previous = log.sync_point_hook
+
+        def hook(name: str) -> None:
+            if name == "log_flush_before_fsync" and pending[0]:
+                pending[0] = False
+                self.writer_write(write)
+            if previous is not None:
+                previous(name)
+
+        log.sync_point_hook = hook
+        try:
+            self._impl(str(label), log.flusher.step)
+        finally:
+            log.sync_point_hook = previous
+        PREEMPTIONS["flusher_fsync by writer_write"] += 0 if pending[0] else 1
+        self._after(label)
 
     def idle_background_step(self, actor: str) -> None:
         """A background thread whose spec actions are all disabled is woken anyway (by its

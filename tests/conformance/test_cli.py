@@ -121,3 +121,22 @@ def test_check_only_repeated_runs_the_part_once(monkeypatch: pytest.MonkeyPatch,
     assert cli.main(["check", "--only", "proofs", "--only", "proofs"]) == 0
     assert calls == ["proofs"]
     assert capsys.readouterr().out.count("40 proved") == 1
+
+
+def test_mutants_show_prints_the_shrunk_interleaving_and_the_failing_property(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``redospec mutants --show NAME``: the catch of a seeded bug as a trace, one spec step per
+    line, ending at the step where the named property fails (here: a restart that reuses the
+    checkpoint number in use is caught at the crash and open, rc_restart_exact, FMT-10)."""
+    assert cli.main(["mutants", "--show", "restart_reuses_checkpoint_no"]) == 0
+    out = capsys.readouterr().out
+    assert "caught by restart: invariant rc_restart_exact" in out
+    steps = [ln for ln in out.splitlines() if ln.strip()[:1].isdigit()]
+    assert steps and any("user_reserve(thread=" in s for s in steps)
+    assert steps[-1].endswith("<- fails here") and "crash, recover, RedoLog.open" in steps[-1]
+    assert "next checkpoint_no" in out
+
+
+def test_mutants_show_unknown_name_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["mutants", "--show", "no_such_mutant"]) == 2
+    assert "unknown mutant" in capsys.readouterr().err

@@ -79,3 +79,35 @@ def test_matrix_checks_are_registered() -> None:
     assert checks.CHECKS[0].name == "matrix-ci"
     assert checks.check_named("matrix").load() is matrix.run
     assert checks.check_named("matrix-ci").load() is matrix.run_ci
+
+
+FRG_BUG = next(m for m in MUTANTS if m.name == "frg_missed_when_group_ends_at_block_data_end")
+
+
+def test_edges_row_reaches_block_data_ends_and_sees_the_boundary_bug() -> None:
+    """Teeth (USR-2, RC-3): with group sizes that divide a block's 496 data bytes, groups end
+    exactly at a block's data end (end_lsn at the next block's first data byte); a user that
+    then leaves first_rec_group unset passes a CI row with the main group sizes (every end a
+    multiple of 10 sn bytes) and fails the edges row."""
+    from impl.redolog import Handle, RedoLog
+
+    edges = matrix.row_named("s80-u2-edges")
+    assert edges.ci
+    ends: list[int] = []
+    real = RedoLog.user_set_first_rec_group
+
+    def spy(self: RedoLog, handle: Handle, **kw: str | None) -> bool:
+        ends.append(handle.end_lsn % 512)
+        return real(self, handle, **kw)
+
+    small = settings(checks.MUTANT_SETTINGS, max_examples=60)
+    RedoLog.user_set_first_rec_group = spy  # type: ignore[method-assign]
+    try:
+        matrix.run_row(edges, small)
+    finally:
+        RedoLog.user_set_first_rec_group = real  # type: ignore[method-assign]
+    assert ends.count(12) >= 5, "no group ended exactly at a block's data end"
+    with mutants.applied(FRG_BUG):
+        matrix.run_row(matrix.row_named("s80-u3-s4"), small)
+        with pytest.raises(ConformanceFailure, match=r"first_rec_group|pc"):
+            matrix.run_row(edges, small)

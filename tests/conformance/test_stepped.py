@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from hypothesis import settings
 
-from conformance import checks, stepped
+from conformance import checks, forbidden, stepped
 
 
 def test_stepped_conformance() -> None:
@@ -19,10 +19,41 @@ def test_stepped_conformance() -> None:
     and the runs really wrap the log buffer, the recent-written ring and the event slots (a
     check that never wraps would miss every bug at a ring's end)."""
     before = checks.WRAPS.copy()
+    preempted = stepped.PREEMPTIONS.copy()
+    probes = forbidden.BOUNDARY_PROBES.copy()
     stepped.run(settings())
     wrapped = checks.WRAPS - before
     for ring in ("log_buffer", "recent_written", "write_events"):
         assert wrapped[ring] > 0, f"no run wrapped {ring}: {dict(wrapped)}"
+    # FL-1: the writer completed a write inside a flusher step (before its fsync)
+    assert (stepped.PREEMPTIONS - preempted)["flusher_fsync by writer_write"] > 0
+    # CP-5, WR-9: log_free_check's margin compared at its exact boundary after every step
+    assert (forbidden.BOUNDARY_PROBES - probes)["at boundary"] > 0
+    assert (forbidden.BOUNDARY_PROBES - probes)["link space"] > 0  # LNK-4 at its boundary
+
+
+def test_writer_inside_the_flushers_step_sees_a_flusher_that_rereads_write_lsn() -> None:
+    """Teeth (FL-1, RC-4): a flusher that publishes write_lsn as read after its fsync passes
+    the stepped machine when no other actor runs inside its step, and fails when the writer
+    may complete a write before the fsync."""
+    import pytest
+
+    from conformance import mutants
+    from conformance.checks import ConformanceFailure
+    from conformance.mutant_catalog import MUTANTS
+
+    bug = next(m for m in MUTANTS if m.name == "flusher_publishes_write_lsn_read_after_fsync")
+    small = settings(checks.MUTANT_SETTINGS, max_examples=30)
+    real = stepped.SteppedMachine._flusher_preempted_by_writer
+    with mutants.applied(bug):
+        try:  # no preemption: the flusher's step is atomic, its re-read sees what it read
+            stepped.SteppedMachine._flusher_preempted_by_writer = (  # type: ignore[method-assign]
+                lambda self, label, write: self.flusher_fsync(label))
+            stepped.run(small)
+        finally:
+            stepped.SteppedMachine._flusher_preempted_by_writer = real  # type: ignore[method-assign]
+        with pytest.raises(ConformanceFailure, match="flushed_to_disk_lsn"):
+            stepped.run(small)
 
 
 def test_stepped_conformance_wraps_the_log_files() -> None:
