@@ -53,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args[0] in ("--version", "-V", "version"):
         print(f"redospec {version()}")
         return 0
-    if args[0] in SUBCOMMANDS:
-        interrupts.install()
-    return command.dispatch(SUBCOMMANDS, args)
+    if args[0] not in SUBCOMMANDS:
+        return command.dispatch(SUBCOMMANDS, args)
+    with interrupts.installed():
+        return command.dispatch(SUBCOMMANDS, args)

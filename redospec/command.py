@@ -116,6 +116,7 @@ def guarded(name: str, body: Callable[[], int], module: Callable[[], object]) ->
     """Run ``body``; bad input -> one line and 2, ``--help`` -> 0, Ctrl-C -> one line and 130
     (and 130 whenever an interrupt was seen: an interrupt is never a result), closed pipe ->
     141. ``module()`` is the subcommand's module (or None), asked for ``interrupt_summary``."""
+    interrupts.clear()   # only an interrupt of this run counts
     try:
         status = body()
     except UsageError as exc:

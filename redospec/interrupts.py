@@ -19,9 +19,11 @@ Each part says what it had done when interrupted through an optional function
 from __future__ import annotations
 
 import _thread
+import contextlib
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
@@ -52,6 +54,29 @@ def _unraisable(hook: Any) -> Any:
         hook(info)
 
     return unraisable
+
+
+def clear() -> None:
+    """Forget an interrupt seen before: a new subcommand starts without one (a process that runs
+    several, as a test session does, must not report the first one's Ctrl-C for the next)."""
+    with _lock:
+        _state["interrupted"] = False
+
+
+@contextlib.contextmanager
+def installed() -> Iterator[None]:
+    """:func:`install` for the duration of a block, then the previous SIGINT handler and
+    unraisable hook again (a caller that runs a subcommand in-process keeps its own Ctrl-C)."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    hook = sys.unraisablehook
+    install()
+    try:
+        yield
+    finally:
+        if main and previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = hook
 
 
 def install() -> None:
