@@ -1,9 +1,10 @@
 """The partitioned search of :mod:`engine.workers` on a Dask cluster (``--cluster ADDRESS``).
 
 Each partition is a Dask *actor* (a :class:`engine.workers._Worker` living on one of the
-cluster's workers); the coordinator is this process, and the search, its messages (batches
-of fingerprints and ids) and its results are exactly those of the forked workers. Dask was
-chosen over Ray because its actors are plain Python objects on plain processes, its scheduler
+cluster's workers); the coordinator is this process, and the search, its messages (per-level
+batches of fingerprints, ids and the new states owned elsewhere) and its results are exactly
+those of the forked workers. Dask was chosen over Ray because its actors are plain Python
+objects on plain processes, its scheduler
 is one small process (``dask scheduler`` / ``dask worker ADDRESS``, or a ``LocalCluster`` in
 a test), and it installs from PyPI as one package (``pip install 'dask[distributed]'``, the
 ``cluster`` extra) with no daemon of its own.

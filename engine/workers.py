@@ -1,28 +1,34 @@
-"""Exhaustive search on several processes: the visited set partitioned by fingerprint.
+"""Exhaustive search on several processes: states partitioned by fingerprint.
 
 Worker ``w`` of ``N`` *owns* the fingerprints equal to ``w`` modulo ``N``: it keeps their
 visited set (an open-addressing table, :mod:`engine.store`), and for each owned state its
-parent and its *keeper*. The search is level-synchronous, as :func:`engine.search.explore`'s
-breadth-first order is: in each level every worker expands the states it keeps at that depth;
-a successor it owns is settled at once, for the others it asks the owner (through the
-coordinating process, which forwards the batches: fingerprints and parent ids, 16 bytes per
-question, never a state). The owner answers with the global id (``k * N + w`` for its
-``k``-th state), flagged new for the first asker, which keeps the state: so a state stays in
-the process that made it and no state is ever pickled. Each worker also remembers the ids it
-was told, so a fingerprint is asked at most once, and records the edges leaving its states
-(for liveness).
+parent, the label that reached it, its checks and the edges leaving it; the owner of a state
+is also the one that expands it, so the states, and the work, are split about evenly however
+few initial states there are. The search is level-synchronous, as
+:func:`engine.search.explore`'s breadth-first order is: in each level every worker expands
+the states it owns at that depth; a successor it owns is settled at once, the others are
+batched per owner and sent, once per level, through the coordinating process: for each
+distinct fingerprint its parent's global id (16 bytes) and the state itself with its label
+(one pickle per batch). The owner settles the batch: a fingerprint it did not know is kept,
+checked and expanded at the next level; it answers with the global id of each (``k * N + w``
+for its ``k``-th state). The sender remembers the ids it was told, so a fingerprint owned
+elsewhere is sent at most once per worker; what crosses processes is therefore one pickled
+state per (sender, successor owned elsewhere) the first time the sender meets it, plus
+fingerprints and ids, and nothing per transition. Each worker records the edges leaving its
+states (for liveness).
 
 A level that finds a failure is the last: a deadlock (a state of this level) wins over a
 property failing on a successor (one step longer), so the reported counterexample has the
 same length as the one-process search's; it is rebuilt by re-execution from the parents and
-labels kept by the owners and keepers. After a complete search the coordinator gathers the
+labels kept by the owners. After a complete search the coordinator gathers the
 graph and checks liveness (SYS-3 and progress properties) as the one-process search does,
 choosing among the states that cannot reach a target one of least depth. Counts, depth,
 verdicts and trace lengths are those of one process; the particular trace may differ when
 several of the same length exist. The visited set is always fingerprints here.
 
-Processes are forked (the model is inherited, never pickled: toy models hold lambdas); on a
-Dask cluster (:mod:`engine.cluster`) the same worker objects are actors.
+Processes are forked (the model is inherited, never pickled: toy models hold lambdas; states
+and labels must pickle, which attrs classes, tuples and named tuples do); on a Dask cluster
+(:mod:`engine.cluster`) the same worker objects are actors.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import pickle
 import signal
 import time
 from array import array
@@ -55,16 +62,18 @@ from engine.model import (
 from engine.store import FingerprintTable, collision_probability, fingerprint_function, nbytes
 
 NEW = 1 << 63
-"""Flag on a global id in an owner's answer: the state is new and the asker keeps it."""
+"""Flag on a global id returned by :meth:`_Worker._own`: the state was not known before."""
 
 
 class _Worker:
     """One partition of the search (runs in its own process).
 
-    As an *owner*, the worker holds the visited set of the fingerprints ``w`` modulo ``N``
+    The worker owns the fingerprints ``w`` modulo ``N``: it holds their visited set
     (``table``: fingerprint -> owned index ``k``, global id ``k * N + w``) with each owned
-    state's parent and *keeper*. As a *keeper*, it holds the states it found first (its share
-    of the frontier), their labels and checks, and the edges leaving them.
+    state's parent and *keeper* (always the owner: the field keeps :meth:`owned_step`'s answer
+    explicit), and it keeps those states (its share of the frontier), their labels and
+    checks, and the edges leaving them. ``remote`` remembers the global ids other owners gave
+    for the successors sent to them.
     """
 
     def __init__(self, model: Any, wid: int, n_workers: int, keep_edges: bool,
@@ -107,10 +116,9 @@ class _Worker:
         self.found: list[Any] = []     # ("step", gid of s, label, prop) / ("invariant", gid, prop)
         self.deadlocks: list[int] = []
         self.remote = FingerprintTable()    # other owners' fingerprints -> global id
-        # this level's questions to each owner: fingerprints, their states and labels, and
-        # the edge slots waiting for their global ids
+        # this level's successors sent to each owner (fingerprints), and the edge slots
+        # waiting for their global ids
         self.asked: list[list[int]] = []
-        self.asked_states: list[list[tuple[Any, Any]]] = []
         self.pending: list[list[tuple[int, int]]] = []
 
     # --- owner ---------------------------------------------------------------------------
@@ -163,10 +171,10 @@ class _Worker:
         return {"new": len(self.frontier), "found": list(self.found)}
 
     # --- a level -------------------------------------------------------------------------
-    def expand(self) -> tuple[dict[str, Any], list[bytes]]:
+    def expand(self) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
         """Expand this level's states. A successor whose owner is this worker is settled at
-        once; for the others each distinct fingerprint is asked once per level (and never
-        again once its global id is known)."""
+        once; the others are batched per owner, each distinct fingerprint once per level with
+        its parent, state and label (and never again once its global id is known)."""
         nw, w = self.nw, self.w
         params = self.params
         successors = self.model.successors
@@ -230,47 +238,58 @@ class _Worker:
             if transitions == before and check_deadlock and not is_terminal_ok(s):
                 self.deadlocks.append(gid)
         self.transitions = transitions
-        self.asked, self.asked_states, self.pending = asked, asked_states, pending
-        blobs = [array("Q", asked[o]).tobytes() + asked_parent[o].tobytes() for o in range(nw)]
+        self.asked, self.pending = asked, pending
+        blobs = [(array("Q", asked[o]).tobytes() + asked_parent[o].tobytes(),
+                  pickle.dumps(asked_states[o], pickle.HIGHEST_PROTOCOL) if asked[o] else b"")
+                 for o in range(nw)]
         return {"deadlocks": list(self.deadlocks)}, blobs
 
-    def receive(self, blobs: list[bytes]) -> list[bytes]:
-        """As owner: the global id of each fingerprint asked (flagged :data:`NEW` for the
-        first asker of a state not known before, which keeps it)."""
+    def receive(self, batches: list[tuple[bytes, bytes]]) -> list[bytes]:
+        """As owner: settle the successors the other workers found (fingerprint, parent id,
+        state and label); a fingerprint not known before is kept here, for the next level.
+        The answer is the global id of each (flagged :data:`NEW` when it was new)."""
         replies = []
         own = self._own
-        for sender, blob in enumerate(blobs):
+        keep = self._keep
+        w = self.w
+        for blob, pickled in batches:
             both = array("Q")
             both.frombytes(blob)
             half = len(both) // 2
+            if not half:
+                replies.append(b"")
+                continue
             parents = array("q", both[half:].tobytes())
-            ids = array("Q", [own(both[x], parents[x], sender) for x in range(half)])
+            states = pickle.loads(pickled)
+            ids = array("Q", bytes(8 * half))
+            for x in range(half):
+                g = own(both[x], parents[x], w)
+                if g & NEW:
+                    t, label = states[x]
+                    keep(t, g & ~NEW, label)
+                ids[x] = g
             replies.append(ids.tobytes())
         return replies
 
     def answers(self, blobs: list[bytes]) -> dict[str, Any]:
-        """As asker: keep the states the owners say are new, remember every global id, fill
-        in the edges, then start the next level."""
+        """As sender: remember the global id of every successor sent, fill in the edges,
+        then start the next level."""
         edges = self.edges
         add = self.remote.add
-        keep = self._keep
+        strip = ~NEW
         for owner, blob in enumerate(blobs):
             if not blob:
                 continue
             ids = array("Q")
             ids.frombytes(blob)
-            states = self.asked_states[owner]
-            for x, (fp, g) in enumerate(zip(self.asked[owner], ids, strict=True)):
-                if g & NEW:
-                    g &= ~NEW
-                    ids[x] = g
-                    t, label = states[x]
-                    keep(t, g, label)
+            for x, fp in enumerate(self.asked[owner]):
+                g = ids[x] & strip
+                ids[x] = g
                 add(fp, g)
             if self.keep_edges:
                 for pos, item in self.pending[owner]:
                     edges[pos] = ids[item]
-        self.asked, self.asked_states, self.pending = [], [], []
+        self.asked, self.pending = [], []
         return self._advance()
 
     def probe(self) -> bool:
