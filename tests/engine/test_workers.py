@@ -85,3 +85,31 @@ def test_cli_workers(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explore", "--workers", "2", "--max-states", "5"]) == 2
     assert "--max-states" in capsys.readouterr().err
     assert main(["explore", "--workers", "0"]) == 2
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_each_worker_expands_its_share(monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """The expansion work is partitioned by fingerprint: from one initial state, every worker
+    keeps and expands its share of the states (a search where the states stay with the worker
+    that found them first leaves all of them, and all the transitions, with one worker)."""
+    from engine import workers as engine_workers
+
+    seen: list[list[dict[str, object]]] = []
+    ask_all = engine_workers._Pool.ask_all
+
+    def recording(self: object, request: str, per_worker: object = None) -> object:
+        out = ask_all(self, request, per_worker)  # type: ignore[arg-type]
+        if request == "totals":
+            seen.append(out)
+        return out
+
+    monkeypatch.setattr(engine_workers._Pool, "ask_all", recording)
+    model = RedoModel(Params.tiny().evolve(max_sn=8))
+    assert len(list(model.init_states())) == 1
+    r = explore(model, workers=workers)
+    per_worker = seen[-1]
+    assert len(per_worker) == workers
+    assert sum(int(str(t["n"])) for t in per_worker) == r.distinct_states
+    for t in per_worker:   # an even split gives each 1/workers of both
+        assert int(str(t["n"])) > r.distinct_states / (2 * workers)
+        assert int(str(t["transitions"])) > r.transitions / (2 * workers)
