@@ -8,8 +8,10 @@ few initial states there are. The search is level-synchronous, as
 :func:`engine.search.explore`'s breadth-first order is: in each level every worker expands
 the states it owns at that depth; a successor it owns is settled at once, the others are
 batched per owner and sent, once per level, through the coordinating process: for each
-distinct fingerprint its parent's global id (16 bytes) and the state itself with its label
-(one pickle per batch). The owner settles the batch: a fingerprint it did not know is kept,
+distinct fingerprint its parent's global id (16 bytes) and the state itself with its label,
+pickled on its own so that the owner unpickles only the states it did not know (most of
+those sent are known: reached by another path). The owner settles the batch: a fingerprint
+it did not know is kept,
 checked and expanded at the next level; it answers with the global id of each (``k * N + w``
 for its ``k``-th state). The sender remembers the ids it was told, so a fingerprint owned
 elsewhere is sent at most once per worker; what crosses processes is therefore one pickled
@@ -171,7 +173,7 @@ class _Worker:
         return {"new": len(self.frontier), "found": list(self.found)}
 
     # --- a level -------------------------------------------------------------------------
-    def expand(self) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
+    def expand(self) -> tuple[dict[str, Any], list[tuple[bytes, list[bytes]]]]:
         """Expand this level's states. A successor whose owner is this worker is settled at
         once; the others are batched per owner, each distinct fingerprint once per level with
         its parent, state and label (and never again once its global id is known)."""
@@ -190,7 +192,9 @@ class _Worker:
         remote_get = self.remote.get
         asked: list[list[int]] = [[] for _ in range(nw)]
         asked_parent: list[array[int]] = [array("q") for _ in range(nw)]
-        asked_states: list[list[tuple[Any, Any]]] = [[] for _ in range(nw)]
+        asked_states: list[list[bytes]] = [[] for _ in range(nw)]
+        dumps = pickle.dumps
+        protocol = pickle.HIGHEST_PROTOCOL
         asked_index: list[dict[int, int]] = [{} for _ in range(nw)]
         pending: list[list[tuple[int, int]]] = [[] for _ in range(nw)]
         transitions = self.transitions
@@ -231,7 +235,7 @@ class _Worker:
                     item = asked_index[owner][fp] = len(asked[owner])
                     asked[owner].append(fp)
                     asked_parent[owner].append(gid)
-                    asked_states[owner].append((t, label))
+                    asked_states[owner].append(dumps((t, label), protocol))
                 if keep_edges:
                     pending[owner].append((len(edges), item))
                     edges_append(0)
@@ -239,12 +243,11 @@ class _Worker:
                 self.deadlocks.append(gid)
         self.transitions = transitions
         self.asked, self.pending = asked, pending
-        blobs = [(array("Q", asked[o]).tobytes() + asked_parent[o].tobytes(),
-                  pickle.dumps(asked_states[o], pickle.HIGHEST_PROTOCOL) if asked[o] else b"")
+        blobs = [(array("Q", asked[o]).tobytes() + asked_parent[o].tobytes(), asked_states[o])
                  for o in range(nw)]
         return {"deadlocks": list(self.deadlocks)}, blobs
 
-    def receive(self, batches: list[tuple[bytes, bytes]]) -> list[bytes]:
+    def receive(self, batches: list[tuple[bytes, list[bytes]]]) -> list[bytes]:
         """As owner: settle the successors the other workers found (fingerprint, parent id,
         state and label); a fingerprint not known before is kept here, for the next level.
         The answer is the global id of each (flagged :data:`NEW` when it was new)."""
@@ -252,6 +255,7 @@ class _Worker:
         own = self._own
         keep = self._keep
         w = self.w
+        loads = pickle.loads
         for blob, pickled in batches:
             both = array("Q")
             both.frombytes(blob)
@@ -260,12 +264,11 @@ class _Worker:
                 replies.append(b"")
                 continue
             parents = array("q", both[half:].tobytes())
-            states = pickle.loads(pickled)
             ids = array("Q", bytes(8 * half))
             for x in range(half):
                 g = own(both[x], parents[x], w)
                 if g & NEW:
-                    t, label = states[x]
+                    t, label = loads(pickled[x])   # only the new ones are unpickled
                     keep(t, g & ~NEW, label)
                 ids[x] = g
             replies.append(ids.tobytes())
