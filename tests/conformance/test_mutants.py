@@ -20,7 +20,8 @@ from conformance.mutants import MutantError, Patcher, source_patch
 def test_mutant_is_caught(mutant: mutants.Mutant) -> None:
     """The CI checks (stepped, wrap, crash, trace, in that order) catch the seeded bug."""
     result = mutants.run_mutant(mutant)
-    assert result.caught, f"{mutant.name} ({', '.join(mutant.ids)}) survived: {mutant.doc}"
+    assert result.caught, (f"{mutant.name} ({', '.join(mutant.ids)}) survived: {mutant.doc}"
+                           f"\n{result.message}")
 
 
 def test_catalog_has_at_least_15_distinct_mutants() -> None:
