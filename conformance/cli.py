@@ -246,14 +246,7 @@ def part_conformance(profile: str = "ci") -> PartResult:
     with tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp) / "junit.xml"
         fired = Path(tmp) / "coverage.json"
-        # The seeded-bug catalog first: one mutant (checkpointer_not_woken_after_sync_flush)
-        # is caught when the catalog runs on its own or under xdist, but not after the other
-        # conformance test files in the same process (some state they leave behind changes what
-        # the derandomized liveness check draws; not yet found). So the files are named, the
-        # catalog's first.
-        files = sorted(tests.glob("test_*.py"), key=lambda f: (f.name != "test_mutants.py",
-                                                                f.name))
-        cmd = [sys.executable, "-m", "pytest", *map(str, files), "-q", "-p", "no:cacheprovider",
+        cmd = [sys.executable, "-m", "pytest", str(tests), "-q", "-p", "no:cacheprovider",
                f"--junitxml={junit}"]
         done = run_child(cmd, name, env={"HYPOTHESIS_PROFILE": profile,
                                          "REDOSPEC_COVERAGE_OUT": str(fired)})

@@ -110,6 +110,20 @@ class MutantResult:
     examples: int
     seconds: float
     message: str = ""
+    runs: int = 1
+    """How many runs (``run_catalog(seeds=N)``: N, each from a fresh seed)."""
+    caught_runs: int = attrs.field()
+    """How many of the runs caught it."""
+    max_examples_to_catch: int = attrs.field()
+    """The most examples a catching run took (0 when none caught it)."""
+
+    @caught_runs.default
+    def _caught_runs(self) -> int:
+        return self.runs if self.caught else 0
+
+    @max_examples_to_catch.default
+    def _max_examples(self) -> int:
+        return self.examples if self.caught else 0
 
 
 DETERMINISTIC_ON_FAILURE = frozenset({"trace"})
@@ -198,11 +212,19 @@ def catalog() -> tuple[Mutant, ...]:
 def run_catalog(
     names: Sequence[str] | None = None,
     *,
+    seeds: int = 0,
     progress: Callable[[str], None] | None = None,
     on_result: Callable[[MutantResult], None] | None = None,
 ) -> list[MutantResult]:
     """Run the mutants named ``names`` (all by default); KeyError names an unknown one.
-    ``on_result`` sees each finished mutant (what an interrupted run had done)."""
+    ``on_result`` sees each finished mutant (what an interrupted run had done).
+
+    ``seeds=0`` is the CI run: one derandomized run per mutant. ``seeds=N`` measures how robust
+    each catch is: N runs per mutant, each with a fresh random seed (the CI budget otherwise);
+    the result's ``caught`` holds only when every run caught it, ``caught_runs`` says how many
+    did. A derandomized catch that needs a lucky draw shows up here as k/N with k < N: what
+    Hypothesis draws also depends on the constants of every module loaded, so such a catch can
+    be lost by adding an unrelated test file."""
     by_name = {m.name: m for m in catalog()}
     if names:
         unknown = [n for n in names if n not in by_name]
@@ -214,20 +236,35 @@ def run_catalog(
     for i, mutant in enumerate(chosen, 1):
         if progress:
             progress(f"[{i}/{len(chosen)}] {mutant.name} ...")
-        results.append(run_mutant(mutant))
+        results.append(run_mutant(mutant) if not seeds else _run_seeds(mutant, seeds))
         if on_result:
             on_result(results[-1])
     return results
 
 
+def _run_seeds(mutant: Mutant, seeds: int) -> MutantResult:
+    """``seeds`` runs of ``mutant`` at the CI budget, each from a fresh random seed."""
+    run_settings = settings(checks.MUTANT_SETTINGS, derandomize=False)
+    runs = [run_mutant(mutant, check_settings=run_settings) for _ in range(seeds)]
+    caught = [r for r in runs if r.caught]
+    missed = [r.message for r in runs if not r.caught and r.message]
+    return MutantResult(
+        mutant.name, len(caught) == seeds, caught[0].by if caught else None,
+        sum(r.examples for r in runs), sum(r.seconds for r in runs),
+        "\n".join(missed), runs=seeds, caught_runs=len(caught),
+        max_examples_to_catch=max((r.examples for r in caught), default=0))
+
+
 def summary(results: Sequence[MutantResult]) -> dict[str, Any]:
-    """``{"kill_rate", "mutants": [{"name", "caught", "by", "examples", "seconds"}]}``."""
+    """``{"kill_rate", "mutants": [{"name", "caught", "by", "examples", "seconds", "runs",
+    "caught_runs"}]}``."""
     caught = sum(r.caught for r in results)
     return {
         "kill_rate": caught / len(results) if results else 0.0,
         "mutants": [
             {"name": r.name, "caught": r.caught, "by": r.by, "examples": r.examples,
-             "seconds": round(r.seconds, 3)}
+             "seconds": round(r.seconds, 3), "runs": r.runs, "caught_runs": r.caught_runs,
+             "max_examples_to_catch": r.max_examples_to_catch}
             for r in results
         ],
     }

@@ -82,8 +82,36 @@ def test_mutants_json_shape(monkeypatch: pytest.MonkeyPatch,
     data = json.loads(capsys.readouterr().out)
     assert data["kill_rate"] == 0.5
     assert data["mutants"][0] == {"name": "a", "caught": True, "by": "stepped: invariant x",
-                                  "examples": 3, "seconds": 0.5}
-    assert set(data["mutants"][1]) == {"name", "caught", "by", "examples", "seconds"}
+                                  "examples": 3, "seconds": 0.5, "runs": 1, "caught_runs": 1,
+                                  "max_examples_to_catch": 3}
+    assert set(data["mutants"][1]) == {"name", "caught", "by", "examples", "seconds", "runs",
+                                       "caught_runs", "max_examples_to_catch"}
+    assert data["mutants"][1]["caught_runs"] == 0
+
+
+def test_mutants_seeds_table(monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    """``--seeds N`` shows k/N per mutant and fails unless every run caught every mutant."""
+    seen: dict[str, object] = {}
+    fake = [mutants.MutantResult("lucky", False, "liveness: liveness: stuck", 70, 9.0,
+                                 runs=3, caught_runs=2, max_examples_to_catch=41)]
+
+    def run_catalog(names: object, seeds: int = 0, **_: object) -> list[mutants.MutantResult]:
+        seen["seeds"] = seeds
+        return fake
+
+    monkeypatch.setattr(mutants, "run_catalog", run_catalog)
+    assert cli.main(["mutants", "--seeds", "3"]) == 1
+    out = capsys.readouterr().out
+    assert seen["seeds"] == 3
+    assert "2/3" in out and "41" in out and "caught by every one of 3 seeds: 0%" in out
+
+
+@pytest.mark.parametrize("bad", ["0", "-2", "three"])
+def test_mutants_seeds_must_be_a_positive_number(bad: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["mutants", "--seeds", bad]) == 2
+    assert "--seeds" in capsys.readouterr().err
 
 
 def test_unknown_subcommand_exits_2() -> None:

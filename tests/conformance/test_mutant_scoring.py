@@ -86,3 +86,30 @@ def test_an_interrupt_is_never_a_result(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(KeyboardInterrupt):
         mutants.run_mutant(NO_BUG)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler   # restored
+
+
+CALLS: list[object] = []
+
+
+def caught_every_other_run(settings: object) -> None:
+    """A catch that needs a lucky draw: it fails on every other run."""
+    CALLS.append(settings)
+    if len(CALLS) % 2:
+        raise ConformanceFailure("liveness: stuck", "user 0 waits for flush of lsn 9000")
+
+
+def test_seeds_report_a_catch_that_needs_luck(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``run_catalog(seeds=N)`` runs each mutant N times with fresh seeds (settings that are
+    not derandomized) and counts it caught only when every run caught it."""
+    fake_checks(monkeypatch, liveness="caught_every_other_run")
+    monkeypatch.setattr(mutants, "catalog", lambda: (NO_BUG,))
+    CALLS.clear()
+    [result] = mutants.run_catalog(seeds=4)
+    assert (result.runs, result.caught_runs, result.caught) == (4, 2, False)
+    assert len(CALLS) == 4 and not any(s.derandomize for s in CALLS)  # type: ignore[attr-defined]
+    row = mutants.summary([result])["mutants"][0]
+    assert (row["runs"], row["caught_runs"], row["caught"]) == (4, 2, False)
+    CALLS.clear()
+    [once] = mutants.run_catalog()  # the CI run: one derandomized run, caught by it
+    assert (once.runs, once.caught_runs, once.caught) == (1, 1, True)
+    assert CALLS[0].derandomize  # type: ignore[attr-defined]
