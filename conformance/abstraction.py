@@ -309,7 +309,8 @@ def parse_file_block(p: Params, raw: bytes, block_lsn: int, history: GroupHistor
     frg = int.from_bytes(raw[6:8], "big")
     cp_no = int.from_bytes(raw[8:12], "big")
     data = raw[HDR_SIZE:TRAILER_OFFSET]
-    if (block_lsn == p.start_lsn and (hdr & ~FLUSH_BIT) == p.start_lsn // BLOCK_SIZE + 1
+    if (block_lsn == p.start_lsn
+            and (hdr & ~FLUSH_BIT) == p.start_lsn // BLOCK_SIZE % p.block_no_wrap + 1
             and data_len == HDR_SIZE and not any(data)):
         return None  # the creation block (module docstring)
     used = max(0, min(data_len, TRAILER_OFFSET) - HDR_SIZE)
@@ -324,11 +325,21 @@ def parse_file_block(p: Params, raw: bytes, block_lsn: int, history: GroupHistor
 
 
 def _block_lsn(p: Params, file_no: int, index: int, hdr_no: int) -> int:
-    """The lsn of data block ``index`` of file ``file_no``: the one its hdr_no names (FMT-3),
-    or the first lap's for a block without one."""
-    if hdr_no:
-        return (hdr_no - 1) * BLOCK_SIZE
-    return p.start_lsn + file_no * p.file_data_size + index * BLOCK_SIZE
+    """The lsn of data block ``index`` of file ``file_no``: the lap whose block number is
+    ``hdr_no`` (FMT-3), or the first lap's for a block without one.
+
+    The position fixes the lsn modulo the capacity (the first lap's lsn there, ``base``), the
+    block number fixes it modulo ``block_no_wrap`` blocks (hdr_no wraps from 2^30 to 1 at lsn
+    2^39): the lsn is ``base`` plus the number of blocks from ``base``'s block number to
+    ``hdr_no``, counted modulo the wrap. A block number no lap of this position has (a
+    corrupted or foreign block) is read as naming its lsn directly, as if nothing wrapped."""
+    base = p.start_lsn + file_no * p.file_data_size + index * BLOCK_SIZE
+    if not hdr_no:
+        return base
+    blocks = (hdr_no - 1 - base // BLOCK_SIZE) % p.block_no_wrap
+    if blocks * BLOCK_SIZE % p.log_capacity == 0:
+        return base + blocks * BLOCK_SIZE
+    return (hdr_no - 1) * BLOCK_SIZE
 
 
 def abstract_files(p: Params, images: Sequence[bytes | None], history: GroupHistory,

@@ -13,10 +13,10 @@ of :data:`MATRIX` is one configuration, in one of two modes:
   checkpointer and page cleaner so that the log fills).
 
 Every row names its **class** (``stepped-8.0``, ``stepped-9.0``, ``threaded-8.0``,
-``threaded-9.0``, each with slots / users / full-log variants). The check ``matrix-ci`` runs one
-representative per class (``ci=True``) with a small budget per row (it is part of the test
-suite and of ``redospec mutants``); the check ``matrix`` runs every row (``redospec fuzz
---check matrix``), with budgets scaled by the settings' ``max_examples``.
+``threaded-9.0``, each with slots / users / full-log / edges / large-lsn variants). The check
+``matrix-ci`` runs one representative per class (``ci=True``) with a small budget per row (it
+is part of the test suite and of ``redospec mutants``); the check ``matrix`` runs every row
+(``redospec fuzz --check matrix``), with budgets scaled by the settings' ``max_examples``.
 
 Capacity: the spec keeps one write-ahead region and a block free at every reservation
 (log_free_check's margin), and the writer's data stops one write-ahead region before the
@@ -96,6 +96,14 @@ spec's restart and ``RedoLog.open`` resume at different lsns (docs/conformance.m
 a CI row must not fail by chance."""
 
 
+HDR_NO_WRAP_LSN = 2**30 * 512
+"""lsn 2^39, where block numbers wrap (``hdr_no = lsn // 512 % 2^30 + 1``, FMT-3). Logs start at
+lsn 8192 unless created anew at a higher lsn (the redo files re-created at the current lsn):
+the ``lsn`` rows start just below this and just below 2^32, so every lsn field, every
+block-number test and every lsn-to-offset computation runs on values a fresh log takes years
+to reach."""
+
+
 MATRIX: tuple[Row, ...] = (
     # stepped 8.0: slots, users, full log
     Row("s80-u1-s2", "stepped-8.0-slots", "stepped", dict(n_user_threads=1, **_slots(2)),
@@ -113,6 +121,13 @@ MATRIX: tuple[Row, ...] = (
         dict(n_user_threads=2, **_slots(2), **EDGES), ci=True,
         doc="groups end exactly at block data ends (first_rec_group 12, header-only blocks, "
             "checkpoints at block starts); 5 pages, order lag 128"),
+    Row("s80-u2-lsn39", "stepped-8.0-lsn", "stepped",
+        dict(n_user_threads=2, **_slots(2), start_lsn=HDR_NO_WRAP_LSN - 1024), ci=True,
+        doc="a log created two blocks below lsn 2^39: block numbers wrap from 2^30 to 1 "
+            "within the run (FMT-3), with crashes and restarts across the wrap"),
+    Row("s80-u3-lsn32", "stepped-8.0-lsn", "stepped",
+        dict(n_user_threads=3, **_slots(4), start_lsn=2**32 - 1024),
+        doc="a log created two blocks below lsn 2^32: every lsn field passes 32 bits"),
     # stepped 9.0 (the existing Machine90 design)
     Row("s90-u3-s4", "stepped-9.0", "stepped",
         dict(version="9.0", n_user_threads=3, **_slots(4)), ci=True,
@@ -129,6 +144,10 @@ MATRIX: tuple[Row, ...] = (
     Row("t80-u4-full", "threaded-8.0-full", "threaded",
         dict(explore_crashes=False, n_user_threads=4, **_slots(2), **FULL), timing=SLOW,
         ci=True, doc="4 user threads, slow checkpointer and page cleaner: the log fills"),
+    Row("t80-u3-lsn39", "threaded-8.0-lsn", "threaded",
+        dict(explore_crashes=False, n_user_threads=3, **_slots(2),
+             start_lsn=HDR_NO_WRAP_LSN - 1024), ci=True,
+        doc="3 user threads on a log created two blocks below the block-number wrap"),
     Row("t90-u2-s2", "threaded-9.0", "threaded",
         dict(explore_crashes=False, version="9.0", n_user_threads=2, **_slots(2)), ci=True,
         doc="9.0 tracker under real threads"),

@@ -40,6 +40,14 @@ def _one(owner: object, attr: str, old: str, new: str) -> Callable[[Patcher], No
     return apply
 
 
+def _header_number_not_wrapped(patcher: Patcher) -> None:
+    source_patch(patcher, impl.format, "write_block_header",
+                 "hdr_no = block_no(lsn) |", "hdr_no = (lsn // BLOCK_SIZE + 1) |")
+    # the writer and the file creation imported the function by name: patch their references
+    patcher.setattr(impl.writer, "write_block_header", impl.format.write_block_header)
+    patcher.setattr(impl.logfiles, "write_block_header", impl.format.write_block_header)
+
+
 def _seal_wrong_range(patcher: Patcher) -> None:
     source_patch(patcher, impl.format, "seal_block",
                  "crc32c(block[:TRAILER_OFFSET])", "crc32c(block[4:TRAILER_OFFSET])")
@@ -471,4 +479,20 @@ MUTANTS: tuple[Mutant, ...] = (
              '                ev["_skip"] = True\n                return False\n        else:',
              '                ev["_skip"] = True\n                return True\n        else:'),
         "matrix-ci: impl takes a forbidden step: user_add_dirty_pages (order lag 128)"),
+    # --- large lsn values (a log created at a high lsn, rows ``*-lsn*`` of the matrix) ---
+    Mutant(
+        "block_header_number_not_wrapped", ("FMT-3",),
+        "the writer stamps hdr_no = lsn / 512 + 1 without the wrap at 2^30 blocks: from lsn "
+        "2^39 on every block carries a number above 2^30, and with the flush bit (bit 31) "
+        "two laps of block numbers collide; invisible on a log that starts at lsn 8192",
+        _header_number_not_wrapped,
+        "matrix-ci: abstraction hdr_no (row s80-u2-lsn39)"),
+    Mutant(
+        "recovery_block_number_not_wrapped", ("FMT-3", "RC-2"),
+        "recovery expects hdr_no = lsn / 512 + 1 without the wrap at 2^30 blocks: the first "
+        "block past lsn 2^39 looks like a block of an older lap, so the scan stops there and "
+        "every commit after the wrap is lost at the next crash",
+        _one(impl.recovery, "scan", "if header.hdr_no != block_no(lsn):",
+             "if header.hdr_no != lsn // BLOCK_SIZE + 1:"),
+        "matrix-ci: recovery (row s80-u2-lsn39)"),
 )

@@ -1,7 +1,7 @@
 """The mapping between a spec :class:`~spec.params.Params` and the implementation's ``LogConfig``.
 
 The implementation always uses InnoDB's real block layout (512-byte blocks, a 12-byte header, a
-4-byte trailer, FMT-1; block numbers wrap at 2^30, FMT-3; a fresh log starts at lsn 8192), so
+4-byte trailer, FMT-1; block numbers wrap at 2^30, FMT-3), so
 the conformance configurations keep those and make everything *else* small, so that one run of
 a few dozen steps wraps the log buffer, the link rings, the event slots and the log files:
 
@@ -11,7 +11,9 @@ spec ``Params`` field     impl ``LogConfig`` field             conformance value
 block_size / header /     (fixed in ``impl.format``)           512 / 12 / 4 (FMT-1)
 trailer_size
 block_no_wrap             (fixed: ``BLOCK_NO_WRAP``)           2^30 (FMT-3)
-start_lsn                 (fixed: ``LOG_START_LSN``)           8192
+start_lsn                 start_lsn                            8192 (LOG_START_LSN); the
+                                                               matrix's ``lsn`` rows start
+                                                               just below 2^32 and 2^39
 log_buffer_size           log_buffer_size                      4 blocks = 2048 bytes
 recent_written_size       recent_written_size                  512 slots (LNK-1)
 recent_closed_size        recent_closed_size (= order lag L)   512 slots (CP-2, CP-3)
@@ -65,6 +67,7 @@ MAPPED_FIELDS = (
     "n_pages",
     "version",
     "checksums",
+    "start_lsn",
 )
 """Fields with the same name and meaning on both sides."""
 
@@ -114,7 +117,7 @@ def conformance_params(**changes: Any) -> Params:
 def check_mappable(p: Params) -> None:
     """Raise :class:`MappingError` if ``p`` uses a value the implementation fixes differently."""
     fixed = {"block_size": BLOCK_SIZE, "header_size": HEADER_SIZE, "trailer_size": TRAILER_SIZE,
-             "block_no_wrap": 2**30, "start_lsn": 8192, "link_buf": "seeds"}
+             "block_no_wrap": 2**30, "link_buf": "seeds"}
     for name, value in fixed.items():
         if getattr(p, name) != value:
             raise MappingError(

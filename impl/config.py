@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from impl.errors import ConfigError
+from impl.format import LOG_START_LSN
 
 BLOCK_SIZE = 512
 KIB = 1024
@@ -63,6 +64,10 @@ class LogConfig:
     * ``version`` - "8.0": log closer over the recent-closed buffer; "9.0": flush-list-added
       tracker (CP-1).
     * ``checksums`` - innodb_log_checksums (CRC-32C, else the magic 0xDEADBEEF, FMT-8).
+    * ``start_lsn`` - the lsn of a fresh log's first data block (LOG_START_LSN, 8192, by
+      default; a multiple of 512 and at least 8192). MySQL creates a log at a higher lsn
+      when the redo files are re-created at the current lsn (a resize of innodb_log_file_size
+      before 8.0.30); the block numbers wrap every 2**30 blocks (lsn 2**39, FMT-3).
     * ``event_only`` - a test mode (default off): every background thread and every user wait
       waits only on its event, with no timeout, and producers also wake the closer and the page
       cleaner, so that progress never depends on a timeout and a lost wake-up is a hang.
@@ -103,6 +108,7 @@ class LogConfig:
     # event_only: every actor and every user waits only on its event (no timeout, no periodic
     # checkpoint or page cleaning): a lost wake-up becomes a hang (docs/conformance.md)
     event_only: bool = False
+    start_lsn: int = LOG_START_LSN
 
     def __attrs_post_init__(self) -> None:
         for field in attrs.fields(type(self)):
@@ -135,6 +141,9 @@ class LogConfig:
                self.capacity >= 2 * self.write_ahead_size,
                "must be at most half the log capacity n_files * (file_size - 2048) (the writer "
                "keeps one write-ahead region of it free, WR-9)")
+        _check("start_lsn", self.start_lsn,
+               self.start_lsn % b == 0 and self.start_lsn >= LOG_START_LSN,
+               f"must be a multiple of 512 and at least {LOG_START_LSN} (LOG_START_LSN)")
         _check("n_flush_lists", self.n_flush_lists, 1 <= self.n_flush_lists <= 64,
                "must be in [1, 64]")
         _check("n_pages", self.n_pages, self.n_pages >= 1, "must be >= 1")

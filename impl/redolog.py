@@ -54,7 +54,6 @@ from impl.flusher import Flusher
 from impl.format import (
     BLOCK_SIZE,
     HDR_SIZE,
-    LOG_START_LSN,
     lsn_to_sn,
     set_first_rec_group,
     sn_to_lsn,
@@ -174,8 +173,8 @@ class RedoLog(BlockingUserOps):
                *, threads: bool = True, trace: bool = False) -> RedoLog:
         """A fresh log: ib_logfile0..N-1 (FMT-9, FMT-11) and an empty data file.
 
-        The log starts at lsn 8204 (LOG_START_LSN + 12, the first data byte), where
-        :meth:`LogFiles.create` put checkpoint number 0.
+        The log starts at ``config.start_lsn + 12`` (by default 8204: LOG_START_LSN + 12, the
+        first data byte), where :meth:`LogFiles.create` put checkpoint number 0.
         """
         config = config or LogConfig()
         store = cls._store(store_or_dir)
@@ -187,8 +186,8 @@ class RedoLog(BlockingUserOps):
                                    name=DATA_FILE)
         files = LogFiles.create(store, n_files=config.n_files, file_size=config.file_size,
                                 buf_size=config.log_buffer_size,
-                                start_lsn=LOG_START_LSN)
-        start = LOG_START_LSN + HDR_SIZE
+                                start_lsn=config.start_lsn)
+        start = config.start_lsn + HDR_SIZE
         return cls(store, config, files, datafile, start_lsn=start, checkpoint_lsn=start,
                    next_checkpoint_no=1, last_block=None, threads=threads, trace=trace)
 

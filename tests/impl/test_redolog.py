@@ -350,3 +350,38 @@ def test_no_wake_up_is_lost_when_timeouts_are_out_of_reach(tmp_path: Path) -> No
     assert not hung and not errors, errors
     assert elapsed < 10, f"{elapsed:.1f} s: some wait ended only by a timeout"
     assert log.counters()["commits"] == 326
+
+
+def test_a_log_created_below_the_block_number_wrap_recovers_across_it() -> None:
+    """FMT-3, RC-2: a log created at lsn 2^39 - 1024 (``LogConfig.start_lsn``) numbers its
+    blocks 2^30 - 1, 2^30, then 1, 2, ...; commits on both sides of the wrap are recovered,
+    and the log reopens after the wrap and goes on."""
+    wrap = 2**30 * 512
+    store = FaultStore()
+    log = RedoLog.create(store, LogConfig.small(start_lsn=wrap - 1024))
+    try:
+        assert set(log.lsn_values().values()) == {wrap - 1024 + 12}
+        ends = {page: log.commit([Record(page, bytes([65 + page]) * 200)]) for page in range(8)}
+        image = store.crash()  # durable commits: synced before commit returned
+    finally:
+        log.close(flush=False)
+    assert ends[0] < wrap < ends[7]
+    numbers = []
+    for lsn in range(wrap - 1024, ends[7], 512):
+        name, offset = log.files.position(lsn)
+        numbers.append(parse_block(image.read(name, offset, 512)).hdr_no & 0x7FFF_FFFF)
+    assert numbers[:4] == [2**30 - 1, 2**30, 1, 2]
+    report = recover(image)
+    assert report.end_lsn == ends[7]
+    assert all(report.pages[p] == (ends[p], bytes([65 + p]) * 200) for p in range(8))
+    with RedoLog.open(image, LogConfig.small()) as log2:
+        end = log2.commit([Record(8, b"after the wrap")])
+    assert recover(image).pages[8] == (end, b"after the wrap")
+
+
+def test_start_lsn_must_be_a_block_start_at_or_after_lsn_8192() -> None:
+    from impl.errors import ConfigError
+
+    for bad in (4096, 8192 + 100):
+        with pytest.raises(ConfigError, match="start_lsn"):
+            LogConfig.small(start_lsn=bad)
