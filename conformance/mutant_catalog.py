@@ -26,6 +26,7 @@ import impl.notifier
 import impl.recovery
 import impl.redolog
 import impl.threads
+import impl.user_ops
 import impl.writer
 from conformance.mutants import Mutant, Patcher, source_patch
 
@@ -479,6 +480,34 @@ MUTANTS: tuple[Mutant, ...] = (
              '                ev["_skip"] = True\n                return False\n        else:',
              '                ev["_skip"] = True\n                return True\n        else:'),
         "matrix-ci: impl takes a forbidden step: user_add_dirty_pages (order lag 128)"),
+    # --- lost wake-ups in a user's wait loop (the window between its failed try and its reset)
+    Mutant(
+        "copy_waits_without_recheck", ("SYS-4", "USR-7"),
+        "a user that found no log buffer space resets buffer_space_event and waits without "
+        "checking the space again: when the writer freed the space (and set the event) between "
+        "the failed copy and the reset, that signal is gone and nobody sets the event again",
+        _one(impl.user_ops.BlockingUserOps, "copy_steps",
+             "if self.write_lsn - self.write_lsn % BLOCK_SIZE < target:", "if True:"),
+        "liveness: stuck"),
+    Mutant(
+        "free_check_waits_without_recheck", ("CP-5", "USR-7"),
+        "log_free_check resets free_check_event and waits without checking the checkpoint "
+        "again: a checkpoint written between the check and the reset (its signal cleared by "
+        "the reset) leaves the user waiting for a checkpoint that already happened",
+        _one(impl.user_ops.BlockingUserOps, "free_check_steps",
+             "        if self.current_lsn > self.checkpoint_lsn + capacity * 3 // 4:\n"
+             "            yield Wait(",
+             "        if True:\n            yield Wait("),
+        "liveness: stuck"),
+    Mutant(
+        "wait_for_flush_without_recheck", ("USR-6", "USR-7"),
+        "a committing user resets its slot event and waits without checking "
+        "flushed_to_disk_lsn again: the flusher's notification that came between its last "
+        "check and the reset is lost (the os_event reset/check/wait order of USR-7 broken)",
+        _one(impl.user_ops.BlockingUserOps, "wait_steps",
+             "        count = event.reset()\n        if condition():\n            return",
+             "        count = event.reset()\n        if False:\n            return"),
+        "liveness: stuck"),
     # --- large lsn values (a log created at a high lsn, rows ``*-lsn*`` of the matrix) ---
     Mutant(
         "block_header_number_not_wrapped", ("FMT-3",),

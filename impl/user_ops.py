@@ -127,6 +127,7 @@ class BlockingUserOps:
             self._check_usable("reserve")
             self._count("reserve_capacity_waits")
             self.request_sync_flush()
+            yield PREEMPT  # the checkpointer may make room here: hence the re-check below
             count = self.free_check_event.reset()
             if not self.reserve_fits(size):
                 yield Wait(self.free_check_event, count, "reservation space",
@@ -146,6 +147,7 @@ class BlockingUserOps:
             self._count("log_buffer_waits")
             target = _align_up(handle.end_lsn) - self.buffer.size
             self.writer_event.set()
+            yield PREEMPT  # the writer may free the space here: hence the re-check below
             count = self.buffer_space_event.reset()
             if self.write_lsn - self.write_lsn % BLOCK_SIZE < target:
                 self._check_usable("copy")
@@ -226,6 +228,7 @@ class BlockingUserOps:
         timeout = self.config.user_wait_timeout_us * 1e-6
         waits = 0
         while True:
+            yield PREEMPT  # the writer / flusher may get there here: hence the re-check below
             count = event.reset()
             if condition():
                 return
@@ -258,6 +261,7 @@ class BlockingUserOps:
             self._check_usable("commit")
             self._count("free_check_waits")
             self.request_sync_flush()
+            yield PREEMPT  # the checkpointer may make room here: hence the re-check below
             count = self.free_check_event.reset()
             if self.current_lsn > self.checkpoint_lsn + capacity * 3 // 4:
                 yield Wait(self.free_check_event, count, "log free check", self._timeout(1e-3))
