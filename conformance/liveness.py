@@ -24,9 +24,15 @@ runner that *can* run and advances it to its next point:
 * a runner at a ``Sleep`` can run when its retry would succeed or when its poll would set the
   event it kicks (a poll that changes nothing is not progress).
 
-When users are still in their commits and nothing can run, a wake-up was lost: the check fails
-with a ``liveness: stuck`` failure that says who waits for what and why nobody can move
-("user 1 waits for flush of lsn 9000 but nothing can make progress: flusher waits on
+One poll is kept: when nothing can run, the **writer** is woken once (``writer polls`` in
+:data:`STATS`), as MySQL's writer wakes on its timeout and its master thread writes the log
+once a second. A commit that does not wait for flush (``innodb_flush_log_at_trx_commit`` 0)
+wakes nobody: the poll is how the writer finds its link, so a durable commit behind it is not a
+lost wake-up. Every other actor waits only on its event.
+
+When users are still in their commits and nothing can run after that poll, a wake-up was lost:
+the check fails with a ``liveness: stuck`` failure that says who waits for what and why nobody
+can move ("user 1 waits for flush of lsn 9000 but nothing can make progress: flusher waits on
 flusher_event, not signalled since its reset; ..."). This is the progress property SYS-3
 ("every waiter is eventually satisfied", checked by the explorer on the spec by backward
 reachability) on the implementation, under the schedules where every thread is woken only by
@@ -38,7 +44,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 from hypothesis import given
@@ -160,39 +166,24 @@ def _run(log: RedoLog, workload: list[list[tuple[int, bool]]], seed: int,
              for u, groups in enumerate(workload)]
     runners = actors + users
     STATS["runs"] += 1
-    # Bursts: in most runs one side (users or background threads) is favoured for a while and
-    # the favour flips now and then. A users' burst lets them outrun the writer (the log buffer
-    # and the log fill); a flip to the threads right after a user's failed try lets the threads
-    # do all the work inside the window before the user's reset, where a wake-up is lost if the
-    # user does not check again (USR-7). Uniform choice makes both rare.
-    # And a user may be descheduled at a preemption point: the threads then get the next
-    # moves (up to DESCHEDULED) to themselves, enough to finish what they can do meanwhile.
-    flip = rng.choice([0.0, 0.05, 0.2])
-    favour_users = rng.random() < 0.5
-    deschedule = rng.choice([0.0, 0.1, 0.3])
-    threads_only = 0
-    user_ids = {id(u) for u in users}
+    schedule = _Schedule(rng, spurious_budget, {id(u) for u in users})
+    writer = next((a for a in actors if a.name == "writer"), None)
+    runner: Runner | None = None
+    polled = False
     for _move in range(MAX_MOVES):
         if all(u.done for u in users):
             break
         ready = [r for r in runners if r.can_run()]
         if not ready:
-            _stuck(log, users, actors)
-        waiting = [r for r in runners if not r.done and isinstance(r.point, Wait)
-                   and not r.can_run()]
-        if spurious_budget and waiting and rng.random() < 0.02:
-            runner = rng.choice(waiting)
-            runner.spurious = True
-            spurious_budget -= 1
-            STATS["spurious wake-ups"] += 1
-        elif threads_only and any(id(r) not in user_ids for r in ready):
-            threads_only -= 1
-            runner = rng.choice([r for r in ready if id(r) not in user_ids])
+            if polled or writer is None or not isinstance(writer.point, Wait):
+                _stuck(log, users, actors)
+            # the writer's poll (module docstring): once per standstill
+            polled = writer.spurious = True
+            STATS["writer polls"] += 1
+            ready = [writer]
         else:
-            threads_only = 0
-            runner = rng.choice(_favoured(rng, ready, user_ids, favour_users) if flip else ready)
-            if flip and rng.random() < flip:
-                favour_users = not favour_users
+            polled = polled and runner is writer
+        runner = schedule.choose(ready, runners)
         if isinstance(runner.point, Wait):
             STATS["waits woken"] += 1
             if runner.point.what in ("log free check", "reservation space"):  # the log is full
@@ -200,9 +191,7 @@ def _run(log: RedoLog, workload: list[list[tuple[int, bool]]], seed: int,
         runner.spurious = False
         STATS["moves"] += 1
         _advance(runner)
-        if (id(runner) in user_ids and runner.point is PREEMPT and not runner.done
-                and deschedule and rng.random() < deschedule):
-            threads_only = DESCHEDULED
+        schedule.moved(runner)
     else:
         busy = "; ".join(r.describe() for r in runners if not r.done)
         raise ConformanceFailure("liveness: no progress",
@@ -215,6 +204,57 @@ def _run(log: RedoLog, workload: list[list[tuple[int, bool]]], seed: int,
                     "liveness: commit returned early",
                     f"user {u}'s durable commit ending at lsn {end} returned with "
                     f"flushed_to_disk_lsn {log.flushed_to_disk_lsn} (USR-6)")
+
+
+class _Schedule:
+    """Which runner moves next.
+
+    Bursts: in most runs one side (users or background threads) is favoured nine moves in ten
+    and the favour flips now and then. A users' burst lets them outrun the writer (the log
+    buffer and the log fill); a flip to the threads right after a user's failed try lets the
+    threads do all the work inside the window before the user's reset, where a wake-up is lost
+    if the user does not check again (USR-7). Uniform choice makes both rare. And a user may be
+    descheduled at a preemption point: the threads then get the next moves (up to
+    DESCHEDULED) to themselves, enough to finish what they can do meanwhile. Now and then a
+    waiter is woken spuriously (at most ``spurious`` times a run)."""
+
+    def __init__(self, rng: random.Random, spurious: int, user_ids: set[int]) -> None:
+        self.rng = rng
+        self.spurious = spurious
+        self.user_ids = user_ids
+        self.flip = rng.choice([0.0, 0.05, 0.2])
+        self.favour_users = rng.random() < 0.5
+        self.deschedule = rng.choice([0.0, 0.1, 0.3])
+        self.threads_only = 0
+
+    def choose(self, ready: list[Runner], runners: list[Runner]) -> Runner:
+        rng = self.rng
+        waiting = [r for r in runners if not r.done and isinstance(r.point, Wait)
+                   and not r.can_run()]
+        if self.spurious and waiting and rng.random() < 0.02:
+            runner = rng.choice(waiting)
+            runner.spurious = True
+            self.spurious -= 1
+            STATS["spurious wake-ups"] += 1
+            return runner
+        threads = [r for r in ready if id(r) not in self.user_ids]
+        if self.threads_only and threads:
+            self.threads_only -= 1
+            return rng.choice(threads)
+        self.threads_only = 0
+        if not self.flip:
+            return rng.choice(ready)
+        side = threads if not self.favour_users else [r for r in ready if id(r) in self.user_ids]
+        runner = rng.choice(side if side and rng.random() < 0.9 else ready)
+        if rng.random() < self.flip:
+            self.favour_users = not self.favour_users
+        return runner
+
+    def moved(self, runner: Runner) -> None:
+        """After ``runner``'s move: a user at a preemption point may be descheduled."""
+        if (id(runner) in self.user_ids and runner.point is PREEMPT and not runner.done
+                and self.deschedule and self.rng.random() < self.deschedule):
+            self.threads_only = DESCHEDULED
 
 
 def _advance(runner: Runner) -> None:
@@ -230,14 +270,7 @@ def _advance(runner: Runner) -> None:
                                  f"{runner.name} raised {type(exc).__name__}: {exc}") from exc
 
 
-def _favoured(rng: random.Random, ready: list[Runner], user_ids: set[int],
-              favour_users: bool) -> list[Runner]:
-    """The ready runners of the favoured side, nine times in ten when it has any."""
-    side = [r for r in ready if (id(r) in user_ids) == favour_users]
-    return side if side and rng.random() < 0.9 else ready
-
-
-def _stuck(log: RedoLog, users: list[Runner], actors: list[Runner]) -> None:
+def _stuck(log: RedoLog, users: list[Runner], actors: list[Runner]) -> NoReturn:
     """Nothing can run while a user is still committing: a lost wake-up (SYS-3)."""
     blocked = [u for u in users if not u.done]
     first = blocked[0]

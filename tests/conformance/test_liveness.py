@@ -90,3 +90,17 @@ def test_event_only_is_validated_and_off_by_default() -> None:
     assert LogConfig().event_only is False
     with pytest.raises(ConfigError, match="event_only"):
         LogConfig(event_only=1)  # type: ignore[arg-type]
+
+
+def test_a_durable_commit_behind_a_bulk_loader_is_not_stuck() -> None:
+    """SYS-3: a false stuck state the liveness check reported once it drew bulk loaders (users
+    who never wait for flush): user 2's durable commit waits behind groups whose links the bulk
+    loaders added after the writer's last pass, and nothing wakes the writer. MySQL's writer
+    finds such links by polling; the scheduler keeps that one poll (the writer is woken once
+    when nothing can run), and the run must finish with the writer polled."""
+    workload = [[(50, False), (87, False), (279, False), (113, False)],
+                [(50, False)] * 10 + [(69, False)],
+                [(273, False), (400, True), (50, False), (50, True), (50, True), (50, True)]]
+    polls = liveness.STATS["writer polls"]
+    liveness.run_schedule(liveness.liveness_config("buffer"), workload, seed=0, spurious_budget=3)
+    assert liveness.STATS["writer polls"] > polls
