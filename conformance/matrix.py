@@ -122,9 +122,10 @@ MATRIX: tuple[Row, ...] = (
         doc="groups end exactly at block data ends (first_rec_group 12, header-only blocks, "
             "checkpoints at block starts); 5 pages, order lag 128"),
     Row("s80-u2-lsn39", "stepped-8.0-lsn", "stepped",
-        dict(n_user_threads=2, **_slots(2), start_lsn=HDR_NO_WRAP_LSN - 1024), ci=True,
+        dict(n_user_threads=2, **_slots(2), start_lsn=HDR_NO_WRAP_LSN - 1024, max_crashes=3),
+        ci=True, machine=dict(min_steps_before_crash=12),
         doc="a log created two blocks below lsn 2^39: block numbers wrap from 2^30 to 1 "
-            "within the run (FMT-3), with crashes and restarts across the wrap"),
+            "within the run (FMT-3), with crashes and restarts (RedoLog.open) across the wrap"),
     Row("s80-u3-lsn32", "stepped-8.0-lsn", "stepped",
         dict(n_user_threads=3, **_slots(4), start_lsn=2**32 - 1024),
         doc="a log created two blocks below lsn 2^32: every lsn field passes 32 bits"),
