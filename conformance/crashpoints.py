@@ -56,6 +56,7 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 from hypothesis.stateful import rule, run_state_machine_as_test
 
+from conformance import recovery_compare
 from conformance.abstraction import GROUP_OVERHEAD, _checkpoint_block, abstract_files
 from conformance.checks import ConformanceFailure
 from conformance.stepped import SteppedMachine, _settings, record_steps
@@ -440,7 +441,7 @@ class CrashPointMachine(SteppedMachine):
                 f"({report.stop_reason}); data file before recovery {on_disk}: " + "; ".join(diffs))
         if abstract_image is not None:
             expected_spec = spec_crash.recover_image(self.p, abstract_image)
-            self._compare_recovery(expected_spec, report)
+            recovery_compare.compare_recovery(self.p, expected_spec, report)
 
     def _abstract_image(self, image: dict[str, bytearray]) -> spec_crash.Image:
         """The spec's view of a whole-block crash image (as the abstraction's ``disk``)."""

@@ -46,25 +46,21 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from conformance import checks, forbidden
+from conformance import checks, forbidden, recovery_compare
 from conformance.abstraction import (
     KNOWN_DIFFERENCES,
     GroupHistory,
     abstract,
     compare,
-    expected_page,
     group_payload,
     impl_group_bytes,
-    normalise,
     note_written,
 )
 from conformance.checks import ConformanceFailure
 from conformance.params_map import WRAP_CHANGES, conformance_params, to_log_config
 from impl import recovery as impl_recovery
-from impl.datafile import DataFile
 from impl.faultstore import FaultStore
 from impl.records import Record
-from impl.recovery import DATA_FILE
 from impl.redolog import Handle, RedoLog
 from spec import crash as spec_crash
 from spec.model import Label, RedoModel
@@ -657,14 +653,16 @@ class SteppedMachine(RuleBasedStateMachine):
 
         1. The implementation's durable image may hold more than the spec's (the tolerated
            ``durable early`` differences of :func:`conformance.abstraction.tolerate`): the
-           spec adopts it first (:meth:`_adopt_durable`), so both crash the same bytes.
+           spec adopts it first (:func:`conformance.recovery_compare.adopt_durable`), so
+           both crash the same bytes.
         2. Both crash; the implementation's recovery report must equal the spec's
            :func:`spec.crash.recover_image` of that image (checkpoint, end, groups).
         3. ``RedoLog.open`` restarts the implementation on the recovered store, ``recover``
            the spec; the restarted states must be equal (lsn values, the last block's bytes
            and first_rec_group, write-ahead position, checkpoint, rings, pages), satisfy
            every invariant and ``rc_restart_exact``, and the durable data file must hold
-           each page's last recovered modification (:meth:`_check_durable_pages`).
+           each page's last recovered modification
+           (:func:`conformance.recovery_compare.check_durable_pages`).
         """
         label = Label("crash", (("image", 0),))
         self._adopt_durable()
@@ -674,34 +672,16 @@ class SteppedMachine(RuleBasedStateMachine):
         expected = spec_crash.recover_image(self.p, (crashed.disk, crashed.checkpoint.blocks_disk))
         # looked up at call time, so that a seeded bug patching impl.recovery.recover is seen
         report = self._impl("recovery", impl_recovery.recover, crashed_store)
-        self._compare_recovery(expected, report)
+        recovery_compare.compare_recovery(self.p, expected, report)
         self._spec_step(Label("recover", ()))
         self._restart(crashed_store, report, crashed)
 
     def _adopt_durable(self) -> None:
         """Make the spec's durable view the implementation's where they differ by the known,
-        tolerated differences (a block or checkpoint block made durable early by another
-        file's fsync): a crash then loses the same writes on both sides. Counted in
-        ``KNOWN_DIFFERENCES["crash image durable early"]``."""
-        spec = normalise(self.p, self.spec)
-        impl = normalise(self.p, self.abs)
-        disk = self.spec.disk
-        if impl.disk != spec.disk:
-            disk = tuple(
-                tuple(theirs if norm != theirs and (theirs == cached or theirs in
-                                                    self.written.get((f, i), ())) else own
-                      for i, (own, norm, theirs, cached) in enumerate(
-                          zip(fo, fn, fi, fc, strict=True)))
-                for f, (fo, fn, fi, fc) in enumerate(
-                    zip(self.spec.disk, spec.disk, impl.disk, spec.files, strict=True)))
-        cp = self.spec.checkpoint
-        pick = [theirs if theirs == written else own for own, theirs, written in zip(
-            cp.blocks_disk, impl.checkpoint.blocks_disk, cp.blocks_written, strict=True)]
-        cps = (pick[0], pick[1])
-        if disk != self.spec.disk or cps != cp.blocks_disk:
-            KNOWN_DIFFERENCES["crash image durable early"] += 1
-            self.spec = replace(self.spec, disk=disk,
-                                checkpoint=attrs.evolve(cp, blocks_disk=cps))
+        tolerated differences (:func:`conformance.recovery_compare.adopt_durable`)."""
+        adopted = recovery_compare.adopt_durable(self.p, self.spec, self.abs, self.written)
+        if adopted is not None:
+            self.spec = adopted
             self._enabled = None
 
     def _restart(self, store: FaultStore, report: Any, crashed: State) -> None:
@@ -725,56 +705,9 @@ class SteppedMachine(RuleBasedStateMachine):
         if compare(self.p, self.spec, self.abs, self.written):
             self._check_invariants(label, self.abs)
             self._check_equal(f"restart {self.generation} (RedoLog.open after the crash)")
-        self._check_durable_pages()
+        recovery_compare.check_durable_pages(self.p, self.spec, self.store,
+                                             f"after restart {self.generation}")
         checks.RESTARTS[self.generation] += 1
-
-    def _check_durable_pages(self) -> None:
-        """RC-4, CP-6 on durable data: each page of the data file *as a crash would leave it*
-        holds exactly the spec's page_lsn and the payload of the group that ends there; a
-        page's later change is never lost (the spec's page_lsn is its last recovered
-        modification, checked by ``rc_restart_exact``)."""
-        image = self.store.crash()
-        datafile = DataFile.open(image, DATA_FILE)
-        bad = []
-        for page, lsn in enumerate(self.spec.pages.on_disk):
-            want = expected_page(self.p, self.spec.groups, page, lsn)
-            got = datafile.read_page(page)
-            if (int(got[0]), bytes(got[1])) != want:
-                bad.append(f"page {page}: spec (page_lsn, payload) = {want[0]}, "
-                           f"{want[1][:8]!r}..{len(want[1])} bytes, data file {got[0]}, "
-                           f"{bytes(got[1])[:8]!r}..{len(got[1])} bytes")
-        if bad:
-            raise ConformanceFailure("durable pages", f"after restart {self.generation}, the "
-                                     "durable data file differs from the spec: " + "; ".join(bad))
-
-    def _compare_recovery(self, expected: Any, report: Any) -> None:
-        """RC-1..RC-4: the same checkpoint, the same end of log, the same whole groups."""
-        problems = []
-        exp_cp = expected.checkpoint
-        got_cp = report.checkpoint
-        if exp_cp is not None and (int(got_cp.lsn), int(got_cp.checkpoint_no)) != (
-                exp_cp.lsn, exp_cp.checkpoint_no):
-            problems.append(f"checkpoint: spec {exp_cp} impl {got_cp}")
-        exp_groups = expected.groups
-        got_end = int(report.end_lsn)
-        exp_end = exp_groups[-1][1] if exp_groups else None
-        # groups at/after the checkpoint: applied, or already on their pages (RC-4)
-        n_impl = int(report.groups_applied) + int(getattr(report, "groups_already_on_pages", 0))
-        if n_impl != len(exp_groups):
-            problems.append(f"groups recovered: spec {len(exp_groups)} {exp_groups} "
-                            f"impl {n_impl} (end_lsn {got_end}, stop: {report.stop_reason})")
-        elif exp_end is not None and got_end != exp_end:
-            problems.append(f"end of the last whole group: spec {exp_end} impl {got_end}")
-        for page in range(self.p.n_pages):
-            ends = [end for (_s, end, pg) in exp_groups if pg == page]
-            if ends:
-                got = report.pages.get(page, (0, b""))[0] if hasattr(report, "pages") else None
-                if got is not None and int(got) < max(ends):
-                    problems.append(f"page {page}: page_lsn {got} after recovery, but the "
-                                    f"group ending at {max(ends)} was recovered")
-        if problems:
-            raise ConformanceFailure("recovery", "impl recovery differs from the spec's "
-                                     "recover_image: " + "; ".join(problems))
 
 
 class CrashMachine(SteppedMachine):
