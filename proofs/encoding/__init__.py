@@ -77,7 +77,6 @@ from __future__ import annotations
 from proofs.encoding.decoding import decode_params, decode_state, init_decoder, step_decoder
 from proofs.encoding.invariants import INVARIANTS, Inv, inv_all, invariant
 from proofs.encoding.obligations import (
-    FACT_LEMMAS,
     EncFactory,
     facts,
     init_formula,
@@ -112,6 +111,7 @@ from proofs.encoding.vocabulary import (
     reserve_choices,
     spec_action_names,
 )
+from proofs.primitives import FACT_LEMMAS
 
 __all__ = [
     "ACTION_NAMES", "CLOSED", "COPIED", "FACT_LEMMAS", "FRG_SET", "IDLE", "INVARIANTS",

@@ -29,9 +29,10 @@ from proofs.encoding.vocabulary import (
     reserve_choices,
 )
 from proofs.params import SymParams
+from proofs.primitives import Primitives
 
 
-class Enc:
+class Enc(Primitives):
     """The encoding over one :class:`SymParams`: derived terms, Init, invariants, actions."""
 
     def __init__(self, p: SymParams | None = None, cap: z3.ArithRef | None = None,
@@ -45,17 +46,7 @@ class Enc:
         """True: the nonlinear functions are uninterpreted (see :func:`facts`); False: the
         real terms of :mod:`proofs.terms` (used to evaluate the relations on concrete states
         in the conformance tests)."""
-        self.apps: dict[str, list[tuple[z3.ArithRef, ...]]] = {
-            "lsn": [], "bstart": [], "blk": [], "member": [], "cpf": []}
-        i = z3.IntSort()
-        self.f_lsn = z3.Function("sn_to_lsn", i, i)
-        self.f_bstart = z3.Function("block_start", i, i)
-        self.f_blk = z3.Function("block_of", i, i)
-        self.f_slot = {1: z3.Function("write_slot", i, i), 2: z3.Function("flush_slot", i, i)}
-        self.f_member = {1: z3.Function("write_notified", i, i, i, z3.BoolSort()),
-                         2: z3.Function("flush_notified", i, i, i, z3.BoolSort())}
-        self.f_cpf = z3.Function("checkpoint_lsn_for", i, i)
-        self.v_start_sn = z3.Int("start_sn")
+        self._declare_primitives()
 
     # --- the nonlinear primitives (uninterpreted in abstract mode) ----------------------------
     def lsn(self, sn: z3.ArithRef) -> z3.ArithRef:

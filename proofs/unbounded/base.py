@@ -14,6 +14,7 @@ from proofs.encoding import (
     member_term,
 )
 from proofs.params import SymParams
+from proofs.primitives import Primitives
 from proofs.unbounded.state import (
     Dom,
     FList,
@@ -26,7 +27,7 @@ from proofs.unbounded.state import (
 )
 
 
-class UEncBase:
+class UEncBase(Primitives):
     """Derived terms and Init over a :class:`SymParams` (the actions: :class:`UEnc`).
 
     ``abstract`` as in :class:`proofs.encoding.Enc`: the division functions are uninterpreted
@@ -45,18 +46,8 @@ class UEncBase:
         self.dom = dom or Dom()
         self.lst = z3.Function("lst", Page, FList)
         """The flush list of a page (static)."""
-        i = z3.IntSort()
-        self.f_lsn = z3.Function("sn_to_lsn", i, i)
-        self.f_bstart = z3.Function("block_start", i, i)
-        self.f_blk = z3.Function("block_of", i, i)
-        self.f_slot = {1: z3.Function("write_slot", i, i), 2: z3.Function("flush_slot", i, i)}
-        self.f_member = {1: z3.Function("write_notified", i, i, i, z3.BoolSort()),
-                         2: z3.Function("flush_notified", i, i, i, z3.BoolSort())}
-        self.f_cpf = z3.Function("checkpoint_lsn_for", i, i)
-        self.v_start_sn = z3.Int("start_sn")
+        self._declare_primitives()
         self.recording = True
-        self.apps: dict[str, list[tuple[Int, ...]]] = {
-            "lsn": [], "bstart": [], "blk": [], "member": [], "cpf": []}
         self.choices: list[Term] = []
         """Choice constants of the uninterpreted sorts (closed over a finite domain)."""
 

@@ -13,7 +13,7 @@ from proofs.encoding import IDLE
 from proofs.obligation import Obligation
 from proofs.unbounded.actions import ACTION_NAMES, RESTART_NAMES, UEnc, step
 from proofs.unbounded.invariants import INVARIANTS, UInv, inv_all
-from proofs.unbounded.state import FList, Int, Page, Term, Thread, UState
+from proofs.unbounded.state import FList, Page, Term, Thread, UState
 
 
 # --- ground instances and facts -----------------------------------------------------------------
@@ -46,46 +46,10 @@ def instances(e: UEnc, s: UState, ground: dict[str, list[Term]],
     return z3.And(cs)
 
 
-def _unique(args: list[tuple[Int, ...]]) -> list[tuple[Int, ...]]:
-    seen: dict[tuple[int, ...], tuple[Int, ...]] = {}
-    for a in args:
-        seen.setdefault(tuple(x.hash() for x in a), a)
-    return list(seen.values())
-
-
 def facts(e: UEnc) -> z3.BoolRef:
-    """Instances of :data:`proofs.encoding.FACT_LEMMAS` for every ground application recorded
-    (as :func:`proofs.encoding.facts`)."""
-    if not e.abstract:
-        return z3.BoolVal(True)
-    p = e.p
-    bs = p.block_size
-    cs: list[z3.BoolRef] = [e.f_lsn(e.v_start_sn) == p.start_lsn + p.header_size,
-                            e.v_start_sn >= 0]
-    lsn_args = _unique([*e.apps["lsn"], (e.v_start_sn,)])
-    for i, (a,) in enumerate(lsn_args):  # lemma.sn_to_lsn_monotone
-        for (b,) in lsn_args[i + 1:]:
-            cs.append(z3.Implies(a < b, e.f_lsn(a) < e.f_lsn(b)))
-            cs.append(z3.Implies(b < a, e.f_lsn(b) < e.f_lsn(a)))
-    bst = _unique(e.apps["bstart"])
-    for (x,) in bst:  # lemma.block_start_bounds
-        cs.append(z3.And(e.f_bstart(x) <= x, e.f_bstart(x) > x - bs))
-    for i, (a,) in enumerate(bst):  # lemma.block_start_monotone
-        for (b,) in bst[i + 1:]:
-            cs.append(z3.Implies(a <= b, e.f_bstart(a) <= e.f_bstart(b)))
-            cs.append(z3.Implies(b <= a, e.f_bstart(b) <= e.f_bstart(a)))
-    blks = _unique(e.apps["blk"])
-    for i, (a,) in enumerate(blks):  # lemma.div_monotone
-        for (b,) in blks[i + 1:]:
-            cs.append(z3.Implies(a <= b, e.f_blk(a) <= e.f_blk(b)))
-            cs.append(z3.Implies(b <= a, e.f_blk(b) <= e.f_blk(a)))
-    for pos, new, x, kind in _unique(e.apps["member"]):  # lemma.notify_member_covers
-        k = kind.as_long()
-        cs.append(z3.Implies(z3.And(pos >= 1, pos <= x, x <= new),
-                             e.f_member[k](pos, new, e.f_blk(x - 1))))
-    for (x,) in _unique(e.apps["cpf"]):  # lemma.checkpoint_adjustment_not_above
-        cs.append(e.f_cpf(x) <= x)
-    return z3.And(cs)
+    """Instances of :data:`proofs.primitives.FACT_LEMMAS` for every ground application
+    recorded (:meth:`proofs.primitives.Primitives.fact_instances`)."""
+    return e.fact_instances()
 
 
 # --- obligations ---------------------------------------------------------------------------------
