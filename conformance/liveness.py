@@ -63,7 +63,7 @@ from impl.threads import PREEMPT, Point, Sleep, Wait
 MAX_MOVES = 30_000
 """A run that has not finished after this many points is reported (no progress)."""
 
-EXAMPLES_FACTOR = 4
+EXAMPLES_FACTOR = 6
 """The check runs this many times the settings' ``max_examples`` (its runs are cheap, and the
 lost wake-ups it looks for need a full log or buffer and a user descheduled at the wrong
 point: about one run in a hundred for the rarest seeded bug)."""
@@ -90,6 +90,11 @@ the 2 KiB log buffer, so that users can run ahead of the writer until the buffer
 * ``buffer``: 8 KiB of log, 512-byte write-ahead regions: log_free_check's 3/4 limit binds
   before the reservation's margin (here the margin is a quarter of the log or less), and bulk
   loaders fill the log buffer (users wait for buffer space, SYS-4)."""
+
+
+VERSIONS = ("8.0", "9.0")
+"""Both designs: 8.0's closer and 9.0's flush-list-added tracker (asked by the checkpointer and
+by users waiting to add their pages) wake different threads."""
 
 
 def liveness_config(geometry: str = "full", **changes: Any) -> LogConfig:
@@ -307,16 +312,17 @@ def workloads(draw: st.DrawFn, max_users: int = 3) -> list[list[tuple[int, bool]
 def run(settings: Settings) -> None:
     """The check ``liveness``: Hypothesis draws workloads, schedules and spurious wake-ups;
     every run must finish (no lost wake-up), see the module docstring."""
-    configs = {name: liveness_config(name) for name in GEOMETRIES}
+    configs = {f"{name} {version}": liveness_config(name, version=version)
+               for name in GEOMETRIES for version in VERSIONS}
 
-    @given(geometry=st.sampled_from(sorted(configs)), workload=workloads(),
+    @given(configuration=st.sampled_from(sorted(configs)), workload=workloads(),
            seed=st.integers(0, 2**32 - 1), spurious=st.integers(0, 3))
-    def liveness(geometry: str, workload: list[list[tuple[int, bool]]], seed: int,
+    def liveness(configuration: str, workload: list[list[tuple[int, bool]]], seed: int,
                  spurious: int) -> None:
         checks.EXAMPLES["liveness"] += 1
-        run_schedule(configs[geometry], workload, seed, spurious)
+        run_schedule(configs[configuration], workload, seed, spurious)
 
-    # a run is a few milliseconds of pure scheduling: four times the profile's examples
+    # a run is a few milliseconds of pure scheduling: EXAMPLES_FACTOR times the examples
     Settings(settings, max_examples=settings.max_examples * EXAMPLES_FACTOR)(liveness)()
 
 
