@@ -26,21 +26,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show", metavar="NAME",
                         help="print the catch of one mutant as a trace: the shrunk interleaving "
                              "(one spec step per line) and the failing property")
-    parser.add_argument("--seeds", type=_positive, default=0, metavar="N",
+    parser.add_argument("--seeds", type=int, default=None, metavar="N",
                         help="measure how robust each catch is: run every mutant N times, each "
                              "from a fresh random seed (the CI run is one derandomized run); "
                              "a mutant counts as caught only when all N runs catch it")
     parser.add_argument("names", nargs="*", help="run only these mutants")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
 
 
 _DONE: list[str] = []
@@ -58,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.show:
         return _show(args.show)
+    if args.seeds is not None and args.seeds < 1:
+        raise UsageError(f"--seeds {args.seeds}: must be at least 1")
+    seeds: int = args.seeds or 0
     names = args.names or None
     finished: list[mutants.MutantResult] = []
 
@@ -69,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         output.progress(text)
 
     try:
-        results = mutants.run_catalog(names, seeds=args.seeds, progress=progress,
+        results = mutants.run_catalog(names, seeds=seeds, progress=progress,
                                       on_result=finished.append)
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from exc
@@ -77,13 +70,13 @@ def run(args: argparse.Namespace) -> int:
     summary = mutants.summary(results)
     if args.json:
         print(output.to_json(summary))
-    elif args.seeds:
+    elif seeds:
         rows = [["mutant", "caught", "by", "most examples to catch", "seconds"]]
         rows += [[m["name"], f"{m['caught_runs']}/{m['runs']}", m["by"] or "-",
                   str(m["max_examples_to_catch"]), f"{m['seconds']:.2f}"]
                  for m in summary["mutants"]]
         print(output.table(rows))
-        print(f"\ncaught by every one of {args.seeds} seeds: {summary['kill_rate']:.0%} "
+        print(f"\ncaught by every one of {seeds} seeds: {summary['kill_rate']:.0%} "
               f"({sum(m['caught'] for m in summary['mutants'])}/{len(summary['mutants'])})")
     else:
         rows = [["mutant", "caught", "by", "examples", "seconds"]]
