@@ -428,7 +428,7 @@ def abstract(
         blocks_disk=cp_blocks(durable[0]),
     )
     writer = log.writer
-    wa_file_end = writer._write_ahead_file_end
+    wa_file_end = writer.write_ahead_file_end
     file_no = 0 if wa_file_end < 0 else ((wa_file_end - 1 - p.start_lsn) % p.log_capacity
                                          // p.file_data_size)
     pool = log.bufpool
@@ -444,8 +444,9 @@ def abstract(
                     for u in users),
         groups=history.groups,
         buffer=abstract_buffer(p, log, history, current),
-        recent_written=LinkBuf.from_slots(log.recent_written.tail, log.recent_written._slots),
-        recent_closed=LinkBuf.from_slots(closed.tail, closed._slots),
+        recent_written=LinkBuf.from_slots(log.recent_written.tail,
+                                          log.recent_written.distances()),
+        recent_closed=LinkBuf.from_slots(closed.tail, closed.distances()),
         writer=WriterState(int(log.write_lsn), file_no, int(writer.write_ahead_end_offset)),
         flushed_to_disk_lsn=int(log.flushed_to_disk_lsn),
         files=abstract_files(p, volatile, history, current, int(log.write_lsn)),

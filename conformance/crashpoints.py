@@ -197,7 +197,7 @@ class CrashPointMachine(SteppedMachine):
             self._points_seen = 0
             self.done.append(f"{label} [crashes at its crash point {self._crash_at}]")
             try:
-                getattr(self, kind)(label)
+                self.perform(label)
             except _Crash as crash:
                 self._crash_at = None
                 POINTS[f"{kind}@{crash.where.split(' ')[0]}"] += 1

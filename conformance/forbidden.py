@@ -104,7 +104,7 @@ class Forbidden:
 def _disabled(m: SteppedMachine, label: Label) -> bool:
     """The spec's guard of ``label`` is false in the current spec state (it is not among the
     machine's enabled labels, which are computed once per state and cached)."""
-    if label.action not in m._action_names:
+    if label.action not in m.action_names:
         return False
     return label not in m.enabled(label.action)
 
@@ -132,7 +132,7 @@ def _per_thread(action: str, *pcs: str, extra: Callable[[SteppedMachine, int], b
 
 def _no_arg(action: str, extra: Callable[[SteppedMachine], bool] | None = None) -> Candidates:
     def candidates(m: SteppedMachine) -> Iterator[Label]:
-        if action not in m._action_names or (extra is not None and not extra(m)):
+        if action not in m.action_names or (extra is not None and not extra(m)):
             return
         label = Label(action, ())
         if _disabled(m, label):
@@ -240,7 +240,7 @@ def _nothing_to_notify(kind: str) -> Callable[[SteppedMachine], bool]:
 def _tracker_idle(m: SteppedMachine) -> bool:
     """9.0: the checkpointer asks the tracker first (CP-1); only try a forbidden checkpoint
     when the ask has nothing to advance either."""
-    return "checkpointer_ask_smallest_not_added" not in m._action_names or not m.enabled(
+    return "checkpointer_ask_smallest_not_added" not in m.action_names or not m.enabled(
         "checkpointer_ask_smallest_not_added")
 
 
@@ -357,7 +357,7 @@ def candidates(m: SteppedMachine) -> list[Label]:
         return []
     out: list[Label] = []
     for f in FORBIDDEN:
-        if f.action in m._action_names:
+        if f.action in m.action_names:
             out.extend(f.candidates(m))
     return out
 
@@ -383,9 +383,9 @@ def raw_state(log: Any) -> dict[str, Any]:
     for name in ("recent_written", "recent_closed"):
         ring = getattr(log, name)
         raw[f"{name}.tail"] = ring.tail
-        raw[f"{name}.slots"] = bytes(ring._slots)
+        raw[f"{name}.slots"] = ring.distances()
     w = log.writer
-    raw["writer"] = (w.write_ahead_end_offset, w._write_ahead_file_end)
+    raw["writer"] = (w.write_ahead_end_offset, w.write_ahead_file_end)
     raw["notifiers"] = (log.write_notifier.lsn, log.flush_notifier.lsn)
     raw["checkpointer"] = (log.checkpointer.pending, log.next_checkpoint_no)
     raw["events"] = (tuple(e.signal_count for e in log.write_events.events),
@@ -428,7 +428,7 @@ def try_forbidden(m: SteppedMachine, label: Label) -> None:
         raise ConformanceFailure(
             f"forbidden step changed state: {label.action}",
             f"the implementation refused {label} but changed: " + "; ".join(diff[:6]))
-    after = m._abstract(m.abs.last_write)
+    after = m.abstract_impl(m.abs.last_write)
     diff = compare(m.p, m.spec, after, m.written)
     if diff:
         raise ConformanceFailure(

@@ -36,7 +36,6 @@ import functools
 from collections import Counter
 from typing import Any
 
-import attrs
 from hypothesis import HealthCheck, target
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
@@ -52,32 +51,19 @@ from conformance.abstraction import (
     GroupHistory,
     abstract,
     compare,
-    group_payload,
-    impl_group_bytes,
     note_written,
 )
 from conformance.checks import ConformanceFailure
+from conformance.driver import DriverUser, ImplDriver
 from conformance.params_map import WRAP_CHANGES, conformance_params, to_log_config
 from impl import recovery as impl_recovery
 from impl.faultstore import FaultStore
 from impl.records import Record
-from impl.redolog import Handle, RedoLog
+from impl.redolog import RedoLog
 from spec import crash as spec_crash
 from spec.model import Label, RedoModel
 from spec.params import Params
-from spec.state import (
-    CLOSED,
-    COPIED,
-    FRG_SET,
-    IDLE,
-    LINKED,
-    PAGES_ADDED,
-    RESERVED,
-    RESET,
-    SLEEPING,
-    State,
-    replace,
-)
+from spec.state import LINKED, State, replace
 
 STEPS = 300
 
@@ -104,39 +90,12 @@ USER_WEIGHT = 4
 """Steps per run of the main machine (at least): enough to wrap every ring, the files too."""
 
 
-@attrs.define
-class DriverUser:
-    """The driver's view of one user thread: where it is in its sequential code (the spec's
-    ``UserState.pc``), its group and its wait (see :class:`conformance.abstraction.UserView`)."""
-
-    log: Any
-    pc: str = IDLE
-    start_sn: int = 0
-    size: int = 0
-    page: int = 0
-    wait: str = "none"
-    handle: Handle | None = None
-    count: int = 0
-    """The signal count ``user_wait_reset_event`` returned (USR-7)."""
-
-    def signalled(self) -> bool:
-        """Decision 1: the slot was set since this user's own reset (os_event's test)."""
-        if self.pc not in (RESET, SLEEPING) or self.handle is None:
-            return False
-        slots = self.log.write_events if self.wait == "write" else self.log.flush_events
-        return bool(slots.event_for(self.handle.end_lsn).signalled_since(self.count))
-
-    def idle(self) -> None:
-        self.pc, self.start_sn, self.size, self.page, self.wait = IDLE, 0, 0, 0, "none"
-        self.handle, self.count = None, 0
-
-
 @functools.lru_cache(maxsize=8)
 def model_for(p: Params) -> RedoModel:
     return RedoModel(p)
 
 
-class SteppedMachine(RuleBasedStateMachine):
+class SteppedMachine(ImplDriver, RuleBasedStateMachine):
     """One rule per spec action kind; see the module docstring."""
 
     params: Params = conformance_params()
@@ -158,7 +117,8 @@ class SteppedMachine(RuleBasedStateMachine):
         self.config = to_log_config(self.p)
         self._started = False
         self.reach = 0
-        self._action_names = frozenset(self.model.action_names())
+        self.action_names = frozenset(self.model.action_names())
+        """The spec actions of this configuration."""
         self._kind_order = tuple(n for n in self.model.action_names() if n != "recover")
         self.done: list[str] = []
         """Every step of this run so far, as a label (``redospec mutants --show``)."""
@@ -182,7 +142,7 @@ class SteppedMachine(RuleBasedStateMachine):
         self.generation = 0
         self.recovered = False
         self._enabled: dict[str, list[Label]] | None = None
-        self.abs = self._abstract()
+        self.abs = self.abstract_impl()
         self._check_equal("initial state")
 
     def teardown(self) -> None:
@@ -205,33 +165,22 @@ class SteppedMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------------------ helpers
     def enabled(self, action: str) -> list[Label]:
-        """The spec's enabled labels of ``action`` in the current spec state (computed per
-        action on demand: preconditions are evaluated far more often than rules run)."""
+        """The spec's enabled labels of ``action`` in the current spec state
+        (:meth:`spec.model.RedoModel.enabled_labels`, kept until the next step: preconditions
+        are evaluated far more often than rules run)."""
         if self._enabled is None:
             self._enabled = {}
         found = self._enabled.get(action)
         if found is None:
-            found = []
-            if action in self._action_names:
-                a = self.model.action(action)
-                if not self.spec.crashed or a.actor == "crash":
-                    for choice in a.choices(self.p, self.spec):
-                        if a.apply(self.p, self.spec, **choice) is not None:
-                            found.append(Label(action, tuple(choice.items())))
-            self._enabled[action] = found
+            found = self._enabled[action] = self.model.enabled_labels(self.spec, action)
         return found
 
-    def _abstract(self, last_write: tuple[int, int, int, int] | None = None) -> State:
+    def abstract_impl(self, last_write: tuple[int, int, int, int] | None = None) -> State:
+        """The implementation's state now, as a spec state (:func:`conformance.abstraction.
+        abstract`); ``last_write`` is the write the last step made (WR-6 checks it)."""
         s = abstract(self.p, self.log, self.users, self.history, recovered=self.recovered,
                      generation=self.generation)
         return replace(s, last_write=last_write) if last_write else s
-
-    @property
-    def events(self) -> list[Any]:
-        """The implementation's trace so far (stepped runs always trace)."""
-        trace = self.log.trace
-        assert trace is not None
-        return trace.events
 
     def _check_equal(self, what: str) -> None:
         diff = compare(self.p, self.spec, self.abs, self.written)
@@ -281,7 +230,7 @@ class SteppedMachine(RuleBasedStateMachine):
         self.done.append(str(label))
         self._spec_step(label)
         before = self.abs
-        self.abs = self._abstract(last_write)
+        self.abs = self.abstract_impl(last_write)
         self.steps += 1
         self._check_step_invariants(before, label, self.abs)
         if compare(self.p, self.spec, self.abs, self.written):
@@ -293,194 +242,6 @@ class SteppedMachine(RuleBasedStateMachine):
         forbidden.check_reserve_boundary(self)
         forbidden.check_link_space_boundary(self)
         forbidden.check_wait_to_add_boundary(self)
-
-    def _impl(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ConformanceFailure:
-            raise
-        except Exception as exc:
-            raise ConformanceFailure(f"impl raised {type(exc).__name__}",
-                                     f"{what} raised {type(exc).__name__}: {exc}") from exc
-
-    def _user(self, label: Label) -> tuple[DriverUser, int]:
-        thread = int(label.get("thread"))
-        return self.users[thread], thread
-
-    # ------------------------------------------------------------------------------ user rules
-    def user_reserve(self, label: Label) -> None:
-        """USR-1: reserve [start, end) for a group of the chosen size, page and wait kind."""
-        u, thread = self._user(label)
-        size, page, wait = int(label.get("size")), int(label.get("page")), str(label.get("wait"))
-        handle = self._impl(str(label), self.log.user_reserve, size, thread=str(thread))
-        u.pc, u.start_sn, u.size, u.page, u.wait, u.handle = (RESERVED, handle.start_sn, size,
-                                                               page, wait, handle)
-        self.history = self.history.add(handle.start_lsn, handle.end_lsn, page)
-        self._after(label)
-
-    def user_copy_to_log_buffer(self, label: Label) -> None:
-        """USR-1, SYS-4: copy the group's bytes into the ring buffer (crossing blocks)."""
-        u, thread = self._user(label)
-        assert u.handle is not None
-        ok = self._impl(str(label), self.log.user_copy_to_log_buffer, u.handle,
-                        impl_group_bytes(u.size, u.page), thread=str(thread))
-        if ok:
-            u.pc = COPIED
-            self.history = self.history.mark_copied(u.handle.start_lsn)
-        self._after(label)
-
-    def user_set_first_rec_group(self, label: Label) -> None:
-        """USR-2: the group ends in a later block: set that block's first_rec_group."""
-        u, thread = self._user(label)
-        assert u.handle is not None
-        if self._impl(str(label), self.log.user_set_first_rec_group, u.handle,
-                      thread=str(thread)):
-            u.pc = FRG_SET
-        self._after(label)
-
-    def user_add_recent_written_link(self, label: Label) -> None:
-        """USR-3, LNK-1, LNK-4: add the link start -> end to recent_written."""
-        u, thread = self._user(label)
-        assert u.handle is not None
-        if self._impl(str(label), self.log.user_add_recent_written_link, u.handle,
-                      thread=str(thread)):
-            u.pc = LINKED
-        self._after(label)
-
-    def user_add_dirty_pages(self, label: Label) -> None:
-        """USR-4, CP-3: add the group's page to its flush list (relaxed order, lag L)."""
-        u, thread = self._user(label)
-        assert u.handle is not None
-        records = [Record(u.page, group_payload(u.size, u.page))]
-        if self._impl(str(label), self.log.user_add_dirty_pages, u.handle, records,
-                      thread=str(thread)):
-            u.pc = PAGES_ADDED
-        self._after(label)
-
-    def user_wait_to_add(self, label: Label) -> None:
-        """USR-4, CP-3 (9.0): wait_to_add (asking the tracker if the lag binds), then the page
-        goes to its flush list: the implementation's ``user_add_dirty_pages`` in 9.0."""
-        self.user_add_dirty_pages(label)
-
-    def _closed(self, u: DriverUser) -> None:
-        if u.wait == "none":
-            u.idle()
-        else:
-            u.pc = CLOSED
-
-    def user_add_recent_closed_link(self, label: Label) -> None:
-        """USR-4 (8.0), CP-1: add the link start -> end to recent_closed."""
-        u, thread = self._user(label)
-        assert u.handle is not None
-        if self._impl(str(label), self.log.user_add_recent_closed_link, u.handle,
-                      thread=str(thread)):
-            self._closed(u)
-        self._after(label)
-
-    def user_report_added(self, label: Label) -> None:
-        """USR-4 (9.0), CP-1: report [start, end) to the flush-list-added tracker."""
-        u, thread = self._user(label)
-        assert u.handle is not None
-        if self._impl(str(label), self.log.user_report_added, u.handle, thread=str(thread)):
-            self._closed(u)
-        self._after(label)
-
-    def user_wait_reset_event(self, label: Label) -> None:
-        """USR-7: reset the slot event and keep its signal count."""
-        u, thread = self._user(label)
-        assert u.handle is not None
-        u.count = self._impl(str(label), self.log.user_wait_reset_event, u.handle.end_lsn,
-                             u.wait, thread=str(thread))
-        u.pc = RESET
-        self._after(label)
-
-    def user_wait_check(self, label: Label) -> None:
-        """USR-5, USR-6: after the reset, check write_lsn / flushed_to_disk_lsn >= end_lsn."""
-        u, thread = self._user(label)
-        assert u.handle is not None
-        done = self._impl(str(label), self.log.user_wait_check, u.handle.end_lsn, u.wait,
-                          thread=str(thread))
-        if done:
-            u.idle()
-        else:
-            u.pc = SLEEPING
-        self._after(label)
-
-    def user_wait_wake(self, label: Label) -> None:
-        """USR-7: a sleeping user whose slot was set since its reset wakes and re-checks."""
-        u, thread = self._user(label)
-        assert u.handle is not None
-        if self._impl(str(label), self.log.user_wait_wake, u.handle.end_lsn, u.wait, u.count,
-                      thread=str(thread)):
-            u.pc = CLOSED
-        self._after(label)
-
-    # ------------------------------------------------------------------------------ background
-    def writer_traverse_links(self, label: Label) -> None:
-        """WR-1: the writer follows recent-written links (up to write_max_size past write_lsn)."""
-        self._impl(str(label), self.log.writer.traverse_links)
-        self._after(label)
-
-    def writer_write(self, label: Label) -> None:
-        """WR-3..WR-9: one write of the log files; WR-6 is checked on the write it made."""
-        before_events = len(self.events)
-        self._impl(str(label), self.log.writer.write)
-        last_write = None
-        for event in self.events[before_events:]:
-            if event.action == "writer_write":
-                v = event.values
-                name = str(v["file"])
-                file_no = int(name.removeprefix("ib_logfile"))
-                last_write = (file_no, int(v["offset"]), int(v["size"]),
-                              int(v["write_ahead_end_offset"][0]))
-        self._after(label, last_write)
-
-    def flusher_fsync(self, label: Label) -> None:
-        """FL-1..FL-3: fsync, publish flushed_to_disk_lsn, notify (directly if one block)."""
-        self._impl(str(label), self.log.flusher.step)
-        self._after(label)
-
-    def write_notifier_notify_slots(self, label: Label) -> None:
-        """NT-1, NT-2: woken by its event (reset, then one pass), set the slots up to
-        write_lsn."""
-        self.log.write_notifier_event.reset()
-        self._impl(str(label), self.log.write_notifier.step)
-        self._after(label)
-
-    def flush_notifier_notify_slots(self, label: Label) -> None:
-        """NT-5: the same for flushed_to_disk_lsn and the flush events."""
-        self.log.flush_notifier_event.reset()
-        self._impl(str(label), self.log.flush_notifier.step)
-        self._after(label)
-
-    def closer_traverse_links(self, label: Label) -> None:
-        """CP-1 (8.0): the closer advances buf_dirty_pages_added_up_to_lsn along links."""
-        assert self.log.closer is not None
-        self._impl(str(label), self.log.closer.step)
-        self._after(label)
-
-    def checkpointer_ask_smallest_not_added(self, label: Label) -> None:
-        """CP-1 (9.0): the checkpointer asks the tracker for smallest_not_added_lsn."""
-        self._impl(str(label), self.log.checkpointer.ask_smallest_not_added)
-        self._after(label)
-
-    def checkpointer_write_checkpoint(self, label: Label) -> None:
-        """CP-2, CP-4, CP-7, FMT-10: compute available_for_checkpoint_lsn and write the
-        alternate checkpoint block (not yet synced)."""
-        ck = self.log.checkpointer
-        start = len(self.events)
-        self._impl(str(label), ck.update_available)
-        if any(e.action == "checkpointer_ask_smallest_not_added" for e in self.events[start:]):
-            # 9.0: the checkpointer's pass first asks the tracker (CP-1); the spec has the ask
-            # as its own step, taken first
-            self._after(Label("checkpointer_ask_smallest_not_added", ()))
-        self._impl(str(label), ck.write_checkpoint)
-        self._after(label)
-
-    def checkpointer_sync_checkpoint(self, label: Label) -> None:
-        """CP-4, FMT-10: fsync the checkpoint block, publish checkpoint_lsn."""
-        self._impl(str(label), self.log.checkpointer.sync_checkpoint)
-        self._after(label)
 
     def _page_cleaner_comparable(self) -> bool:
         """Offer the page cleaner when the spec may flush a page, unless the implementation
@@ -499,17 +260,6 @@ class SteppedMachine(RuleBasedStateMachine):
             return True
         KNOWN_DIFFERENCES["page cleaner skips an unflushable tail"] += 1
         return False
-
-    def page_cleaner_flush_page(self, label: Label) -> None:
-        """CP-6: the page cleaner writes a page whose newest modification is flushed (WAL);
-        the label's flush list is the one the implementation took its page from."""
-        start = len(self.events)
-        self._impl(str(label), self.log.page_cleaner.step)
-        for event in self.events[start:]:
-            if event.action == "page_cleaner_flush_page":
-                page = int(event.values["page"])
-                label = Label("page_cleaner_flush_page", (("list", page % self.p.n_flush_lists),))
-        self._after(label)
 
     # ------------------------------------------------------------------------------ the rule
     def _kinds(self) -> list[str]:
@@ -589,7 +339,7 @@ class SteppedMachine(RuleBasedStateMachine):
             self.done.append(f"{label} begins; the writer writes before its fsync:")
             self._flusher_preempted_by_writer(label, self.enabled("writer_write")[0])
             return
-        getattr(self, kind)(label)
+        self.perform(label)
 
     def _flusher_preempted_by_writer(self, label: Label, write: Label) -> None:
         """FL-1 with another thread in the middle of a step: the flusher has read write_lsn
@@ -699,7 +449,7 @@ class SteppedMachine(RuleBasedStateMachine):
         self.written = {}
         self.steps = 0
         self._enabled = None
-        self.abs = self._abstract()
+        self.abs = self.abstract_impl()
         label = Label("recover", ())
         self._check_step_invariants(crashed, label, self.abs)
         if compare(self.p, self.spec, self.abs, self.written):
@@ -764,17 +514,16 @@ class Machine90(SteppedMachine):
         implementation must refuse (return False) and change nothing, its ask included (an
         ask that does not let the user in is left to the checkpointer)."""
         u, thread = self._user(label)
-        assert u.handle is not None
         records = [Record(u.page, bytes((1 + u.page,)) * 4)]
-        if self._impl(str(label), self.log.user_add_dirty_pages, u.handle, records,
+        if self._impl(str(label), self.log.user_add_dirty_pages, u.held, records,
                       thread=str(thread)):
             raise ConformanceFailure(
                 "impl steps while spec disabled: user_wait_to_add",
-                f"user {thread}'s start_lsn {u.handle.start_lsn} is not within the order lag "
+                f"user {thread}'s start_lsn {u.held.start_lsn} is not within the order lag "
                 f"of smallest_not_added_lsn (tail {self.spec.recent_closed.tail}, L "
                 f"{self.p.recent_closed_size}) even after asking, so wait_to_add must wait "
                 f"(CP-3), but the implementation added its pages")
-        self.abs = self._abstract()
+        self.abs = self.abstract_impl()
         self._check_equal(f"{label} (refused)")
 
 

@@ -98,6 +98,11 @@ class LinkBuf:
             pos += distance
         return pos
 
+    def distances(self) -> tuple[int, ...]:
+        """A copy of the ring, slot by slot: the distance of the link stored there (0: free).
+        For inspection (the conformance abstraction, tests); the ring itself stays private."""
+        return tuple(self._slots)
+
     def validate_no_links(self) -> list[int]:
         """Positions (from the tail, one capacity long) that still hold a link; [] after a drain."""
         return [self.tail + i for i in range(self.capacity)

@@ -81,6 +81,13 @@ class Writer:
         self.checkpoint_limited = 0
         self.last_decision: dict[str, Any] = {}
 
+
+    @property
+    def write_ahead_file_end(self) -> int:
+        """The ``file_end_lsn`` of the file ``write_ahead_end_offset`` refers to (-1: none yet);
+        a write into another file has nothing written ahead (WR-6)."""
+        return self._write_ahead_file_end
+
     def capacity_for_writer(self) -> int:
         """lsn bytes the writer may have beyond the checkpoint's block (WR-9): the files'
         capacity minus a safety margin of one write-ahead region, as MySQL's

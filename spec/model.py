@@ -215,6 +215,17 @@ class RedoModel:
                 break
         return out
 
+    def enabled_labels(self, s: State, action: str) -> list[Label]:
+        """The enabled labels of one action in ``s``, in :meth:`successors`' order (what a
+        driver offers when it runs one action kind at a time, as the stepped conformance
+        machine does); ``[]`` for an action this configuration does not have."""
+        if action not in self._by_name:
+            return []
+        for entry in self._crash_plan if s.crashed else self._plan:
+            if entry[0] == action:
+                return [label for label, _ in self._plan_successors(entry, s)]
+        return []
+
     def actions(self, s: State) -> Iterator[Label]:
         """The enabled labels (with their choices) in ``s``."""
         for label, _ in self.successors(s):

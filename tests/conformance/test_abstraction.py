@@ -13,7 +13,7 @@ from conformance.abstraction import (
     parse_file_block,
     translate_block,
 )
-from conformance.stepped import DriverUser
+from conformance.driver import DriverUser
 from impl.faultstore import FaultStore
 from impl.redolog import RedoLog
 from spec.blocks import group_bytes

@@ -131,6 +131,9 @@ def test_successors_equal_actions_plus_next_state() -> None:
         for s in frontier:
             succ = list(M.successors(s))
             assert [lab for lab, _ in succ] == list(M.actions(s))
+            for name in M.action_names():  # one action at a time, as the stepped machine asks
+                assert M.enabled_labels(s, name) == [lab for lab, _ in succ
+                                                     if lab.action == name]
             for lab, t in succ:
                 assert M.next_state(s, lab) == t
                 if t not in seen:
@@ -138,6 +141,7 @@ def test_successors_equal_actions_plus_next_state() -> None:
                     nxt.append(t)
         frontier = nxt
     assert len(seen) > 50
+    assert M.enabled_labels(M.init_states()[0], "no_such_action") == []
 
 
 def test_next_state_accepts_choices_not_enumerated() -> None:
