@@ -7,6 +7,9 @@ that survives means the conformance suite has a blind spot for that requirement.
 
 from __future__ import annotations
 
+import inspect
+from typing import Any
+
 import pytest
 
 import impl.writer
@@ -31,13 +34,30 @@ def test_catalog_has_at_least_15_distinct_mutants() -> None:
 
 
 def test_every_mutant_applies_and_is_undone() -> None:
-    """Each snippet occurs exactly once in the current implementation, and the patch is
-    removed afterwards (a leaked mutant would poison every later test)."""
-    before = impl.writer.Writer._log_write_buffer
+    """Each snippet occurs exactly once in the current implementation, and every attribute a
+    mutant patched is restored afterwards, by identity, own or inherited (a leaked mutant
+    would poison every later test)."""
+    missing = object()
     for mutant in MUTANTS:
-        with mutants.applied(mutant):
-            pass
-    assert impl.writer.Writer._log_write_buffer is before
+        patcher = Patcher()
+        before: list[tuple[object, str, object, object]] = []
+        real_setattr = patcher.setattr
+
+        def recording(target: object, name: str, value: object,
+                      real: Any = real_setattr, seen: Any = before) -> None:
+            seen.append((target, name, vars(target).get(name, missing),
+                         inspect.getattr_static(target, name)))
+            real(target, name, value)
+
+        patcher.setattr = recording  # type: ignore[method-assign]
+        mutant.apply(patcher)
+        assert before, f"{mutant.name} patched nothing"
+        changed = [n for t, n, _own, old in before if inspect.getattr_static(t, n) is not old]
+        assert changed, f"{mutant.name} changed nothing"
+        patcher.undo()
+        for target, name, own, old in before:
+            assert vars(target).get(name, missing) is own, f"{mutant.name}: {target}.{name}"
+            assert inspect.getattr_static(target, name) is old, f"{mutant.name}: {target}.{name}"
 
 
 def test_source_patch_refuses_a_missing_snippet() -> None:
