@@ -43,7 +43,7 @@ def replay_settings(database: ExampleDatabase) -> settings:
                     phases=(Phase.explicit, Phase.reuse))
 
 
-def parts(name: str) -> list[tuple[str, Callable[[settings], None]]]:
+def parts(name: str) -> list[tuple[str, Callable[[settings], object]]]:
     """The Hypothesis tests of the check ``name``, each replayed on its own: a test with
     nothing stored raises ``SkipTest``, which must not hide the next one (the matrix checks
     run one test per configuration row)."""
@@ -61,7 +61,7 @@ def replay(layers: list[dbmod.Layer], targets: list[str], *, mutant: str | None 
            progress: Callable[[str], None] | None = None) -> list[Replayed]:
     """Replay ``targets``' stored failures from ``layers``; one :class:`Replayed` per check.
     A database that stops answering raises :class:`campaign.db.DatabaseError`."""
-    from conformance import checks
+    from conformance.report import LIVE
 
     database = dbmod.open_database(layers)
     cm: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
@@ -75,7 +75,7 @@ def replay(layers: list[dbmod.Layer], targets: list[str], *, mutant: str | None 
             if progress:
                 progress(f"replay [{i}/{len(targets)}] {name} ...")
             start = time.monotonic()
-            before = sum(checks.EXAMPLES.values())
+            before = LIVE.total_examples()
             found: Replayed | None = None
             for label, run in parts(name):
                 reporter = Reporter()
@@ -96,7 +96,7 @@ def replay(layers: list[dbmod.Layer], targets: list[str], *, mutant: str | None 
                             name, True,
                             what + where + (" (flaky: did not replay exactly)" if flaky else ""),
                             str(exc)[:4000], schedule_text(exc, reporter.lines))
-            examples = sum(checks.EXAMPLES.values()) - before
+            examples = LIVE.total_examples() - before
             seconds = time.monotonic() - start
             if found is None:
                 results.append(Replayed(name, False, examples=examples, seconds=seconds))

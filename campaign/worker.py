@@ -129,17 +129,17 @@ class _State:
         self.rounds = 0
 
     def snapshot(self) -> dict[str, Any]:
-        from conformance import checks
+        from conformance.report import LIVE
 
         for _ in range(5):   # the main thread may be counting: copy again
             try:
                 with self.lock:
                     examples = dict(self.done)
-                    total = sum(checks.EXAMPLES.values())
+                    total = LIVE.total_examples()
                     if self.current is not None:
                         examples[self.current] = (examples.get(self.current, 0)
                                                   + max(0, total - self.at_start))
-                    actions = {k: dict(v) for k, v in checks.ACTIONS.items()}
+                    actions = {k: dict(v) for k, v in LIVE.actions.items()}
                     return {"examples": examples, "actions": actions, "rounds": self.rounds,
                             "current": self.current}
             except RuntimeError:   # dictionary changed size during iteration
@@ -214,6 +214,7 @@ def _send_loop(config: WorkerConfig, conn: Connection, state: _State,
 def _work(config: WorkerConfig, state: _State,
           outbox: queue.Queue[tuple[str, Any] | None]) -> None:
     from conformance import checks
+    from conformance.report import LIVE
 
     database = dbmod.from_text(config.db)
     if config.shrink_seconds is not None:
@@ -242,7 +243,7 @@ def _work(config: WorkerConfig, state: _State,
             reporter = Reporter()
             with state.lock:
                 state.current = name
-                state.at_start = sum(checks.EXAMPLES.values())
+                state.at_start = LIVE.total_examples()
             start = time.monotonic()
             error: BaseException | None = None
             try:
@@ -256,7 +257,7 @@ def _work(config: WorkerConfig, state: _State,
             except Exception as exc:   # a finding, or the database gone
                 error = exc
             with state.lock:
-                total = sum(checks.EXAMPLES.values())
+                total = LIVE.total_examples()
                 state.done[name] = state.done.get(name, 0) + max(0, total - state.at_start)
                 state.current = None
                 state.rounds += 1

@@ -52,12 +52,12 @@ Two representation differences are compared modulo an equivalence (documented, n
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 import attrs
 
+from conformance.report import LIVE
 from impl.format import (
     BLOCK_SIZE,
     CHECKPOINT_1,
@@ -475,14 +475,10 @@ def normalise(p: Params, s: State) -> State:
     return replace(s, files=files(s.files), disk=files(s.disk))
 
 
-KNOWN_DIFFERENCES: Counter[str] = Counter()
-"""How often each tolerated spec/impl difference (see :func:`tolerate`) was seen."""
-
-
 def tolerate(spec: State, impl: State,
              written: dict[tuple[int, int], set[FileBlock | None]] | None = None) -> State:
     """The implementation's state with the *known, reported* differences from the spec mapped
-    to the spec's value (each counted in :data:`KNOWN_DIFFERENCES`):
+    to the spec's value (each counted in ``Report.known_differences``):
 
     * ``checkpoint durable early``: a checkpoint block written but not yet synced by the
       checkpointer is in ib_logfile0, so the flusher's fsync of that file (FL-1) makes it
@@ -502,7 +498,7 @@ def tolerate(spec: State, impl: State,
             cs.blocks_disk[1] if ci.blocks_disk[1] == cs.blocks_written[1] else ci.blocks_disk[1],
         )
         if fixed != ci.blocks_disk:
-            KNOWN_DIFFERENCES["checkpoint durable early"] += 1
+            LIVE.known_differences["checkpoint durable early"] += 1
             impl = replace(impl, checkpoint=attrs.evolve(ci, blocks_disk=fixed))
     if impl.disk != spec.disk:
         seen = written or {}
@@ -515,7 +511,7 @@ def tolerate(spec: State, impl: State,
             for f, (fs_spec, fs_impl, ff_spec) in enumerate(zip(spec.disk, impl.disk,
                                                                  spec.files, strict=True)))
         if disk != impl.disk:
-            KNOWN_DIFFERENCES["log data durable early"] += 1
+            LIVE.known_differences["log data durable early"] += 1
             impl = replace(impl, disk=disk)
     return impl
 

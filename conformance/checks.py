@@ -1,7 +1,8 @@
 """The conformance checks as plain functions, their settings, failures and counters.
 
-A *check* is a function ``run(settings) -> None`` that drives the implementation against the spec
-with Hypothesis and raises when they disagree. The same functions run
+A *check* is a function ``run(settings) -> Report`` that drives the implementation against the
+spec with Hypothesis, raises when they disagree, and returns what its runs saw
+(:class:`conformance.report.Report`). The same functions run
 
 * under pytest (``tests/conformance``, the active Hypothesis profile: ``ci`` in the test suite),
 * in ``redospec fuzz`` (campaigns of worker processes on one shared example database),
@@ -19,17 +20,19 @@ mutant's ``by``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import signal
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import NamedTuple
+from typing import NamedTuple, ParamSpec
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.reporting import current_reporter, with_reporter
+
+from conformance.report import Report, recording
 
 CI_SETTINGS = settings(
     max_examples=60,
@@ -73,31 +76,55 @@ class ConformanceFailure(AssertionError):
         super().__init__(f"[{check}] {message}")
 
 
-# --- counters: examples run and actions fired, per source ------------------------------------
+# --- what a check is ---------------------------------------------------------------------------
 
-EXAMPLES: Counter[str] = Counter()
-"""Test cases run per check name (``stepped``, ``crash``, ``trace``); read by mutants and
-fuzz."""
-
-ACTIONS: dict[str, Counter[str]] = {"stepped": Counter(), "threaded": Counter()}
-"""Spec action name -> times it fired, per source (stepped conformance, threaded traces)."""
+P = ParamSpec("P")
 
 
-WRAPS: Counter[str] = Counter()
-"""Runs in which the written lsn range exceeded a ring's size (log_buffer, recent_written,
-write_events, log_files): evidence that the configuration wraps every ring within a run."""
+def reports(run: Callable[P, None]) -> Callable[P, Report]:
+    """Make a check's ``run(settings)`` return the :class:`~conformance.report.Report` of what it
+    counted (the checks are written as procedures that raise on a disagreement; the report is
+    their result), with :func:`stable_draws`."""
+
+    @functools.wraps(run)
+    def run_and_report(*args: P.args, **kwargs: P.kwargs) -> Report:
+        with recording() as report, stable_draws():
+            run(*args, **kwargs)
+        return report
+
+    return run_and_report
 
 
-RESTARTS: Counter[int] = Counter()
-"""Restarts (``RedoLog.open`` after a crash) compared, by generation (1 = first restart)."""
+@contextmanager
+def stable_draws() -> Iterator[None]:
+    """Hypothesis's draws, independent of which modules this process happened to import.
 
+    Hypothesis mixes constants it finds in every *local* module already imported (the project's
+    and the test suite's) into a few percent of its draws, derandomized ones included. Which
+    test modules a pytest-xdist worker imported, or whether ``redospec check`` loaded the CLI,
+    then changed the examples of a derandomized CI run: a seeded bug caught in one process
+    escaped in another, and a check's verdict depended on the test order. Inside this block the
+    pool of local constants is empty (the draws use Hypothesis's global constants only), so a
+    derandomized run draws the same examples in every process. Relies on a Hypothesis internal
+    (``providers._get_local_constants``); where it is missing, the block does nothing.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
 
-def reset_counters() -> None:
-    EXAMPLES.clear()
-    RESTARTS.clear()
-    WRAPS.clear()
-    for counter in ACTIONS.values():
-        counter.clear()
+        get_local = providers._get_local_constants
+        cache = providers.CONSTANTS_CACHE.cache
+    except (ImportError, AttributeError):  # pragma: no cover - another Hypothesis version
+        yield
+        return
+    empty = Constants()
+    cache.clear()
+    providers._get_local_constants = lambda: empty
+    try:
+        yield
+    finally:
+        providers._get_local_constants = get_local
+        cache.clear()
 
 
 # --- the registry ------------------------------------------------------------------------------
@@ -110,9 +137,9 @@ class Check(NamedTuple):
     target: str
     doc: str
 
-    def load(self) -> Callable[[settings], None]:
+    def load(self) -> Callable[[settings], Report]:
         module, _, func = self.target.partition(":")
-        fn: Callable[[settings], None] = getattr(importlib.import_module(module), func)
+        fn: Callable[[settings], Report] = getattr(importlib.import_module(module), func)
         return fn
 
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from conformance import checks
+from conformance.report import LIVE, Report
 from redospec import output
 
 
 def table(exploration: Mapping[str, int] | None = None,
-          names: tuple[str, ...] = ()) -> list[tuple[str, int | None, int, int]]:
+          names: tuple[str, ...] = (),
+          report: Report = LIVE) -> list[tuple[str, int | None, int, int]]:
     """Rows ``(action, exploration, stepped, threaded)`` for every action in ``names`` and
-    every action that fired anywhere (exploration None when it was not run)."""
-    stepped: Counter[str] = checks.ACTIONS["stepped"]
-    threaded: Counter[str] = checks.ACTIONS["threaded"]
+    every action that fired anywhere in ``report`` (by default: every run of this process;
+    exploration None when it was not run)."""
+    stepped: Counter[str] = report.actions["stepped"]
+    threaded: Counter[str] = report.actions["threaded"]
     every = dict.fromkeys(names)
     for source in (exploration or {}, stepped, threaded):
         every.update(dict.fromkeys(source))
@@ -28,9 +30,10 @@ def table(exploration: Mapping[str, int] | None = None,
              stepped[name], threaded[name]) for name in every]
 
 
-def never_fired(names: tuple[str, ...], source: str) -> list[str]:
-    """The actions of ``names`` that did not fire in ``source`` (``stepped``/``threaded``)."""
-    fired = checks.ACTIONS[source]
+def never_fired(names: tuple[str, ...], source: str, report: Report = LIVE) -> list[str]:
+    """The actions of ``names`` that did not fire in ``source`` (``stepped``/``threaded``) of
+    ``report``."""
+    fired = report.actions[source]
     return [name for name in names if not fired[name]]
 
 

@@ -49,7 +49,6 @@ implementation had published when it stopped), independently of the implementati
 from __future__ import annotations
 
 import random
-from collections import Counter
 from typing import Any
 
 from hypothesis import settings as Settings
@@ -58,7 +57,8 @@ from hypothesis.stateful import rule, run_state_machine_as_test
 
 from conformance import recovery_compare
 from conformance.abstraction import GROUP_OVERHEAD, _checkpoint_block, abstract_files
-from conformance.checks import ConformanceFailure
+from conformance.checks import ConformanceFailure, reports
+from conformance.report import LIVE
 from conformance.stepped import SteppedMachine, _settings, record_steps
 from impl.datafile import DataFile, PageCorrupt
 from impl.faultstore import FaultStore
@@ -100,9 +100,6 @@ IMAGE_KINDS = ("lost", "subset", "partial", "bitflip", "stale")
 SPEC_KINDS = frozenset({"lost", "subset"})
 """Images made of whole blocks the implementation wrote: the spec's recover_image applies."""
 
-POINTS: Counter[str] = Counter()
-"""Where crashes landed (``action@point``: the store operation or sync point) and which image
-kinds were checked; read by tests to show the crashes land inside steps."""
 
 
 class _Crash(Exception):
@@ -200,7 +197,7 @@ class CrashPointMachine(SteppedMachine):
                 self.perform(label)
             except _Crash as crash:
                 self._crash_at = None
-                POINTS[f"{kind}@{crash.where.split(' ')[0]}"] += 1
+                LIVE.crash_points[f"{kind}@{crash.where.split(' ')[0]}"] += 1
                 try:
                     self._check_crash_images(data, rng, kind, crash.where)
                 except ConformanceFailure as exc:
@@ -382,7 +379,7 @@ class CrashPointMachine(SteppedMachine):
         flushed = int(log.flushed_to_disk_lsn)  # the acknowledgement record: published values
         published_cp = int(log.checkpoint_lsn)
         for kind in IMAGE_KINDS:
-            POINTS[f"image:{kind}"] += 1
+            LIVE.crash_points[f"image:{kind}"] += 1
             image, what = self._make_image(data, kind, flushed)
             context = (f"crash inside {action} before {where} (flushed_to_disk_lsn {flushed}, "
                        f"checkpoint_lsn {published_cp} published; image {kind}: {what})")
@@ -456,6 +453,7 @@ class CrashPointMachine(SteppedMachine):
         return files, cps
 
 
+@reports
 def run(settings: Settings) -> None:
     """Run :class:`CrashPointMachine` (the check ``crashpoints``): short runs with crashes
     inside I/O steps and torn, partial, bit-flipped and stale-block images. Runs are short and

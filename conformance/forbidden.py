@@ -30,7 +30,6 @@ checkpoint is tried with the checkpointer's pure ``compute_available`` (not
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,7 @@ import attrs
 
 from conformance.abstraction import compare, impl_group_bytes
 from conformance.checks import ConformanceFailure
+from conformance.report import LIVE
 from impl.records import Record
 from spec.lsn import sn_to_lsn
 from spec.model import Label
@@ -55,8 +55,6 @@ from spec.user import capacity_limit, ends_in_later_block, free_check_margin, pa
 if TYPE_CHECKING:
     from conformance.stepped import SteppedMachine
 
-TRIED: Counter[str] = Counter()
-"""Spec action name -> forbidden labels tried on the implementation (and refused)."""
 
 ALLOWED_ON_REFUSAL = frozenset({"writer_checkpoint_limited", "sync_flush_requested"})
 """Raw fields a refused step may change (see the module docstring)."""
@@ -435,12 +433,9 @@ def try_forbidden(m: SteppedMachine, label: Label) -> None:
             f"forbidden step changed state: {label.action}",
             f"the implementation refused {label} but its abstract state moved away from the "
             "spec's:\n  " + "\n  ".join(diff[:12]))
-    TRIED[label.action] += 1
+    LIVE.forbidden[label.action] += 1
 
 
-BOUNDARY_PROBES: Counter[str] = Counter()
-"""How often the reservation boundary was probed (``probed``) and found (``at boundary``: a
-group of one sn byte still fits)."""
 
 def check_reserve_boundary(m: SteppedMachine) -> None:
     """log_free_check's margin at its exact boundary (CP-5, WR-9): the stepped machine tries a
@@ -455,7 +450,7 @@ def check_reserve_boundary(m: SteppedMachine) -> None:
     def fits(size: int) -> bool:
         return sn_to_lsn(p, s.sn + size) + free_check_margin(p) <= capacity_limit(p, s)
 
-    BOUNDARY_PROBES["probed"] += 1
+    LIVE.boundary_probes["probed"] += 1
     hi = p.log_capacity  # no group that long ever fits
     if not fits(1) or fits(hi):
         return
@@ -463,7 +458,7 @@ def check_reserve_boundary(m: SteppedMachine) -> None:
     while hi - lo > 1:
         mid = (lo + hi) // 2
         lo, hi = (mid, hi) if fits(mid) else (lo, mid)
-    BOUNDARY_PROBES["at boundary"] += 1
+    LIVE.boundary_probes["at boundary"] += 1
     got = (bool(log.reserve_fits(lo)), bool(log.reserve_fits(hi)))
     if got != (True, False):
         raise ConformanceFailure(
@@ -492,7 +487,7 @@ def check_link_space_boundary(m: SteppedMachine) -> None:
                     f"{name}: tail {ring.tail}, capacity {ring.capacity}: a link at {pos} "
                     f"{'may' if has_space(ring, pos) else 'may not'} be added (LNK-4), the "
                     f"implementation's has_space says {bool(impl_ring.has_space(pos))}")
-    BOUNDARY_PROBES["link space"] += 1
+    LIVE.boundary_probes["link space"] += 1
 
 
 def check_wait_to_add_boundary(m: SteppedMachine) -> None:
@@ -522,4 +517,4 @@ def check_wait_to_add_boundary(m: SteppedMachine) -> None:
                 f"smallest_not_added_lsn {ring.tail}, order lag {ring.capacity}: a user whose "
                 f"group starts at {start} {'may' if expected else 'must wait to'} add its "
                 f"pages (CP-3), the implementation's wait_to_add says {got}")
-    BOUNDARY_PROBES["wait_to_add"] += 1
+    LIVE.boundary_probes["wait_to_add"] += 1

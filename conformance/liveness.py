@@ -24,11 +24,12 @@ runner that *can* run and advances it to its next point:
 * a runner at a ``Sleep`` can run when its retry would succeed or when its poll would set the
   event it kicks (a poll that changes nothing is not progress).
 
-One poll is kept: when nothing can run, the **writer** is woken once (``writer polls`` in
-:data:`STATS`), as MySQL's writer wakes on its timeout and its master thread writes the log
-once a second. A commit that does not wait for flush (``innodb_flush_log_at_trx_commit`` 0)
-wakes nobody: the poll is how the writer finds its link, so a durable commit behind it is not a
-lost wake-up. Every other actor waits only on its event.
+One poll is kept: when nothing can run, the **writer** is woken once (counted in
+``Report.liveness["writer polls"]``), as MySQL's writer wakes on its timeout and its master
+thread writes the log once a second. A commit that does not wait for flush
+(``innodb_flush_log_at_trx_commit`` 0) wakes nobody: the poll is how the writer finds its
+link, so a durable commit behind it is not a lost wake-up. Every other actor waits only on its
+event.
 
 When users are still in their commits and nothing can run after that poll, a wake-up was lost:
 the check fails with a ``liveness: stuck`` failure that says who waits for what and why nobody
@@ -42,7 +43,6 @@ the events the design says wake it (decision 2, NT-4, USR-7).
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
@@ -51,9 +51,9 @@ from hypothesis import given
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
-from conformance import checks
-from conformance.checks import ConformanceFailure
+from conformance.checks import ConformanceFailure, reports
 from conformance.params_map import conformance_params, to_log_config
+from conformance.report import LIVE
 from impl.config import LogConfig
 from impl.faultstore import FaultStore
 from impl.records import Record
@@ -71,9 +71,6 @@ point: about one run in a hundred for the rarest seeded bug)."""
 DESCHEDULED = 60
 """Moves the background threads get to themselves while a user is descheduled."""
 
-STATS: Counter[str] = Counter()
-"""Runs, moves, waits woken, spurious wake-ups and free-check waits: evidence that the runs
-exercise the wake-ups (read by tests)."""
 
 
 GEOMETRIES: dict[str, dict[str, Any]] = {
@@ -170,7 +167,7 @@ def _run(log: RedoLog, workload: list[list[tuple[int, bool]]], seed: int,
     users = [Runner(f"user {u}", _user_program(log, u, groups, ends[u]))
              for u, groups in enumerate(workload)]
     runners = actors + users
-    STATS["runs"] += 1
+    LIVE.liveness["runs"] += 1
     schedule = _Schedule(rng, spurious_budget, {id(u) for u in users})
     writer = next((a for a in actors if a.name == "writer"), None)
     runner: Runner | None = None
@@ -184,17 +181,17 @@ def _run(log: RedoLog, workload: list[list[tuple[int, bool]]], seed: int,
                 _stuck(log, users, actors)
             # the writer's poll (module docstring): once per standstill
             polled = writer.spurious = True
-            STATS["writer polls"] += 1
+            LIVE.liveness["writer polls"] += 1
             ready = [writer]
         else:
             polled = polled and runner is writer
         runner = schedule.choose(ready, runners)
         if isinstance(runner.point, Wait):
-            STATS["waits woken"] += 1
+            LIVE.liveness["waits woken"] += 1
             if runner.point.what in ("log free check", "reservation space"):  # the log is full
-                STATS["free-check waits woken"] += 1
+                LIVE.liveness["free-check waits woken"] += 1
         runner.spurious = False
-        STATS["moves"] += 1
+        LIVE.liveness["moves"] += 1
         _advance(runner)
         schedule.moved(runner)
     else:
@@ -240,7 +237,7 @@ class _Schedule:
             runner = rng.choice(waiting)
             runner.spurious = True
             self.spurious -= 1
-            STATS["spurious wake-ups"] += 1
+            LIVE.liveness["spurious wake-ups"] += 1
             return runner
         threads = [r for r in ready if id(r) not in self.user_ids]
         if self.threads_only and threads:
@@ -309,6 +306,7 @@ def workloads(draw: st.DrawFn, max_users: int = 3) -> list[list[tuple[int, bool]
     return workload
 
 
+@reports
 def run(settings: Settings) -> None:
     """The check ``liveness``: Hypothesis draws workloads, schedules and spurious wake-ups;
     every run must finish (no lost wake-up), see the module docstring."""
@@ -319,7 +317,7 @@ def run(settings: Settings) -> None:
            seed=st.integers(0, 2**32 - 1), spurious=st.integers(0, 3))
     def liveness(configuration: str, workload: list[list[tuple[int, bool]]], seed: int,
                  spurious: int) -> None:
-        checks.EXAMPLES["liveness"] += 1
+        LIVE.examples["liveness"] += 1
         run_schedule(configs[configuration], workload, seed, spurious)
 
     # a run is a few milliseconds of pure scheduling: EXAMPLES_FACTOR times the examples

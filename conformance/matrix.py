@@ -31,7 +31,6 @@ breaks either margin is seen by the forbidden steps and by the replay.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +41,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from conformance import checks, trace_check
 from conformance.params_map import WRAP_CHANGES, conformance_params
+from conformance.report import LIVE
 from conformance.stepped import SteppedMachine, _settings
 from spec.params import Params
 
@@ -158,8 +158,6 @@ MATRIX: tuple[Row, ...] = (
 )
 """Every configuration; ``ci=True`` marks one representative per class."""
 
-RUNS: Counter[str] = Counter()
-"""Test cases run per row name."""
 
 
 def row_named(name: str) -> Row:
@@ -197,7 +195,7 @@ THREADED_GROUPS = 20
 
 def run_row(row: Row, settings: Settings) -> None:
     """Run one row under ``settings`` (budget scaled as documented above)."""
-    RUNS[row.name] += 1
+    LIVE.matrix[row.name] += 1
     suppress = {*settings.suppress_health_check, HealthCheck.too_slow,
                 HealthCheck.filter_too_much}
     if row.mode == "stepped":
@@ -232,11 +230,13 @@ def _run_rows(rows: list[Row], settings: Settings,
             progress(f"matrix {row.name}: ok in {time.monotonic() - start:.1f} s")
 
 
+@checks.reports
 def run_ci(settings: Settings) -> None:
     """The check ``matrix-ci``: one representative row per configuration class."""
     _run_rows([r for r in MATRIX if r.ci], settings)
 
 
+@checks.reports
 def run(settings: Settings) -> None:
     """The check ``matrix``: every row of :data:`MATRIX`."""
     _run_rows(list(MATRIX), settings)

@@ -30,6 +30,7 @@ from hypothesis import settings
 from hypothesis.errors import Flaky
 
 from conformance import checks
+from conformance.report import recording
 
 
 class Patcher:
@@ -178,27 +179,28 @@ def run_mutant(
     not_counted: list[str] = []
     with applied(mutant), checks.watch_interrupts() as interrupted:
         for check in chosen:
-            before = checks.EXAMPLES[check.name]
             run = check.load()  # an import error here is the catalog's problem, not a kill
-            try:
-                run(run_settings)
-            except (checks.ConformanceFailure, Flaky, BaseExceptionGroup) as exc:
-                if interrupted():
-                    raise KeyboardInterrupt from exc
-                examples += checks.EXAMPLES[check.name] - before
-                if not counts_as_caught(check.name, exc):
-                    # e.g. FlakyStrategyDefinition: not a finding; try the next check
-                    not_counted.append(f"{check.name}: {type(exc).__name__} not counted "
-                                       f"(no replayable failure): {str(exc)[:300]}")
-                    continue
-                failure = _conformance_failures(exc)[0]
-                by = (f"{check.name}: {failure.check}" if isinstance(exc, checks.ConformanceFailure)
-                      else f"{check.name}: {failure.check} ({type(exc).__name__})")
-                return MutantResult(mutant.name, True, by, examples, time.monotonic() - start,
-                                    str(exc)[:2000])
-            if interrupted():   # the check returned although SIGINT arrived (it was swallowed)
-                raise KeyboardInterrupt
-            examples += checks.EXAMPLES[check.name] - before
+            failed: BaseException | None = None
+            with recording() as seen:
+                try:
+                    run(run_settings)
+                except (checks.ConformanceFailure, Flaky, BaseExceptionGroup) as exc:
+                    failed = exc
+            examples += seen.examples[check.name]
+            if interrupted():   # whatever the check did after SIGINT is not a result
+                raise KeyboardInterrupt from failed
+            if failed is None:
+                continue
+            if not counts_as_caught(check.name, failed):
+                # e.g. FlakyStrategyDefinition: not a finding; try the next check
+                not_counted.append(f"{check.name}: {type(failed).__name__} not counted "
+                                   f"(no replayable failure): {str(failed)[:300]}")
+                continue
+            failure = _conformance_failures(failed)[0]
+            by = (f"{check.name}: {failure.check}" if isinstance(failed, checks.ConformanceFailure)
+                  else f"{check.name}: {failure.check} ({type(failed).__name__})")
+            return MutantResult(mutant.name, True, by, examples, time.monotonic() - start,
+                                str(failed)[:2000])
     return MutantResult(mutant.name, False, None, examples, time.monotonic() - start,
                         "\n".join(not_counted))
 

@@ -19,8 +19,9 @@ from typing import Any
 
 import attrs
 
-from conformance.abstraction import KNOWN_DIFFERENCES, expected_page, normalise
+from conformance.abstraction import expected_page, normalise
 from conformance.checks import ConformanceFailure
+from conformance.report import LIVE
 from impl.datafile import DataFile
 from impl.faultstore import FaultStore
 from impl.recovery import DATA_FILE
@@ -35,7 +36,7 @@ def adopt_durable(p: Params, spec: State, impl: State,
     known, tolerated differences (a block or checkpoint block made durable early by another
     file's fsync, :func:`conformance.abstraction.tolerate`), or None when they do not differ:
     a crash then loses the same writes on both sides. Counted in
-    ``KNOWN_DIFFERENCES["crash image durable early"]``."""
+    ``Report.known_differences["crash image durable early"]``."""
     ours = normalise(p, spec)
     theirs_state = normalise(p, impl)
     disk = spec.disk
@@ -53,7 +54,7 @@ def adopt_durable(p: Params, spec: State, impl: State,
     cps = (pick[0], pick[1])
     if disk == spec.disk and cps == cp.blocks_disk:
         return None
-    KNOWN_DIFFERENCES["crash image durable early"] += 1
+    LIVE.known_differences["crash image durable early"] += 1
     return replace(spec, disk=disk, checkpoint=attrs.evolve(cp, blocks_disk=cps))
 
 

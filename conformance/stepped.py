@@ -33,7 +33,6 @@ generations per run.
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from typing import Any
 
 from hypothesis import HealthCheck, target
@@ -45,17 +44,17 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from conformance import checks, forbidden, recovery_compare
+from conformance import forbidden, recovery_compare
 from conformance.abstraction import (
-    KNOWN_DIFFERENCES,
     GroupHistory,
     abstract,
     compare,
     note_written,
 )
-from conformance.checks import ConformanceFailure
+from conformance.checks import ConformanceFailure, reports
 from conformance.driver import DriverUser, ImplDriver
 from conformance.params_map import WRAP_CHANGES, conformance_params, to_log_config
+from conformance.report import LIVE
 from impl import recovery as impl_recovery
 from impl.faultstore import FaultStore
 from impl.records import Record
@@ -81,9 +80,6 @@ def record_steps(exc: ConformanceFailure, steps: list[str]) -> None:
         exc.steps = list(steps)  # type: ignore[attr-defined]
 
 
-PREEMPTIONS: Counter[str] = Counter()
-"""Steps completed by another actor in the middle of a step (``flusher_fsync by
-writer_write``: :meth:`SteppedMachine._flusher_preempted_by_writer`)."""
 
 USER_WEIGHT = 4
 """Extra weight of user steps: background threads lag, so writes span several blocks."""
@@ -109,7 +105,7 @@ class SteppedMachine(ImplDriver, RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        checks.EXAMPLES[self.check_name] += 1
+        LIVE.examples[self.check_name] += 1
         self.p = self.params
         self.model = model_for(self.p)
         self.props = [pr for pr in self.model.properties() if pr.kind == "state"]
@@ -161,7 +157,7 @@ class SteppedMachine(ImplDriver, RuleBasedStateMachine):
                            ("write_events", p.write_events * p.block_size),
                            ("log_files", p.log_capacity)):
             if self.reach > size:
-                checks.WRAPS[ring] += 1
+                LIVE.wraps[ring] += 1
 
     # ------------------------------------------------------------------------------ helpers
     def enabled(self, action: str) -> list[Label]:
@@ -223,7 +219,7 @@ class SteppedMachine(ImplDriver, RuleBasedStateMachine):
                                      f"not allow here: {exc}") from None
         self._enabled = None
         note_written(self.p, self.spec, self.written)
-        checks.ACTIONS["stepped"][label.action] += 1
+        LIVE.actions["stepped"][label.action] += 1
 
     def _after(self, label: Label, last_write: tuple[int, int, int, int] | None = None) -> None:
         """Apply ``label`` to the spec, abstract the impl, check invariants and equality."""
@@ -248,7 +244,7 @@ class SteppedMachine(ImplDriver, RuleBasedStateMachine):
         would take a page the spec cannot: the implementation flushes the first page of a list
         that satisfies the WAL rule (CP-6), the spec only a list's earliest-added page; when
         that one is not yet flushable the two differ (reported; counted in
-        ``KNOWN_DIFFERENCES["page cleaner skips an unflushable tail"]``)."""
+        ``Report.known_differences["page cleaner skips an unflushable tail"]``)."""
         if not self.enabled("page_cleaner_flush_page"):
             return False
         page = self.log.page_cleaner.pick()
@@ -258,7 +254,7 @@ class SteppedMachine(ImplDriver, RuleBasedStateMachine):
         li = page.page_no % len(lists)
         if lists[li] and lists[li][-1][0] == page.page_no:
             return True
-        KNOWN_DIFFERENCES["page cleaner skips an unflushable tail"] += 1
+        LIVE.known_differences["page cleaner skips an unflushable tail"] += 1
         return False
 
     # ------------------------------------------------------------------------------ the rule
@@ -366,7 +362,7 @@ class SteppedMachine(ImplDriver, RuleBasedStateMachine):
             self._impl(str(label), log.flusher.step)
         finally:
             log.sync_point_hook = previous
-        PREEMPTIONS["flusher_fsync by writer_write"] += 0 if pending[0] else 1
+        LIVE.preemptions["flusher_fsync by writer_write"] += 0 if pending[0] else 1
         self._after(label)
 
     def idle_background_step(self, actor: str) -> None:
@@ -391,7 +387,7 @@ class SteppedMachine(ImplDriver, RuleBasedStateMachine):
             ("closer", self.log.closer.step if self.log.closer else lambda: False),
             ("checkpointer's ask (9.0)", self.log.checkpointer.ask_smallest_not_added))
             if self._impl(name, step)]
-        KNOWN_DIFFERENCES["nothing to do"] += 1
+        LIVE.known_differences["nothing to do"] += 1
         if busy:
             raise ConformanceFailure("impl busy while spec idle",
                                      f"no spec action is enabled, but the implementation's "
@@ -457,7 +453,7 @@ class SteppedMachine(ImplDriver, RuleBasedStateMachine):
             self._check_equal(f"restart {self.generation} (RedoLog.open after the crash)")
         recovery_compare.check_durable_pages(self.p, self.spec, self.store,
                                              f"after restart {self.generation}")
-        checks.RESTARTS[self.generation] += 1
+        LIVE.restarts[self.generation] += 1
 
 
 class CrashMachine(SteppedMachine):
@@ -545,17 +541,20 @@ def _settings(settings: Settings, min_steps: int) -> Settings:
                     suppress_health_check=sorted(suppress, key=lambda h: h.value))
 
 
+@reports
 def run(settings: Settings) -> None:
     """Run the stepped conformance machine under ``settings`` (the check ``stepped``): long
     runs (at least :data:`STEPS` steps) that wrap every ring."""
     run_state_machine_as_test(SteppedMachine, settings=_settings(settings, STEPS))
 
 
+@reports
 def run_wrap(settings: Settings) -> None:
     """Run :class:`WrapMachine` (the check ``wrap``): long runs that wrap the log files."""
     run_state_machine_as_test(WrapMachine, settings=_settings(settings, STEPS))
 
 
+@reports
 def run_90(settings: Settings) -> None:
     """Run :class:`Machine90` (the check ``v90``): the 9.0 tracker variant."""
     run_state_machine_as_test(Machine90, settings=_settings(settings, STEPS))
@@ -569,6 +568,7 @@ RESTART_EXAMPLES = 20
 ``redospec fuzz --target restart`` (random) runs as many as asked."""
 
 
+@reports
 def run_restart(settings: Settings) -> None:
     """Run :class:`RestartMachine` (the check ``restart``): several crash/open generations."""
     if settings.derandomize:
@@ -576,6 +576,7 @@ def run_restart(settings: Settings) -> None:
     run_state_machine_as_test(RestartMachine, settings=_settings(settings, RESTART_STEPS))
 
 
+@reports
 def run_crash(settings: Settings) -> None:
     """Run :class:`CrashMachine` (the check ``crash``): short runs ending in crash + recovery."""
     run_state_machine_as_test(CrashMachine, settings=_settings(settings, 60))

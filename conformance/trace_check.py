@@ -50,7 +50,6 @@ import os
 import random
 import threading
 import time
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,11 +58,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
-from conformance import checks
 from conformance.abstraction import group_payload
-from conformance.checks import ConformanceFailure
+from conformance.checks import ConformanceFailure, reports
 from conformance.params_map import conformance_params, to_log_config
 from conformance.replay import Replayer
+from conformance.report import LIVE, Report
 from impl.faultstore import FaultStore
 from impl.records import Record
 from impl.redolog import RedoLog
@@ -164,9 +163,6 @@ def replay_model(p: Params) -> RedoModel:
 # --- one threaded run ------------------------------------------------------------------------
 
 
-COUNTERS: Counter[str] = Counter()
-"""The implementation's counters (``RedoLog.counters()``) summed over the threaded runs: shows
-which waits bound (free check, reservation margin, writer capacity limit, ...)."""
 
 
 def _jitter(name: str) -> None:
@@ -218,7 +214,7 @@ def run_threads(p: Params, workload: Sequence[Sequence[Group]],
         raise
     hung = [w.name for w in workers if w.is_alive()]
     log.close(flush=not hung and not errors)
-    COUNTERS.update(log.counters())
+    LIVE.trace.update(log.counters())
     if hung:
         raise ConformanceFailure("threaded run hangs",
                                  f"user threads {hung} did not finish in {RUN_TIMEOUT_S} s")
@@ -306,16 +302,13 @@ def replay(p: Params, events: Sequence[Any]) -> Replayer:
     return replayer
 
 
-FIRED: Counter[str] = checks.ACTIONS["threaded"]
-
-
 def check_workload(p: Params, workload: Sequence[Sequence[Group]],
                    timing: dict[str, Any] | None = None) -> None:
     """One threaded run and its replay (the body of the ``trace`` check)."""
-    checks.EXAMPLES["trace"] += 1
+    LIVE.examples["trace"] += 1
     events = run_threads(p, workload, timing)
     replayer = replay(p, events)
-    FIRED.update(replayer.fired)
+    LIVE.actions["threaded"].update(replayer.fired)
 
 
 def workloads(p: Params, max_groups: int) -> st.SearchStrategy[list[list[Group]]]:
@@ -329,6 +322,7 @@ MAX_GROUPS = 25
 """Groups per user thread and run: enough to wrap the log buffer and the event slots."""
 
 
+@reports
 def run(settings: Settings, params: Params = PARAMS) -> None:
     """The ``trace`` check: a few threaded runs (they are slow), each replayed through the
     spec. Timing-dependent: a failure may not replay exactly (Hypothesis may call it flaky)."""
@@ -351,6 +345,6 @@ checkpointer asks the flush-list-added tracker; an order lag below the group siz
 wait_to_add binds (as in :class:`conformance.stepped.Machine90`)."""
 
 
-def run_90(settings: Settings) -> None:
+def run_90(settings: Settings) -> Report:
     """The trace check on the 9.0 design (:data:`PARAMS_90`)."""
-    run(settings, PARAMS_90)
+    return run(settings, PARAMS_90)

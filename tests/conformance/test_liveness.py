@@ -15,6 +15,7 @@ from hypothesis import settings
 from conformance import liveness, mutants
 from conformance.checks import ConformanceFailure
 from conformance.mutant_catalog import MUTANTS
+from conformance.report import recording
 
 BY_NAME = {m.name: m for m in MUTANTS}
 WORKLOAD = [[(200, True)] * 3, [(300, True), (60, False), (250, True)]]
@@ -23,9 +24,7 @@ WORKLOAD = [[(200, True)] * 3, [(300, True), (60, False), (250, True)]]
 def test_liveness_check_passes_and_exercises_the_wake_ups() -> None:
     """SYS-3, USR-7, NT-4: every run of the CI profile finishes under event-only scheduling;
     the runs wake waiters, take spurious wake-ups and fill the log (log_free_check waits)."""
-    before = liveness.STATS.copy()
-    liveness.run(settings())
-    got = liveness.STATS - before
+    got = liveness.run(settings()).liveness
     assert got["runs"] >= 10 and got["waits woken"] > got["runs"]
     assert got["spurious wake-ups"] > 0
     assert got["free-check waits woken"] > 0, dict(got)
@@ -101,6 +100,7 @@ def test_a_durable_commit_behind_a_bulk_loader_is_not_stuck() -> None:
     workload = [[(50, False), (87, False), (279, False), (113, False)],
                 [(50, False)] * 10 + [(69, False)],
                 [(273, False), (400, True), (50, False), (50, True), (50, True), (50, True)]]
-    polls = liveness.STATS["writer polls"]
-    liveness.run_schedule(liveness.liveness_config("buffer"), workload, seed=0, spurious_budget=3)
-    assert liveness.STATS["writer polls"] > polls
+    with recording() as report:
+        liveness.run_schedule(liveness.liveness_config("buffer"), workload, seed=0,
+                              spurious_budget=3)
+    assert report.liveness["writer polls"] > 0
