@@ -20,6 +20,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from proofs.obligation import Obligation
 
@@ -98,9 +100,26 @@ def registered_names() -> frozenset[str]:
     return frozenset(ob.name for ob in all_obligations())
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+N = TypeVar("N", bound=_Named)
+
+
+def by_name(items: Iterable[N], name: str, kind: str) -> N:
+    """The item of ``items`` called ``name`` (an obligation, an invariant of an encoding); a
+    ``KeyError`` naming the known ones otherwise."""
+    known = []
+    for item in items:
+        if item.name == name:
+            return item
+        known.append(item.name)
+    error = UnknownObligation if kind == "obligation" else KeyError
+    raise error(f"no {kind} named {name!r}; known: {', '.join(known)}")
+
+
 def obligation_by_name(name: str) -> Obligation:
     """The registered obligation called ``name``; :class:`UnknownObligation` otherwise."""
-    for ob in all_obligations():
-        if ob.name == name:
-            return ob
-    raise UnknownObligation(f"no obligation named {name!r}")
+    return by_name(all_obligations(), name, "obligation")

@@ -33,6 +33,7 @@ that start below the stop (WR-1; :mod:`proofs.writer_exact` uses this).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -408,17 +409,6 @@ def _finish(cx: Ctx, r: Ring, hyp: list[z3.BoolRef],
     return z3.And(cx.c > 0, *hyp, *cs, facts(cx, r.tail, keys)), goals
 
 
-def ring_inv(cx: Ctx, r: Ring) -> list[z3.BoolRef]:
-    """The ring invariant as hypothesis: only its ground instances are asserted (added by
-    :func:`_finish`), so nothing here."""
-    return []
-
-
-def loop_inv(cx: Ctx, r: Ring, lp: Loop, writer: bool) -> list[z3.BoolRef]:
-    """As :func:`ring_inv`, for the loop invariant."""
-    return []
-
-
 def _ring_goals(cx: Ctx, q: Ring) -> dict[str, z3.BoolRef]:
     return {part.name: z3.Not(part.body(cx, q, *_goal_args(part))) for part in RING_PARTS}
 
@@ -445,7 +435,7 @@ def q_action(action: str) -> Query:
     """``R and action => R'`` for reserve, link, forget."""
     cx, r = Ctx(), Ring.fresh("")
     k = z3.Const("k", Thread)
-    hyp = ring_inv(cx, r)
+    hyp: list[z3.BoolRef] = []  # R: its ground instances, added by _finish
     if action == "reserve":
         e = z3.Int("c_end")
         guard = z3.And(r.st(k) == IDLE, e > r.cur)
@@ -470,15 +460,15 @@ def q_loop_start() -> Query:
     """``R => J`` at ``pos = tail`` with the ring's own slots (both traversals)."""
     cx, r = Ctx(), Ring.fresh("")
     lp = Loop(r.tail, r.a)
-    return _finish(cx, r, ring_inv(cx, r), lambda: _loop_goals(cx, r, lp, True), [], [],
-                   (lp, True))
+    # R as hypothesis: its ground instances, added by _finish
+    return _finish(cx, r, [], lambda: _loop_goals(cx, r, lp, True), [], [], (lp, True))
 
 
 def q_loop_step(writer: bool) -> Query:
     """``R and J and cond => J'`` after one iteration, and ``pos < pos' <= cur`` (progress
     bounded by cur: the loop terminates)."""
     cx, r, lp = Ctx(), Ring.fresh(""), Loop.fresh("")
-    hyp = [*ring_inv(cx, r), *loop_inv(cx, r, lp, writer), cond(cx, lp, writer)]
+    hyp = [cond(cx, lp, writer)]  # and R and J: their ground instances, added by _finish
     nxt = iterate(cx, lp)
 
     def goals() -> dict[str, z3.BoolRef]:
@@ -493,8 +483,7 @@ def q_exit(writer: bool) -> Query:
     """``R and J and not cond and pos != tail => R'`` for the ring with ``tail := pos`` and the
     loop's slots: the traversal keeps the ring invariant."""
     cx, r, lp = Ctx(), Ring.fresh(""), Loop.fresh("")
-    hyp = [*ring_inv(cx, r), *loop_inv(cx, r, lp, writer), z3.Not(cond(cx, lp, writer)),
-           lp.pos != r.tail]
+    hyp = [z3.Not(cond(cx, lp, writer)), lp.pos != r.tail]  # and R, J (added by _finish)
     q = r.but(tail=lp.pos, a=lp.b)
     return _finish(cx, r, hyp, lambda: _ring_goals(cx, q), [lp.pos], [], (lp, writer))
 
@@ -504,7 +493,7 @@ def q_refines(writer: bool) -> Query:
     any unlinked group (J), and the first unlinked group's start or cur -- or, for the writer,
     at or past its stop (LNK-2, LNK-5, WR-1)."""
     cx, r, lp = Ctx(), Ring.fresh(""), Loop.fresh("")
-    hyp = [*ring_inv(cx, r), *loop_inv(cx, r, lp, writer), z3.Not(cond(cx, lp, writer))]
+    hyp = [z3.Not(cond(cx, lp, writer))]  # and R and J (added by _finish)
 
     def goals() -> dict[str, z3.BoolRef]:
         at_m = z3.Or(lp.pos == r.cur, cx.exists_thread(
@@ -535,7 +524,6 @@ def lemma_witness() -> z3.BoolRef:
 
 
 # --- obligations ----------------------------------------------------------------------------------
-_QUERIES: dict[str, Query] = {}
 BUILDERS: dict[str, Callable[[], Query]] = {
     "init": q_init,
     "reserve": lambda: q_action("reserve"),
@@ -561,10 +549,10 @@ IDS: dict[str, tuple[str, ...]] = {
 }
 
 
+@functools.cache
 def _query(name: str) -> Query:
-    if name not in _QUERIES:
-        _QUERIES[name] = BUILDERS[name]()
-    return _QUERIES[name]
+    """The query ``name`` (built once per process, shared by its goals' obligations)."""
+    return BUILDERS[name]()
 
 
 def _goal_names(name: str) -> list[str]:
@@ -591,14 +579,15 @@ def obligations() -> list[Obligation]:
     doc = "The ring invariant and the traversal loop invariant (proofs.ring_symbolic)."
     for name in BUILDERS:
         for goal in _goal_names(name):
-            out.append(Obligation(f"ring.{name}.{goal}", IDS[name], _goal_of(name, goal), doc,
-                                  session=f"ring.{name}", shared=_hyp_of(name)))
+            out.append(Obligation(f"ring.{name}.{goal}", IDS[name],
+                                  functools.partial(_goal, name, goal), doc,
+                                  session=f"ring.{name}", shared=functools.partial(_hyp, name)))
     return out
 
 
-def _goal_of(name: str, goal: str) -> Callable[[], z3.BoolRef]:
-    return lambda: _query(name)[1][goal]
+def _goal(name: str, goal: str) -> z3.BoolRef:
+    return _query(name)[1][goal]
 
 
-def _hyp_of(name: str) -> Callable[[], z3.BoolRef]:
-    return lambda: _query(name)[0]
+def _hyp(name: str) -> z3.BoolRef:
+    return _query(name)[0]

@@ -23,6 +23,7 @@ from proofs.encoding.vocabulary import (
     St,
     User,
 )
+from proofs.registry import by_name
 
 
 @dataclass(frozen=True)
@@ -194,10 +195,7 @@ INVARIANTS: tuple[Inv, ...] = (
 
 def invariant(name: str) -> Inv:
     """The invariant called ``name``."""
-    for inv in INVARIANTS:
-        if inv.name == name:
-            return inv
-    raise KeyError(f"no invariant {name!r}; known: {', '.join(i.name for i in INVARIANTS)}")
+    return by_name(INVARIANTS, name, "invariant")
 
 
 def inv_all(e: Enc, s: St) -> z3.BoolRef:

@@ -19,6 +19,7 @@ from proofs.encoding import (
     RESERVED,
     SLEEPING,
 )
+from proofs.registry import by_name
 from proofs.unbounded.actions import UEnc
 from proofs.unbounded.state import FList, Page, Term, Thread, UState
 
@@ -207,10 +208,8 @@ INVARIANTS: tuple[UInv, ...] = (
 
 
 def invariant(name: str) -> UInv:
-    for inv in INVARIANTS:
-        if inv.name == name:
-            return inv
-    raise KeyError(f"no invariant {name!r}; known: {', '.join(i.name for i in INVARIANTS)}")
+    """The invariant called ``name``."""
+    return by_name(INVARIANTS, name, "invariant")
 
 
 def holds(e: UEnc, inv: UInv, s: UState) -> z3.BoolRef:
