@@ -334,9 +334,10 @@ class Partition:
 
 
 BALANCE_SLACK = 0.02
-"""A level is rebalanced when a worker holds more than this fraction (plus 16 states) above an
-even share of it: a state handed over costs its pickling and unpickling, about what expanding
-it costs, so only clear imbalances are worth moving."""
+BALANCE_MIN = 16
+"""A level is rebalanced when a worker holds more than ``BALANCE_SLACK`` of an even share
+plus ``BALANCE_MIN`` states above it: a state handed over costs its pickling and unpickling,
+about what expanding it costs, so only clear imbalances are worth moving."""
 
 
 def balance_moves(counts: list[int]) -> list[list[tuple[int, int]]]:
@@ -345,7 +346,7 @@ def balance_moves(counts: list[int]) -> list[list[tuple[int, int]]]:
     total, nw = sum(counts), len(counts)
     share = [total // nw + (1 if w < total % nw else 0) for w in range(nw)]
     moves: list[list[tuple[int, int]]] = [[] for _ in range(nw)]
-    if max(counts) <= total / nw * (1 + BALANCE_SLACK) + 16:
+    if max(counts) <= total / nw * (1 + BALANCE_SLACK) + BALANCE_MIN:
         return moves
     short = [[w, share[w] - counts[w]] for w in range(nw) if counts[w] < share[w]]
     for w in range(nw):
