@@ -1,13 +1,13 @@
 """The partitioned search of :mod:`engine.workers` on a Dask cluster (``--cluster ADDRESS``).
 
-Each partition is a Dask *actor* (a :class:`engine.workers._Worker` living on one of the
+Each partition is a Dask *actor* (a :class:`engine.partition.Partition` living on one of the
 cluster's workers); the coordinator is this process, and the search, its messages (per-level
-batches of fingerprints, ids and the new states owned elsewhere) and its results are exactly
-those of the forked workers. Dask was chosen over Ray because its actors are plain Python
-objects on plain processes, its scheduler
-is one small process (``dask scheduler`` / ``dask worker ADDRESS``, or a ``LocalCluster`` in
-a test), and it installs from PyPI as one package (``pip install 'dask[distributed]'``, the
-``cluster`` extra) with no daemon of its own.
+batches of fingerprints and ids, and the states handed over to balance a level) and its
+results are exactly those of the forked workers. Dask was chosen over Ray because its actors
+are plain Python objects on plain processes, its scheduler is one small process (``dask
+scheduler`` / ``dask worker ADDRESS``, or a ``LocalCluster`` in a test), and it installs from
+PyPI as one package (``pip install 'dask[distributed]'``, the ``cluster`` extra) with no
+daemon of its own.
 
 The model is sent to the cluster with cloudpickle (lambdas included); its module must be
 importable on the workers. Fingerprints are Python hashes, so every worker must hash alike:
@@ -43,7 +43,7 @@ class DaskPool:
         except ImportError:
             raise ClusterError("--cluster needs Dask: pip install 'dask[distributed]' "
                                "(the 'cluster' extra)") from None
-        from engine.workers import _Worker
+        from engine.partition import Partition
 
         client_class: Any = distributed.Client
         try:
@@ -62,7 +62,7 @@ class DaskPool:
         if n < 1:   # one partition per worker of the cluster
             n = len(hashes)
         self.actors = [
-            self.client.submit(_Worker, model, w, n, keep_edges, check_deadlock, symmetry,
+            self.client.submit(Partition, model, w, n, keep_edges, check_deadlock, symmetry,
                                actor=True, pure=False).result()
             for w in range(n)]
 

@@ -13,7 +13,8 @@ from array import array
 from engine.model import L, Model, S
 
 FORWARD_PASSES = 3
-"""Sweeps of :func:`cannot_satisfy`'s forward pass before it falls back to the reverse graph."""
+"""Sweeps of :func:`cannot_satisfy`'s forward pass before it may fall back to the reverse graph
+(more follow while each halves the states left undecided)."""
 
 
 def cannot_satisfy(n: int, edges: array[int], edge_start: array[int],
@@ -35,16 +36,17 @@ def unsatisfiable(n: int, edges: array[int], edge_start: array[int],
     or some successor can". Sweeping the states from the last id to the first settles in one
     sweep every state whose path to a satisfied state goes to higher ids (breadth-first ids
     grow along most edges), so a few sweeps over the states still undecided usually reach the
-    fixpoint (a sweep that changes nothing proves it). If :data:`FORWARD_PASSES` sweeps still
-    change something, the rest is settled by backward reachability over the reverse graph
-    (:func:`_backward`).
+    fixpoint (a sweep that changes nothing proves it). After :data:`FORWARD_PASSES` sweeps it
+    goes on sweeping while each sweep at least halves the undecided states (so the extra
+    sweeps cost at most twice the last one: on tiny a fourth sweep settles the last 360 of
+    209,000 states, where the reverse graph cost 0.45 s); otherwise the rest is settled by
+    backward reachability over the reverse graph (:func:`_backward`).
     """
     good = bytearray(satisfied)
     pending = [k for k in range(n - 1, -1, -1) if not good[k]]
     get = good.__getitem__
-    for _ in range(FORWARD_PASSES):
-        if not pending:
-            return None
+    passes, halved = 0, False
+    while pending and (passes < FORWARD_PASSES or halved):
         still = []
         for k in pending:
             if any(map(get, edges[edge_start[k]:edge_start[k + 1]])):
@@ -53,6 +55,7 @@ def unsatisfiable(n: int, edges: array[int], edge_start: array[int],
                 still.append(k)
         if len(still) == len(pending):
             return good
+        passes, halved = passes + 1, 2 * len(still) <= len(pending)
         pending = still
     if not pending:
         return None
