@@ -84,13 +84,6 @@ class Report:
             else:
                 mine.update(value)
 
-    def clear(self) -> None:
-        for _name, value in _fields(self):
-            if isinstance(value, Counter):
-                value.clear()
-            else:
-                for counter in value.values():
-                    counter.clear()
 
 
 def _fields(report: Report) -> Iterator[tuple[str, Any]]:
